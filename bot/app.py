@@ -1,0 +1,195 @@
+"""The Bot: events in, effects out, one unit of work per event."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.clock import Clock, SystemClock
+from bot.commands import did_you_mean, parse_command
+from bot.config import Settings
+from bot.domain.parsing import InputError
+from bot.domain.zones import safe_zone
+from bot.effects import Effect, Reply
+from bot.events import Action, Command, DirectText, Event, FormSubmit, MessageRef, Place, TeamKey
+from bot.router import Context, Router, UserError, reply
+from bot.storage.db import Database
+from bot.storage.repositories import Members, PostedMessages, Teams
+from bot.ui import Message, Text, split_action_id
+
+__all__ = ["Bot"]
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry — something went wrong on our side and nothing was changed. "
+    "Please try again in a moment."
+)
+STALE = "That button belongs to something that has moved on, so nothing was changed."
+_RETRIES = 3
+
+
+class Bot:
+    """The platform-neutral product. Adapters call :meth:`handle` and execute the effects."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        router: Router | None = None,
+    ) -> None:
+        from bot.flows import build_router
+
+        self.db = db
+        self.settings = settings or Settings()
+        self.clock = clock or SystemClock()
+        self.router = router or build_router()
+
+    # --- events ------------------------------------------------------------------------
+
+    async def handle(self, event: Event) -> list[Effect]:
+        """Handle one event in one transaction and return what to do on the platform.
+
+        Never raises for anything a person did: bad input becomes a friendly reply, and an
+        unexpected failure is logged and answered with an apology, with nothing committed.
+        """
+        for attempt in range(_RETRIES):
+            try:
+                return await self._handle_once(event)
+            except InputError as error:
+                return [reply(str(error))]
+            except (StaleDataError, IntegrityError) as error:
+                # Another instance or a double click changed the same row: start again from
+                # the fresh state, which the handlers are written to judge.
+                log.info("retrying %s after a concurrent change (%s)", type(event).__name__, error)
+                if attempt == _RETRIES - 1:
+                    break
+            except Exception:
+                log.exception("handling %s failed", type(event).__name__)
+                return [reply(SORRY)]
+        return [reply(SORRY)]
+
+    async def _handle_once(self, event: Event) -> list[Effect]:
+        async with self.db.uow() as uow:
+            teams = Teams(uow.session)
+            team = await teams.get_or_create(
+                event.actor.team, default_timezone=self.settings.default_timezone
+            )
+            member, created = await Members(uow.session, team).get_or_create(event.actor)
+            await uow.flush()
+            ctx = Context(
+                bot=self,
+                uow=uow,
+                team=team,
+                member=member,
+                actor=event.actor,
+                place=getattr(event, "place", None) or _dm(),
+                now=self.clock.now(),
+                message_ref=getattr(event, "message_ref", None),
+                first_contact=created,
+            )
+            try:
+                effects = await self._route(ctx, event)
+            except UserError as error:
+                await uow.rollback()
+                return [reply(str(error))]
+            await uow.commit()
+            return effects
+
+    async def _route(self, ctx: Context, event: Event) -> list[Effect]:
+        if isinstance(event, Command):
+            return await self._command(ctx, event)
+        if isinstance(event, Action):
+            return await self._action(ctx, event)
+        if isinstance(event, FormSubmit):
+            return await self._form(ctx, event)
+        return await self._direct_text(ctx, event)
+
+    async def _command(self, ctx: Context, event: Command) -> list[Effect]:
+        parsed = parse_command(event.text)
+        spec = self.router.find_command(parsed.name)
+        if spec is None:
+            return self._unknown_command(parsed.name)
+        if spec.admin and not ctx.is_admin:
+            raise UserError(
+                f"`{spec.name}` is for team admins. Ask an admin of this "
+                f"{'workspace' if ctx.actor.platform == 'slack' else 'team'} to run it."
+            )
+        return await spec.handler(ctx, parsed)
+
+    def _unknown_command(self, name: str) -> list[Effect]:
+        from bot.flows.help import help_message
+
+        names = [*self.router.commands, *self.router.aliases]
+        guess = did_you_mean(name, names)
+        shown = name if len(name) <= 30 else name[:29] + "…"
+        lead = f"I don't know the command “{shown}”."
+        if guess:
+            lead += f" Did you mean `/crossfade {self.router.aliases.get(guess, guess)}`?"
+        return [Reply(help_message(self.router, lead=lead))]
+
+    async def _action(self, ctx: Context, event: Action) -> list[Effect]:
+        handler = self.router.actions.get(event.action)
+        if handler is None:
+            log.info("no handler for action %r", event.action)
+            return [reply(STALE)]
+        return await handler(ctx, event.value)
+
+    async def _form(self, ctx: Context, event: FormSubmit) -> list[Effect]:
+        name, value = split_action_id(event.form)
+        handler = self.router.forms.get(name)
+        if handler is None:
+            return [reply("That form has expired. Please start again.")]
+        values = {k: (v or "").strip() for k, v in event.values.items()}
+        return await handler(ctx, value, values)
+
+    async def _direct_text(self, ctx: Context, event: DirectText) -> list[Effect]:
+        for handler in self.router.direct_text:
+            effects = await handler(ctx, event.text)
+            if effects is not None:
+                return effects
+        return [
+            Reply(
+                Message(
+                    "Hi! I answer to commands.",
+                    (
+                        Text(
+                            "Hi! I answer to `/crossfade` commands — try `/crossfade help`, or "
+                            "`/crossfade quiz` to find out whether balance or integration fits "
+                            "you."
+                        ),
+                    ),
+                )
+            )
+        ]
+
+    # --- what adapters ask of the core -----------------------------------------------
+
+    async def remember_post(self, team: TeamKey, ref_key: str, ref: MessageRef) -> None:
+        """Adapters call this after executing a ``Post`` with a ``ref_key``."""
+        if not ref_key:
+            return
+        async with self.db.uow() as uow:
+            row = await Teams(uow.session).get(team)
+            if row is None:
+                return
+            await PostedMessages(uow.session, row).remember(ref_key, ref)
+            await uow.commit()
+
+    async def zone_of(self, team: TeamKey, user_id: str) -> ZoneInfo:
+        """The zone the core uses for this person (for adapters that show local times)."""
+        async with self.db.uow() as uow:
+            row = await Teams(uow.session).get(team)
+            if row is None:
+                return safe_zone(None, self.settings.default_timezone)
+            member = await Members(uow.session, row).get(user_id)
+            return safe_zone(member.timezone if member else None, row.default_timezone)
+
+
+def _dm() -> Place:
+    return Place.dm()

@@ -1,0 +1,86 @@
+"""Settings, read from the environment and ``.env`` (every one is documented in .env.example)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./crossfade.db"
+
+
+class Settings(BaseSettings):
+    """Crossfade's configuration. Nothing here opens a connection."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    platforms: str = Field(
+        "",
+        alias="CROSSFADE_PLATFORMS",
+        description="comma list of slack,discord,console; empty = every platform with credentials",
+    )
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+
+    # Slack
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_client_id: str = Field("", alias="SLACK_CLIENT_ID")
+    slack_client_secret: str = Field("", alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+
+    # Discord
+    discord_token: str = Field("", alias="DISCORD_TOKEN")
+    discord_api_url: str = Field("https://discord.com/api/v10", alias="DISCORD_API_URL")
+    discord_gateway_url: str = Field("wss://gateway.discord.gg/", alias="DISCORD_GATEWAY_URL")
+    discord_shard_ids: str = Field("", alias="DISCORD_SHARD_IDS")
+    discord_shard_count: int | None = Field(None, alias="DISCORD_SHARD_COUNT")
+
+    # HTTP (Slack HTTP mode, health and metrics)
+    port: int = Field(3000, alias="PORT")
+    metrics_enabled: bool = Field(True, alias="METRICS_ENABLED")
+
+    # Scheduling and delivery
+    tick_seconds: float = Field(5.0, alias="CROSSFADE_TICK_SECONDS", gt=0)
+    misfire_grace_minutes: int = Field(15, alias="CROSSFADE_MISFIRE_GRACE_MINUTES", ge=1)
+    instance_id: str = Field("", alias="CROSSFADE_INSTANCE_ID")
+
+    # Team defaults (each team can change its own with /crossfade settings)
+    default_timezone: str = Field("UTC", alias="CROSSFADE_DEFAULT_TIMEZONE")
+    content_dir: str = Field("", alias="CROSSFADE_CONTENT_DIR")
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Accept the URLs people paste from hosting dashboards and pick the async driver.
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if value.startswith("sqlite:///"):
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        return value
+
+    @property
+    def enabled_platforms(self) -> list[str]:
+        """Which adapters to run: explicit list, else every platform with credentials, else
+        the console."""
+        if self.platforms.strip():
+            return [p.strip().lower() for p in self.platforms.split(",") if p.strip()]
+        found = []
+        if self.slack_bot_token or (self.slack_client_id and self.slack_client_secret):
+            found.append("slack")
+        if self.discord_token:
+            found.append("discord")
+        return found or ["console"]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

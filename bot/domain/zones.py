@@ -1,0 +1,87 @@
+"""Time zone names: resolve what a person typed to an IANA zone, or suggest close ones."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+__all__ = ["ZoneMatch", "format_offset", "resolve_zone", "safe_zone"]
+
+_ALIASES = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneMatch:
+    zone: str | None
+    suggestions: tuple[str, ...] = ()
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    # Skip legacy aliases (US/Eastern, Etc/GMT+5 …) from suggestions; they still resolve.
+    return tuple(
+        sorted(
+            z
+            for z in available_timezones()
+            if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+        )
+    )
+
+
+@cache
+def _by_lower() -> dict[str, str]:
+    return {z.lower(): z for z in available_timezones()}
+
+
+def resolve_zone(text: str) -> ZoneMatch:
+    """``Europe/Berlin`` (any case), ``berlin``, ``New York`` → the zone; otherwise up to
+    five suggestions, closest first."""
+    cleaned = text.strip().replace(" ", "_")
+    if not cleaned:
+        return ZoneMatch(None, ("Europe/Berlin", "America/New_York", "Asia/Kolkata"))
+    lower = cleaned.lower()
+    if lower in _ALIASES:
+        return ZoneMatch(_ALIASES[lower])
+    if lower in _by_lower():
+        return ZoneMatch(_by_lower()[lower])
+    city_matches = [z for z in _zones() if z.lower().rsplit("/", 1)[-1] == lower]
+    if len(city_matches) == 1:
+        return ZoneMatch(city_matches[0])
+    if city_matches:
+        return ZoneMatch(None, tuple(city_matches[:5]))
+    candidates = {z.lower(): z for z in _zones()}
+    cities = {z.lower().rsplit("/", 1)[-1]: z for z in _zones()}
+    found: list[str] = []
+    for hit in difflib.get_close_matches(lower, list(candidates), n=5, cutoff=0.5):
+        found.append(candidates[hit])
+    city_part = lower.rsplit("/", 1)[-1]
+    for hit in difflib.get_close_matches(city_part, list(cities), n=5, cutoff=0.6):
+        if cities[hit] not in found:
+            found.append(cities[hit])
+    if not found:
+        area = lower.split("/", 1)[0]
+        found = [z for z in _zones() if z.lower().startswith(area + "/")][:3]
+    return ZoneMatch(None, tuple(found[:5]))
+
+
+def safe_zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
+    """The zone called ``name``, or ``fallback`` if it is missing or unknown."""
+    for candidate in (name, fallback, "UTC"):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def format_offset(zone: ZoneInfo, at: datetime) -> str:
+    offset = at.astimezone(zone).utcoffset()
+    assert offset is not None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,68 @@
+"""What goes out of the core: effects that an adapter executes on its platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.events import MessageRef, Place
+from bot.ui import Form, Message
+
+__all__ = ["Effect", "FormErrors", "OpenForm", "Post", "Reply", "SendDirect", "Update", "UserRef"]
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """A person to DM, by platform user id within the event's team."""
+
+    platform: str
+    workspace_id: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Answer the actor where the event happened; ``private`` means only they can see it
+    (Slack ephemeral, Discord ephemeral; in a DM everything is private anyway)."""
+
+    message: Message
+    private: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SendDirect:
+    user: UserRef
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A message in a channel, seen by everyone there. ``ref_key`` lets the core remember
+    the platform's message id (adapters report it back through ``Bot.remember_post``)."""
+
+    channel: Place
+    message: Message
+    ref_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """Replace a message the bot sent earlier (e.g. disable a button after the press)."""
+
+    message_ref: MessageRef
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class OpenForm:
+    form: Form
+
+
+@dataclass(frozen=True, slots=True)
+class FormErrors:
+    """The submitted form has invalid fields: show these errors inside the form (Slack
+    keeps the modal open; other platforms answer with a private message)."""
+
+    errors: dict[str, str]
+
+
+Effect = Reply | SendDirect | Post | Update | OpenForm | FormErrors

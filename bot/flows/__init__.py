@@ -1,0 +1,27 @@
+"""One module per conversation. ``build_router`` collects them into the core's router."""
+
+from __future__ import annotations
+
+from bot.router import Flow, Router
+
+__all__ = ["all_flows", "build_router"]
+
+
+def all_flows() -> list[Flow]:
+    # Imported here so that importing bot.flows has no side effects.
+    from bot.flows import checkin, help, logoff, personal, privacy, pulse, quiz, team_settings
+
+    return [
+        help.flow,
+        personal.flow,
+        team_settings.flow,
+        quiz.flow,
+        checkin.flow,
+        logoff.flow,
+        pulse.flow,
+        privacy.flow,
+    ]
+
+
+def build_router() -> Router:
+    return Router(all_flows())

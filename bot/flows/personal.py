@@ -1,0 +1,178 @@
+"""Personal rules: time zone, workdays, quiet hours and away days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands import ParsedCommand
+from bot.domain.parsing import (
+    format_clock,
+    format_workdays,
+    parse_away,
+    parse_quiet,
+    parse_workdays,
+)
+from bot.domain.zones import format_offset, resolve_zone, safe_zone
+from bot.effects import Effect, Reply
+from bot.router import Context, Flow, UserError, reply
+from bot.ui import Button, Buttons, Message, Text
+
+__all__ = ["flow"]
+
+flow = Flow("personal")
+
+OFF = ("off", "none", "clear", "stop")
+
+
+def _zone_line(ctx: Context) -> str:
+    zone = ctx.zone
+    source = {
+        "user": "set by you",
+        "platform": f"from your {ctx.actor.platform.title()} profile",
+    }.get(ctx.member.timezone_source or "", "the team default")
+    local = ctx.now.astimezone(zone)
+    return (
+        f"{zone.key} ({format_offset(zone, ctx.now)}, {source}); "
+        f"it's {local:%H:%M} on {local:%A} there"
+    )
+
+
+async def _set_zone(ctx: Context, name: str) -> list[Effect]:
+    if ctx.member.timezone == name and ctx.member.timezone_source == "user":
+        return [reply(f"Your time zone is already {name} — nothing to change.")]
+    ctx.member.timezone = name
+    ctx.member.timezone_source = "user"
+    await ctx.rules_changed()
+    return [reply(f"Time zone set: {_zone_line(ctx)}. Reminders and check-ins follow it.")]
+
+
+@flow.command(
+    "timezone",
+    summary="your time zone (IANA name such as Europe/Berlin), used for every reminder",
+    usage=("timezone Area/City", "timezone"),
+    aliases=("tz", "zone"),
+)
+async def timezone(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if not cmd.rest:
+        return [reply(f"Your time zone: {_zone_line(ctx)}. Change it with `timezone Area/City`.")]
+    match = resolve_zone(cmd.rest)
+    if match.zone:
+        return await _set_zone(ctx, match.zone)
+    shown = cmd.rest if len(cmd.rest) <= 40 else cmd.rest[:39] + "…"
+    text = f"I don't know the time zone “{shown}”."
+    if match.suggestions:
+        text += " Did you mean one of these? Press one, or type `timezone Area/City`."
+        buttons = tuple(Button(z, "personal:timezone", z) for z in match.suggestions)
+        return [Reply(Message(text, (Text(text), Buttons(buttons))))]
+    text += " Time zones look like Europe/Berlin or America/New_York."
+    return [reply(text)]
+
+
+@flow.action("personal:timezone")
+async def pick_timezone(ctx: Context, value: str) -> list[Effect]:
+    match = resolve_zone(value)
+    if not match.zone:
+        raise UserError("That suggestion is no longer valid; type `timezone Area/City`.")
+    return await _set_zone(ctx, match.zone)
+
+
+@flow.command(
+    "workdays",
+    summary="the local days reminders and check-ins run (mon-fri, mon,wed,fri, sun-thu …)",
+    usage=("workdays mon-fri", "workdays mon,tue,thu", "workdays"),
+)
+async def workdays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if not cmd.rest:
+        days = format_workdays(ctx.member.workdays)
+        return [reply(f"Your workdays: {days}. Change them with e.g. `workdays mon-fri`.")]
+    mask = parse_workdays(cmd.rest)
+    if mask == ctx.member.workdays:
+        return [reply(f"Your workdays are already {format_workdays(mask)}.")]
+    ctx.member.workdays = mask
+    await ctx.rules_changed()
+    return [reply(f"Workdays set: {format_workdays(mask)}. Nothing is sent on other days.")]
+
+
+def quiet_text(ctx: Context) -> str:
+    if not ctx.member.quiet_start or not ctx.member.quiet_end:
+        return "off"
+    return f"{ctx.member.quiet_start}–{ctx.member.quiet_end}"
+
+
+@flow.command(
+    "quiet",
+    summary="no DM from the bot inside these local hours (default 20:00-08:00)",
+    usage=("quiet HH:MM-HH:MM", "quiet off", "quiet"),
+)
+async def quiet(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if not cmd.rest:
+        return [
+            reply(
+                f"Your quiet hours: {quiet_text(ctx)}. Change them with `quiet 20:00-08:00` "
+                "or `quiet off`."
+            )
+        ]
+    if cmd.rest.lower() in OFF:
+        if not ctx.member.quiet_start:
+            return [reply("Quiet hours are already off.")]
+        ctx.member.quiet_start = ctx.member.quiet_end = None
+        await ctx.rules_changed()
+        return [reply("Quiet hours off: I may DM you at any hour your reminders ask for.")]
+    start, end = parse_quiet(cmd.rest)
+    ctx.member.quiet_start, ctx.member.quiet_end = format_clock(start), format_clock(end)
+    await ctx.rules_changed()
+    return [reply(f"Quiet hours set: no DMs from {quiet_text(ctx)} your time ({ctx.zone.key}).")]
+
+
+def away_text(ctx: Context) -> str:
+    start, end = ctx.member.away_start, ctx.member.away_end
+    if start is None or end is None or end < ctx.local_today:
+        return "not set"
+    return f"{_day(start)} to {_day(end)}"
+
+
+def _day(value: date) -> str:
+    return f"{value:%a} {value.isoformat()}"
+
+
+@flow.command(
+    "away",
+    summary="pause all DMs for leave or holidays (inclusive dates)",
+    usage=("away YYYY-MM-DD..YYYY-MM-DD", "away YYYY-MM-DD", "away off", "away"),
+    aliases=("vacation", "leave"),
+)
+async def away(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if not cmd.rest:
+        return [
+            reply(
+                f"Away: {away_text(ctx)}. Set it with `away 2026-12-20..2027-01-02` "
+                "or clear it with `away off`."
+            )
+        ]
+    if cmd.rest.lower() in OFF:
+        if ctx.member.away_start is None:
+            return [reply("You have no away days set.")]
+        ctx.member.away_start = ctx.member.away_end = None
+        await ctx.rules_changed()
+        return [reply("Welcome back! Away days cleared; reminders resume on your next workday.")]
+    first, last = parse_away(cmd.rest, today=ctx.local_today)
+    ctx.member.away_start, ctx.member.away_end = first, last
+    await ctx.rules_changed()
+    days = (last - first).days + 1
+    return [
+        Reply(
+            Message(
+                f"Away {_day(first)} to {_day(last)}",
+                (
+                    Text(
+                        f"Enjoy the time off! No DMs from {_day(first)} to {_day(last)} "
+                        f"({days} day{'s' if days != 1 else ''}). `away off` cancels it."
+                    ),
+                ),
+            )
+        )
+    ]
+
+
+def zone_for(ctx: Context) -> str:
+    return safe_zone(ctx.member.timezone, ctx.team.default_timezone).key

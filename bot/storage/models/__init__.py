@@ -1,0 +1,22 @@
+"""All models. Each feature owns one module and one migration; importing this package
+registers every table on ``Base.metadata``."""
+
+from bot.storage.models import checkin, discord, pulse, quiz, scheduling, slack
+from bot.storage.models.base import Base, UTCDateTime, utcnow
+from bot.storage.models.core import Conversation, Member, PostedMessage, Team
+
+__all__ = [
+    "Base",
+    "Conversation",
+    "Member",
+    "PostedMessage",
+    "Team",
+    "UTCDateTime",
+    "checkin",
+    "discord",
+    "pulse",
+    "quiz",
+    "scheduling",
+    "slack",
+    "utcnow",
+]

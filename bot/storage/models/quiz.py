@@ -1,0 +1,5 @@
+"""Tables of the quiz feature (owned by its issue and its migration)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
