@@ -1,0 +1,61 @@
+"""Neutral UI → terminal text: buttons as `[1] Label`, images as `[image: alt, N bytes]`."""
+
+from __future__ import annotations
+
+from bot.ui import Buttons, Divider, Fields, Form, Image, Message, Select, Text
+
+__all__ = ["render_form", "render_message"]
+
+INDENT = "  "
+
+
+def _indent(text: str) -> str:
+    return "\n".join(INDENT + line if line else "" for line in text.splitlines())
+
+
+def render_message(message: Message) -> str:
+    """The lines a person reads, buttons numbered from 1 across the whole message."""
+    if not message.blocks:
+        return _indent(message.text)
+    lines: list[str] = []
+    number = 0
+    for block in message.blocks:
+        if isinstance(block, Text):
+            lines.append(_indent(block.text))
+        elif isinstance(block, Fields):
+            lines.extend(f"{INDENT}{f.label}: {f.value}" for f in block.fields)
+        elif isinstance(block, Buttons):
+            labels = []
+            for button in block.buttons:
+                number += 1
+                labels.append(f"[{number}] {button.label}")
+            lines.append(INDENT + "  ".join(labels))
+        elif isinstance(block, Select):
+            options = "  ".join(f"({i}) {o.label}" for i, o in enumerate(block.options, 1))
+            lines.append(f"{INDENT}<{block.placeholder}> {options}")
+        elif isinstance(block, Image):
+            lines.append(f"{INDENT}[image: {block.alt}, {len(block.png):,} bytes]")
+        elif isinstance(block, Divider):
+            lines.append(INDENT + "─" * 20)
+        else:  # blocks added later degrade to their text if they have one
+            text = getattr(block, "text", None) or getattr(block, "filename", None)
+            size = len(getattr(block, "data", b"") or b"")
+            if text and size:
+                lines.append(f"{INDENT}[file: {text}, {size:,} bytes]")
+            elif text:
+                lines.append(_indent(str(text)))
+    return "\n".join(lines)
+
+
+def render_form(form: Form) -> str:
+    lines = [f"{INDENT}┌ {form.title}"]
+    for field in form.fields:
+        flags = "" if field.required else " (optional)"
+        extra = ""
+        if field.kind == "select":
+            extra = " — one of: " + ", ".join(o.value for o in field.options)
+        elif field.max_length:
+            extra = f" — up to {field.max_length} characters"
+        lines.append(f"{INDENT}│ {field.name}: {field.label}{flags}{extra}")
+    lines.append(f"{INDENT}└ fill with `:fill name=value …`, then `:submit`")
+    return "\n".join(lines)
