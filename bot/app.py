@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock, SystemClock
@@ -63,7 +63,7 @@ class Bot:
                 return await self._handle_once(event)
             except InputError as error:
                 return [reply(str(error))]
-            except (StaleDataError, IntegrityError) as error:
+            except (StaleDataError, IntegrityError, OperationalError) as error:
                 # Another instance or a double click changed the same row: start again from
                 # the fresh state, which the handlers are written to judge.
                 log.info("retrying %s after a concurrent change (%s)", type(event).__name__, error)
