@@ -19,6 +19,7 @@ __all__ = [
     "Divider",
     "Field",
     "Fields",
+    "File",
     "Form",
     "FormField",
     "Image",
@@ -124,7 +125,18 @@ class Divider:
     kind: Literal["divider"] = "divider"
 
 
-Block = Text | Buttons | Select | Image | Fields | Divider
+@dataclass(frozen=True, slots=True)
+class File:
+    """A file for the person to download (e.g. their data export as JSON). Adapters upload
+    it where the platform can (Slack files, Discord attachments) and otherwise say so."""
+
+    data: bytes
+    filename: str
+    mime: str = "application/octet-stream"
+    kind: Literal["file"] = "file"
+
+
+Block = Text | Buttons | Select | Image | Fields | Divider | File
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +159,10 @@ class Message:
     @property
     def images(self) -> tuple[Image, ...]:
         return tuple(block for block in self.blocks if isinstance(block, Image))
+
+    @property
+    def files(self) -> tuple[File, ...]:
+        return tuple(block for block in self.blocks if isinstance(block, File))
 
     @property
     def is_interactive(self) -> bool:
@@ -211,6 +227,13 @@ def _block_to_json(block: Block) -> dict[str, Any]:
         }
     if isinstance(block, Fields):
         return {"kind": "fields", "fields": [[f.label, f.value] for f in block.fields]}
+    if isinstance(block, File):
+        return {
+            "kind": "file",
+            "data": base64.b64encode(block.data).decode("ascii"),
+            "filename": block.filename,
+            "mime": block.mime,
+        }
     return {"kind": "divider"}
 
 
@@ -237,6 +260,12 @@ def _block_from_json(data: dict[str, Any]) -> Block:
         return Fields(tuple(Field(label, value) for label, value in data["fields"]))
     if kind == "divider":
         return Divider()
+    if kind == "file":
+        return File(
+            base64.b64decode(data["data"]),
+            data["filename"],
+            data.get("mime", "application/octet-stream"),
+        )
     raise ValueError(f"unknown block kind {kind!r}")
 
 
