@@ -14,6 +14,7 @@ from bot.storage.db import Database
 
 T = TypeVar("T")
 
+
 def run_async(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine to completion on its own loop in a worker thread, so that sync
     fixtures can set up databases even when pytest-asyncio's loop is already running."""
