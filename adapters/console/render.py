@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.ui import Buttons, Divider, Fields, Form, Image, Message, Select, Text
 
 __all__ = ["render_form", "render_message"]
@@ -9,7 +11,12 @@ __all__ = ["render_form", "render_message"]
 INDENT = "  "
 
 
+_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")
+
+
 def _indent(text: str) -> str:
+    # A terminal shows no bold: drop the *markers* but keep `code` and _italics_ readable.
+    text = _BOLD.sub(r"\1", text)
     return "\n".join(INDENT + line if line else "" for line in text.splitlines())
 
 

@@ -159,19 +159,9 @@ async def away(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     ctx.member.away_start, ctx.member.away_end = first, last
     await ctx.rules_changed()
     days = (last - first).days + 1
-    return [
-        Reply(
-            Message(
-                f"Away {_day(first)} to {_day(last)}",
-                (
-                    Text(
-                        f"Enjoy the time off! No DMs from {_day(first)} to {_day(last)} "
-                        f"({days} day{'s' if days != 1 else ''}). `away off` cancels it."
-                    ),
-                ),
-            )
-        )
-    ]
+    span = f"on {_day(first)}" if days == 1 else f"from {_day(first)} to {_day(last)} ({days} days)"
+    text = f"Enjoy the time off! No DMs {span}. `away off` cancels it."
+    return [Reply(Message(f"Away {span}", (Text(text),)))]
 
 
 def zone_for(ctx: Context) -> str:
