@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -90,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `crossfade console --script x | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except StartupError as error:
         print(f"crossfade: {error}", file=sys.stderr)
         return 1
