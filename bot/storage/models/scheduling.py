@@ -1,5 +1,143 @@
-"""Tables of the scheduling feature (owned by its issue and its migration)."""
+"""Tables of the scheduling and delivery engine, and the per-day log-off record.
+
+* ``schedules`` — one row per (team, member, kind, ref) with an indexed ``next_due_at``: no
+  per-user job lives in memory, so memory does not grow with users.
+* ``outbox`` — one row per delivery, unique on (schedule, due time, seq): two dispatchers can
+  never enqueue the same firing twice. Rows are kept after sending as the delivery log
+  (e.g. which days a log-off reminder went out) until retention removes them.
+* ``lane_leases`` — which process drains a lane (a Slack workspace, the Discord bot, the
+  console) right now; one holder at a time, renewed while it works.
+* ``logoff_days`` — the outcome of each local day's log-off reminder.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.domain.schedule_rules import Rule, rule_from_json
+from bot.storage.models.base import Base, utcnow
+
+__all__ = ["LaneLease", "LogoffDay", "LogoffSettings", "OutboxRow", "Schedule"]
+
+
+class Schedule(Base):
+    """Something that falls due, again and again (daily/weekly) or once."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("team_id", "owner", "kind", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    # NULL for a team-level schedule (a recurring pulse); ``owner`` makes the unique key work
+    # for those too (NULLs never collide in a unique constraint): member id, or 0.
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True, default=None
+    )
+    owner: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(48))
+    ref: Mapped[str] = mapped_column(String(64), default="")
+    rule_json: Mapped[dict[str, Any]] = mapped_column("rule")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # NULL = nothing due (finished, stopped, or a rule that cannot fire).
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True, default=None)
+    last_due_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The last member-local day already handled (fired, skipped by "Skip today" or "done").
+    done_through: Mapped[date | None] = mapped_column(default=None)
+    # Why it stopped, when the engine stopped it ("dm_blocked", "uninstalled").
+    stopped: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def rule(self) -> Rule:
+        """The rule as a value (``DailyLocal``, ``Once`` or ``WeeklyLocal``)."""
+        return rule_from_json(self.rule_json)
+
+    @property
+    def family(self) -> str:
+        """``logoff`` for ``logoff.remind``: "Skip today" skips a whole family."""
+        return self.kind.split(".", 1)[0]
+
+
+class OutboxRow(Base):
+    """One message to deliver, written in the same transaction that advanced its schedule."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "due_at", "seq"),
+        Index("ix_outbox_lane_status_not_before", "lane", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True, default=None
+    )
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(48))
+    due_at: Mapped[datetime] = mapped_column()
+    seq: Mapped[int] = mapped_column(default=0)
+    lane: Mapped[str] = mapped_column(String(80))
+    effect: Mapped[dict[str, Any]] = mapped_column()
+    # pending → sent | failed | expired
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    not_before: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    platform_message_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LaneLease(Base):
+    """Who drains a lane now. A holder renews before ``expires_at``; after it, anyone may
+    take over (a crashed process loses its lanes within one lease period)."""
+
+    __tablename__ = "lane_leases"
+
+    lane: Mapped[str] = mapped_column(String(80), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime] = mapped_column()
+
+
+class LogoffSettings(Base):
+    """A member's log-off preferences: a fixed time, or integration mode (hours since
+    ``start`` with a hard stop), and the wind-down heads-up."""
+
+    __tablename__ = "logoff_settings"
+    __table_args__ = (UniqueConstraint("member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(8), default="off")  # off | fixed | hours
+    at: Mapped[str | None] = mapped_column(String(5), default=None)  # HH:MM (fixed mode)
+    hours: Mapped[float | None] = mapped_column(default=None)  # hours mode
+    hard_stop: Mapped[str | None] = mapped_column(String(5), default=None)  # HH:MM
+    heads_up_minutes: Mapped[int] = mapped_column(default=10)  # 0 = no heads-up
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LogoffDay(Base):
+    """One member-local day of log-off: the target, what happened, and when."""
+
+    __tablename__ = "logoff_days"
+    __table_args__ = (UniqueConstraint("member_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column()
+    target: Mapped[str | None] = mapped_column(String(5), default=None)  # HH:MM local
+    # open (started / reminded, no answer yet) | on_time | late | working_late
+    outcome: Mapped[str] = mapped_column(String(16), default="open")
+    snoozes: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    logged_off_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,64 @@
+"""Effects to JSON and back, for the outbox (only what a scheduled job may send)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.effects import Effect, Post, SendDirect, Update, UserRef
+from bot.events import MessageRef, Place
+from bot.ui import message_from_json, message_to_json
+
+__all__ = ["OutboxEffect", "effect_from_json", "effect_to_json"]
+
+OutboxEffect = SendDirect | Post | Update
+
+
+def _place(place: Place) -> dict[str, str]:
+    return {"kind": place.kind, "id": place.id, "name": place.name}
+
+
+def _place_from(data: dict[str, str]) -> Place:
+    kind = data["kind"]
+    if kind not in ("dm", "channel"):
+        raise ValueError(f"unknown place kind {kind!r}")
+    return Place("dm" if kind == "dm" else "channel", data.get("id", ""), data.get("name", ""))
+
+
+def effect_to_json(effect: Effect) -> dict[str, Any]:
+    """JSON for ``SendDirect``, ``Post`` and ``Update``; other effects only make sense as an
+    answer to an event and raise ``TypeError`` here."""
+    if isinstance(effect, SendDirect):
+        user = effect.user
+        return {
+            "type": "send_direct",
+            "user": [user.platform, user.workspace_id, user.user_id],
+            "message": message_to_json(effect.message),
+        }
+    if isinstance(effect, Post):
+        return {
+            "type": "post",
+            "channel": _place(effect.channel),
+            "message": message_to_json(effect.message),
+            "ref_key": effect.ref_key,
+        }
+    if isinstance(effect, Update):
+        return {
+            "type": "update",
+            "ref": {"place": _place(effect.message_ref.place), "id": effect.message_ref.id},
+            "message": message_to_json(effect.message),
+        }
+    raise TypeError(f"a scheduled job cannot send {type(effect).__name__}")
+
+
+def effect_from_json(data: dict[str, Any]) -> OutboxEffect:
+    kind = data["type"]
+    message = message_from_json(data["message"])
+    if kind == "send_direct":
+        platform, workspace, user = data["user"]
+        return SendDirect(UserRef(platform, workspace, user), message)
+    if kind == "post":
+        return Post(_place_from(data["channel"]), message, data.get("ref_key", ""))
+    if kind == "update":
+        ref = data["ref"]
+        return Update(MessageRef(_place_from(ref["place"]), ref["id"]), message)
+    raise ValueError(f"unknown outbox effect {kind!r}")
