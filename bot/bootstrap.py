@@ -87,6 +87,11 @@ async def build(
 ) -> Services:
     """Create every long-lived object. SQLite databases are migrated automatically; a
     PostgreSQL database must be at head (``crossfade db upgrade``), which is checked."""
+    from bot.content import get_content
+
+    # Broken content files (quiz, tips) stop start-up here: ContentError is a ValueError
+    # whose message names the file, the line and what is wrong.
+    get_content(settings.content_dir)
     db = Database(settings.database_url)
     if migrate and db.is_sqlite:
         await db.upgrade()

@@ -9,13 +9,24 @@ __all__ = ["all_flows", "build_router"]
 
 def all_flows() -> list[Flow]:
     # Imported here so that importing bot.flows has no side effects.
-    from bot.flows import checkin, help, logoff, personal, privacy, pulse, quiz, team_settings
+    from bot.flows import (
+        checkin,
+        help,
+        logoff,
+        personal,
+        privacy,
+        pulse,
+        quiz,
+        team,
+        team_settings,
+    )
 
     return [
         help.flow,
         personal.flow,
         team_settings.flow,
         quiz.flow,
+        team.flow,
         checkin.flow,
         logoff.flow,
         pulse.flow,

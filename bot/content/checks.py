@@ -1,0 +1,147 @@
+"""Checks that span fields or files: unique ids, declared flags, hard-rule flags present,
+every result reachable and covered by a tip. Each problem points at its line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.content.errors import Problem
+from bot.content.schema import RESULT_KINDS, QuizFile, TipsFile
+from bot.content.yamlfile import ParsedFile
+from bot.domain.scoring import HARD_RULE_FLAGS, result_for_total
+
+__all__ = ["check_quiz", "check_tips", "reachable_totals"]
+
+
+def reachable_totals(quiz: QuizFile) -> set[int]:
+    """Every total a full answer sheet can reach (a small dynamic programme)."""
+    totals = {0}
+    for question in quiz.questions:
+        totals = {t + a.score for t in totals for a in question.answers}
+    return totals
+
+
+def _duplicates(ids: Iterable[str]) -> dict[str, int]:
+    """id → index of its second appearance."""
+    seen: set[str] = set()
+    found: dict[str, int] = {}
+    for index, item in enumerate(ids):
+        if item in seen and item not in found:
+            found[item] = index
+        seen.add(item)
+    return found
+
+
+def check_quiz(quiz: QuizFile, parsed: ParsedFile) -> list[Problem]:
+    problems: list[Problem] = []
+    for qid, index in _duplicates(q.id for q in quiz.questions).items():
+        problems.append(
+            parsed.problem(("questions", index, "id"), f"the question id `{qid}` is used twice")
+        )
+    for qi, question in enumerate(quiz.questions):
+        for aid, index in _duplicates(a.id for a in question.answers).items():
+            problems.append(
+                parsed.problem(
+                    ("questions", qi, "answers", index, "id"),
+                    f"the answer id `{aid}` is used twice in this question",
+                )
+            )
+        for ai, answer in enumerate(question.answers):
+            for fi, flag in enumerate(answer.flags):
+                if flag not in quiz.flags:
+                    problems.append(
+                        parsed.problem(
+                            ("questions", qi, "answers", ai, "flags", fi),
+                            f"the flag `{flag}` is not declared under `flags:` "
+                            f"(declared: {', '.join(sorted(quiz.flags))})",
+                        )
+                    )
+
+    for flag in quiz.warnings:
+        if flag not in quiz.flags:
+            problems.append(
+                parsed.problem(
+                    ("warnings", flag), f"a warning for `{flag}`, which is not a declared flag"
+                )
+            )
+    raised = {flag for q in quiz.questions for a in q.answers for flag in a.flags}
+    for flag in HARD_RULE_FLAGS:
+        if flag not in quiz.flags:
+            problems.append(
+                parsed.problem(
+                    ("flags",), f"the flag `{flag}` must be declared: a hard rule depends on it"
+                )
+            )
+        elif flag not in raised:
+            problems.append(
+                parsed.problem(
+                    ("questions",),
+                    f"no answer raises the flag `{flag}`, so its hard rule could never apply",
+                )
+            )
+        if flag not in quiz.warnings:
+            problems.append(
+                parsed.problem(
+                    ("warnings",), f"a warning text for `{flag}` is required (a hard rule shows it)"
+                )
+            )
+
+    for kind in RESULT_KINDS:
+        if kind not in quiz.results:
+            problems.append(parsed.problem(("results",), f"the result `{kind}` has no text"))
+
+    low, high = quiz.thresholds.balance_at_most, quiz.thresholds.integration_at_least
+    if high - low < 2:
+        problems.append(
+            parsed.problem(
+                ("thresholds",),
+                "integration_at_least must be at least 2 above balance_at_most, or no total "
+                "could give Crossfade",
+            )
+        )
+    elif not problems:
+        totals = reachable_totals(quiz)
+        reached = {
+            result_for_total(t, balance_at_most=low, integration_at_least=high) for t in totals
+        }
+        for kind in RESULT_KINDS:
+            if kind not in reached:
+                problems.append(
+                    parsed.problem(
+                        ("thresholds",),
+                        f"no answer sheet can reach {kind.title()}: totals run from "
+                        f"{min(totals)} to {max(totals)}",
+                    )
+                )
+    return problems
+
+
+def check_tips(tips: TipsFile, parsed: ParsedFile, *, quiz: QuizFile) -> list[Problem]:
+    problems: list[Problem] = []
+    for tid, index in _duplicates(t.id for t in tips.tips).items():
+        problems.append(parsed.problem(("tips", index, "id"), f"the tip id `{tid}` is used twice"))
+    for ti, tip in enumerate(tips.tips):
+        if not tip.flags and not tip.results:
+            problems.append(
+                parsed.problem(
+                    ("tips", ti),
+                    "this tip lists no `flags` and no `results`, so it would never be shown",
+                )
+            )
+        for fi, flag in enumerate(tip.flags):
+            if flag not in quiz.flags:
+                problems.append(
+                    parsed.problem(
+                        ("tips", ti, "flags", fi),
+                        f"the flag `{flag}` is not declared in the quiz file's `flags:`",
+                    )
+                )
+    covered = {kind for tip in tips.tips for kind in tip.results}
+    for kind in RESULT_KINDS:
+        if kind not in covered:
+            problems.append(
+                parsed.problem(
+                    ("tips",), f"no tip lists `{kind}` under `results`, so that result has no tips"
+                )
+            )
+    return problems
