@@ -1,9 +1,276 @@
-"""The pulse flow (built by its own issue)."""
+"""``pulse``: anonymous team polls — ask (form or one line), answer, close, results,
+templates and weekly pulses. This module is the routing table; the steps live in
+:mod:`bot.flows.pulse_polls` and :mod:`bot.flows.pulse_recurring`, the rules in
+:mod:`bot.domain.pulse` and the anonymous storage in :mod:`bot.storage.pulses`.
+"""
 
 from __future__ import annotations
 
-from bot.router import Flow
+from datetime import datetime, time
+
+from bot.commands import ParsedCommand, did_you_mean
+from bot.domain.parsing import InputError, parse_clock
+from bot.domain.pulse import (
+    DEFAULT_OPEN,
+    Kind,
+    PollSpec,
+    build_spec,
+    parse_ask,
+    parse_deadline,
+    parse_kind,
+    parse_options,
+    validate_deadline,
+    validate_options,
+    validate_question,
+)
+from bot.effects import Effect, FormErrors, OpenForm, Reply
+from bot.events import Place
+from bot.flows import pulse_polls as polls
+from bot.flows import pulse_recurring as recurring
+from bot.flows.pulse_views import deadline_text, poll_line
+from bot.router import Context, Flow, UserError, reply
+from bot.scheduling import Due
+from bot.ui import Form, FormField, Message, Option, Text, action_id
 
 __all__ = ["flow"]
 
 flow = Flow("pulse")
+
+USAGE = (
+    "pulse",
+    'pulse ask "Question?" scale|yesno|options a,b,c [closes 2d]',
+    "pulse ask TEMPLATE [closes 2d]",
+    "pulse list",
+    "pulse results ID",
+    "pulse close ID",
+    "pulse templates",
+    "pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]",
+    "pulse schedule · pulse schedule off N",
+)
+SUBCOMMANDS = ("ask", "list", "results", "close", "templates", "schedule")
+FORM = "pulse:create"
+
+
+@flow.command(
+    "pulse",
+    summary="an anonymous poll for the team: results only at close, only with k or more answers",
+    usage=USAGE,
+    section="Team",
+    aliases=("poll",),
+)
+async def pulse(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    # A close that could not run on time (the bot was down) happens now, before anything.
+    overdue = await polls.close_overdue(ctx)
+    sub = cmd.arg(0).lower()
+    if not sub:
+        return [*overdue, *_open_form(ctx)]
+    if sub == "ask":
+        return [*overdue, *await _ask(ctx, cmd)]
+    if sub in ("list", "ls"):
+        return [*overdue, await _list(ctx)]
+    if sub in ("results", "result", "show"):
+        return [*overdue, *await polls.show_results(ctx, await polls.find_poll(ctx, cmd.arg(1)))]
+    if sub in ("close", "end", "stop"):
+        return [*overdue, *await _close(ctx, cmd.arg(1))]
+    if sub in ("templates", "template"):
+        return [*overdue, Reply(recurring.templates_message(ctx))]
+    if sub == "schedule":
+        return [*overdue, *await recurring.schedule_command(ctx, cmd)]
+    if cmd.rest.startswith(('"', "'")):
+        # `pulse "Question?" yesno` — the "ask" was left out; the meaning is plain.
+        return [*overdue, *await _ask(ctx, cmd, skip=0)]
+    guess = did_you_mean(sub, list(SUBCOMMANDS))
+    hint = f" Did you mean `pulse {guess}`?" if guess else ""
+    raise UserError(
+        f"`pulse {sub[:20]}` isn't something I know.{hint} Try `pulse` for a form, "
+        '`pulse ask "Question?" yesno`, or `/crossfade help pulse`.'
+    )
+
+
+# --- asking in one line -------------------------------------------------------------------
+
+
+async def _ask(ctx: Context, cmd: ParsedCommand, *, skip: int = 1) -> list[Effect]:
+    polls.require_creator(ctx)
+    tokens = list(cmd.args[skip:])
+    after = cmd.rest
+    if skip:
+        after = after[len(cmd.args[0]) :].strip() if after.lower().startswith("ask") else after
+    quoted = after.startswith(('"', "'"))
+    is_template = (
+        not quoted and bool(tokens) and recurring.templates(ctx).get(tokens[0]) is not None
+    )
+    if is_template and (len(tokens) == 1 or tokens[1].lower() in ("closes", "close", "until")):
+        closes = _deadline(ctx, " ".join(tokens[2:])) if len(tokens) > 2 else None
+        return await recurring.ask_template(ctx, tokens[0], closes_at=closes)
+    request = parse_ask(tokens, quoted=quoted)
+    spec = build_spec(request.question, request.kind, request.options)
+    closes_at = _deadline(ctx, request.closes)
+    return await _post(ctx, spec=spec, closes_at=closes_at, channel=polls.target_channel(ctx))
+
+
+def _deadline(ctx: Context, text: str) -> datetime:
+    if not text.strip():
+        return ctx.now + DEFAULT_OPEN
+    closes_at = parse_deadline(text, now=ctx.now, zone=ctx.zone, default_time=_default_time(ctx))
+    return validate_deadline(closes_at, now=ctx.now)
+
+
+def _default_time(ctx: Context) -> time:
+    try:
+        return parse_clock(ctx.team.default_logoff)
+    except InputError:
+        return time(17, 0)
+
+
+async def _post(
+    ctx: Context, *, spec: PollSpec, closes_at: datetime, channel: Place
+) -> list[Effect]:
+    poll, effects = await polls.open_poll(ctx, spec, closes_at=closes_at, channel=channel)
+    return [
+        *effects,
+        reply(
+            f"Posted anonymous pulse #{poll.number} to #{channel.name or channel.id}. It closes "
+            f"{deadline_text(closes_at, poll.zone)}; `pulse close {poll.number}` closes it "
+            f"sooner, `pulse results {poll.number}` shows the results after."
+        ),
+    ]
+
+
+# --- the form -------------------------------------------------------------------------------
+
+
+def _open_form(ctx: Context) -> list[Effect]:
+    polls.require_creator(ctx)
+    channel = polls.target_channel(ctx)
+    form = Form(
+        id=action_id(FORM, channel.id[:80]),
+        title="New anonymous pulse",
+        fields=(
+            FormField(
+                "question",
+                "Question",
+                max_length=300,
+                placeholder="Is your workload sustainable?",
+            ),
+            FormField(
+                "kind",
+                "Answers",
+                kind="select",
+                initial="scale",
+                options=(
+                    Option("1–5 scale", "scale"),
+                    Option("Yes / no", "yesno"),
+                    Option("My own options (below)", "options"),
+                ),
+            ),
+            FormField(
+                "options",
+                "Options, separated by commas (only for “my own options”)",
+                required=False,
+                max_length=800,
+                placeholder="Too much, About right, Too little",
+            ),
+            FormField(
+                "closes",
+                "Closes after",
+                required=False,
+                max_length=40,
+                initial="2d",
+                placeholder="2d, 36h, fri 15:00 or 2026-03-06 12:00",
+            ),
+        ),
+        submit_label="Post the pulse",
+    )
+    return [OpenForm(form)]
+
+
+@flow.form(FORM)
+async def submit_form(ctx: Context, value: str, values: dict[str, str]) -> list[Effect]:
+    """The form's fields are checked one by one, so every mistake shows beside its field."""
+    polls.require_creator(ctx)
+    errors: dict[str, str] = {}
+    kind: Kind = "scale"
+    try:
+        kind = parse_kind(values.get("kind") or "scale")
+    except InputError as error:
+        errors["kind"] = str(error)
+    try:
+        question = validate_question(values.get("question", ""))
+    except InputError as error:
+        errors["question"] = str(error)
+    options: tuple[str, ...] = ()
+    if kind == "options":
+        try:
+            options = validate_options(parse_options(values.get("options", "")))
+        except InputError as error:
+            errors["options"] = str(error)
+    closes_at = ctx.now + DEFAULT_OPEN
+    try:
+        closes_at = _deadline(ctx, values.get("closes", ""))
+    except InputError as error:
+        errors["closes"] = str(error)
+    if errors:
+        return [FormErrors(errors)]
+    spec = build_spec(question, kind, options)
+    name = ctx.place.name if ctx.place.id == value else value
+    channel = polls.target_channel(ctx, value, name)
+    return await _post(ctx, spec=spec, closes_at=closes_at, channel=channel)
+
+
+# --- buttons, menus, list and close ---------------------------------------------------------
+
+
+@flow.action("pulse:answer")
+async def press_answer(ctx: Context, value: str) -> list[Effect]:
+    return await polls.answer(ctx, value)
+
+
+@flow.action("pulse:template")
+async def choose_template(ctx: Context, value: str) -> list[Effect]:
+    return await recurring.ask_template(ctx, value)
+
+
+async def _list(ctx: Context) -> Reply:
+    recent = await polls.pulses(ctx).recent(limit=10)
+    if not recent:
+        return reply(
+            'No pulses yet. Start one with `pulse` (a form) or `pulse ask "Is your workload '
+            'sustainable?" scale`, or pick a question from `pulse templates`.'
+        )
+    lines = "\n".join(poll_line(p, team_k=ctx.team.k_threshold) for p in recent)
+    return Reply(Message("Pulses", (Text(f"*Pulses in this team*\n{lines}"),)))
+
+
+async def _close(ctx: Context, number: str) -> list[Effect]:
+    poll = await polls.find_poll(ctx, number)
+    if poll.creator_id != ctx.member.id and not ctx.is_admin:
+        raise UserError(
+            f"Only the person who asked pulse #{poll.number} or a team admin can close it early. "
+            f"It closes by itself {deadline_text(poll.closes_at, poll.zone)}."
+        )
+    if poll.status != "open":
+        return [
+            reply(
+                f"Pulse #{poll.number} is already closed. `pulse results {poll.number}` shows "
+                "what can be shown."
+            )
+        ]
+    effects = await polls.close_poll(ctx, poll)
+    return [*effects, reply(f"Closed pulse #{poll.number}; the results are posted in its channel.")]
+
+
+# --- scheduled jobs -------------------------------------------------------------------------
+
+
+@flow.job(polls.CLOSE_JOB)
+async def close_job(ctx: Context, due: Due) -> list[Effect]:
+    poll = await polls.pulses(ctx).by_id(int(due.data.get("poll_id", 0)))
+    if poll is None:
+        return []
+    return await polls.close_poll(ctx, poll)
+
+
+@flow.job(recurring.WEEKLY_JOB)
+async def weekly_job(ctx: Context, due: Due) -> list[Effect]:
+    return await recurring.weekly_job(ctx, due)

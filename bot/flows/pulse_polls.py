@@ -1,0 +1,263 @@
+"""Asking, answering, closing and showing pulse polls — the steps the pulse commands, buttons,
+form and scheduled jobs share.
+
+Anonymity rules kept here: nothing logs who answered, the private confirmation does not
+repeat the answer, and results are built only from counters, only at close, only at k.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.domain.pulse import PollSpec, effective_k
+from bot.effects import Effect, Post, Reply, Update
+from bot.events import MessageRef, Place
+from bot.flows.pulse_views import (
+    ALREADY_ANSWERED,
+    answered_message,
+    axis_labels,
+    closed_poll_message,
+    deadline_text,
+    hidden_results_message,
+    open_poll_message,
+    parse_answer_value,
+    responses_text,
+    results_message,
+)
+from bot.pulse_chart import results_chart
+from bot.router import Context, UserError, reply
+from bot.storage.models.pulse import PulsePoll
+from bot.storage.pulses import AlreadyAnswered, PollClosed, Pulses
+from bot.ui import Message
+
+__all__ = [
+    "CLOSE_JOB",
+    "answer",
+    "close_overdue",
+    "close_poll",
+    "find_poll",
+    "open_poll",
+    "poll_k",
+    "post_ref",
+    "require_creator",
+    "results_effects",
+    "show_results",
+    "target_channel",
+]
+
+log = logging.getLogger(__name__)
+
+CLOSE_JOB = "pulse.close"
+
+
+def pulses(ctx: Context) -> Pulses:
+    return Pulses(ctx.session, ctx.team)
+
+
+def poll_k(ctx: Context, poll: PulsePoll) -> int:
+    """The k that applies to ``poll``: its own (from when it opened) or the team's now,
+    whichever is higher, never below 3."""
+    return effective_k(poll.k, ctx.team.k_threshold)
+
+
+def ref_key(poll: PulsePoll) -> str:
+    return f"pulse:{poll.id}"
+
+
+async def post_ref(ctx: Context, poll: PulsePoll) -> MessageRef | None:
+    """Where the poll's channel post is, as the adapter reported it (``Bot.remember_post``)."""
+    return await ctx.posted.get(ref_key(poll))
+
+
+def require_creator(ctx: Context) -> None:
+    """Refuse people who may not ask when the team limits pulses to admins."""
+    if ctx.team.pulse_creators == "admins" and not ctx.is_admin:
+        raise UserError(
+            "In this team only admins can start pulses (team setting `settings pulses`). Ask "
+            "an admin — or suggest a question from `pulse templates`."
+        )
+
+
+def target_channel(ctx: Context, channel_id: str = "", channel_name: str = "") -> Place:
+    """The team's pulse channel if one is set, else the channel asked in."""
+    if ctx.team.pulse_channel_id:
+        return Place.channel(
+            ctx.team.pulse_channel_id, ctx.team.pulse_channel_name or ctx.team.pulse_channel_id
+        )
+    if channel_id:
+        return Place.channel(channel_id, channel_name or channel_id)
+    if ctx.place.kind == "channel" and ctx.place.id:
+        return Place.channel(ctx.place.id, ctx.place.name or ctx.place.id)
+    raise UserError(
+        "A pulse is posted to a channel. Run this in the channel you want to ask, or have an "
+        "admin set the team's pulse channel with `settings channel #channel`."
+    )
+
+
+async def find_poll(ctx: Context, text: str) -> PulsePoll:
+    """The poll numbered ``text`` (``3`` or ``#3``) in this team, or a friendly refusal."""
+    cleaned = text.strip().lstrip("#")
+    if not cleaned:
+        raise UserError("Which pulse? Give its number, e.g. `pulse results 3` (`pulse list`).")
+    if not cleaned.isdigit() or len(cleaned) > 9:
+        raise UserError(f"“{cleaned[:20]}” isn't a pulse number. `pulse list` shows them.")
+    poll = await pulses(ctx).get(int(cleaned))
+    if poll is None:
+        raise UserError(f"There is no pulse #{int(cleaned)} in this team. `pulse list` shows them.")
+    return poll
+
+
+# --- asking ---------------------------------------------------------------------------------
+
+
+async def open_poll(
+    ctx: Context,
+    spec: PollSpec,
+    *,
+    closes_at: datetime,
+    channel: Place,
+    template: str | None = None,
+    series_id: int | None = None,
+    zone: str | None = None,
+    creator: bool = True,
+) -> tuple[PulsePoll, list[Effect]]:
+    """Create the poll, schedule its close and return the channel post (``Post`` with a
+    ``ref_key``, so later answers and the close can update it)."""
+    from bot.scheduling import Once, set_schedule
+
+    poll = await pulses(ctx).create(
+        spec,
+        closes_at=closes_at,
+        opened_at=ctx.now,
+        channel_id=channel.id,
+        channel_name=channel.name or channel.id,
+        creator_id=ctx.member.id if creator else None,
+        creator_name=ctx.actor.name if creator else "",
+        zone=zone or ctx.zone.key,
+        template=template,
+        series_id=series_id,
+    )
+    await set_schedule(
+        ctx,
+        kind=CLOSE_JOB,
+        rule=Once(closes_at),
+        ref=f"poll:{poll.id}",
+        data={"poll_id": poll.id},
+        team_level=True,
+    )
+    log.info("pulse #%s opened in team %s", poll.number, ctx.team.id)
+    post = Post(channel, open_poll_message(poll, 0, k=poll_k(ctx, poll)), ref_key=ref_key(poll))
+    return poll, [post]
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+async def answer(ctx: Context, value: str) -> list[Effect]:
+    """One button press: count it anonymously, refuse a second one, update the post's count.
+
+    Nothing here (or below) logs the person together with the answer."""
+    parsed = parse_answer_value(value)
+    if parsed is None:
+        raise UserError("That button is not one I recognise; nothing was recorded.")
+    number, option = parsed
+    repo = pulses(ctx)
+    poll = await repo.get(number)
+    if poll is None:
+        raise UserError("That pulse no longer exists, so nothing was recorded.")
+    if poll.status == "open" and poll.closes_at <= ctx.now:
+        # The deadline passed but the close has not run yet (or its schedule was lost).
+        closing = await close_poll(ctx, poll)
+        return [*closing, _closed_reply(poll)]
+    if poll.status != "open":
+        return [_closed_reply(poll)]
+    if not 0 <= option < len(poll.options):
+        raise UserError("That answer is not part of this pulse; nothing was recorded.")
+    if await repo.has_answered(poll, ctx.actor.user_id):
+        raise UserError(ALREADY_ANSWERED)
+    try:
+        responses = await repo.record_answer(poll, option, user_id=ctx.actor.user_id)
+    except AlreadyAnswered:
+        raise UserError(ALREADY_ANSWERED) from None
+    except PollClosed:
+        return [_closed_reply(poll)]
+    effects: list[Effect] = []
+    where = await post_ref(ctx, poll) or ctx.message_ref
+    if where is not None:
+        effects.append(Update(where, open_poll_message(poll, responses, k=poll_k(ctx, poll))))
+    effects.append(Reply(answered_message(poll, k=poll_k(ctx, poll))))
+    return effects
+
+
+def _closed_reply(poll: PulsePoll) -> Reply:
+    return reply(
+        f"Pulse #{poll.number} has closed, so answers are no longer taken. "
+        f"`pulse results {poll.number}` shows what can be shown."
+    )
+
+
+# --- closing and results --------------------------------------------------------------------
+
+
+async def close_poll(ctx: Context, poll: PulsePoll) -> list[Effect]:
+    """Close ``poll`` if it is open: update its post and post the results (or how many more
+    answers were needed) to its channel. Empty if it was already closed."""
+    from bot.scheduling import cancel_schedule
+
+    closed = await pulses(ctx).close(poll, now=ctx.now)
+    if closed is None:
+        return []
+    await cancel_schedule(ctx, kind=CLOSE_JOB, ref=f"poll:{poll.id}", team_level=True)
+    log.info("pulse #%s closed in team %s", poll.number, ctx.team.id)
+    k = poll_k(ctx, poll)
+    effects: list[Effect] = []
+    where = await post_ref(ctx, poll)
+    if where is not None:
+        effects.append(Update(where, closed_poll_message(poll, k=k)))
+    channel = Place.channel(poll.channel_id, poll.channel_name or poll.channel_id)
+    effects.append(Post(channel, await results_effects(ctx, poll)))
+    return effects
+
+
+async def results_effects(ctx: Context, poll: PulsePoll) -> Message:
+    """The results of a closed poll: counts, percentages and a chart at or above k; below
+    it, only how many more answers were needed."""
+    k = poll_k(ctx, poll)
+    if poll.responses < k:
+        return hidden_results_message(poll, k=k)
+    tally = await pulses(ctx).tally(poll)
+    closed = poll.closed_at or ctx.now
+    subtitle = (
+        f"Anonymous pulse #{poll.number} · {responses_text(tally.total)} · closed "
+        f"{deadline_text(closed, poll.zone)}"
+    )
+    png = await results_chart(
+        tally, question=poll.question, subtitle=subtitle, labels=axis_labels(poll)
+    )
+    return results_message(poll, tally, png)
+
+
+async def show_results(ctx: Context, poll: PulsePoll) -> list[Effect]:
+    """`pulse results N`: the results again (privately), or why there are none yet."""
+    if poll.status == "open" and poll.closes_at <= ctx.now:
+        closing = await close_poll(ctx, poll)
+        return [*closing, Reply(await results_effects(ctx, poll))]
+    if poll.status == "open":
+        return [
+            reply(
+                f"Pulse #{poll.number} is still open: {responses_text(poll.responses)} so far; it "
+                f"closes {deadline_text(poll.closes_at, poll.zone)}. Results are shown when it "
+                f"closes, and only if at least {poll_k(ctx, poll)} people answered."
+            )
+        ]
+    return [Reply(await results_effects(ctx, poll))]
+
+
+async def close_overdue(ctx: Context) -> list[Effect]:
+    """Close every poll of the team whose deadline has passed — normally the scheduled job
+    does this; this catches a close that could not run (e.g. the bot was down)."""
+    effects: list[Effect] = []
+    for poll in await pulses(ctx).overdue(ctx.now):
+        effects += await close_poll(ctx, poll)
+    return effects
