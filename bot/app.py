@@ -14,11 +14,21 @@ from bot.config import Settings
 from bot.domain.parsing import InputError
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, Reply
-from bot.events import Action, Command, DirectText, Event, FormSubmit, MessageRef, Place, TeamKey
+from bot.events import (
+    Action,
+    Actor,
+    Command,
+    DirectText,
+    Event,
+    FormSubmit,
+    MessageRef,
+    Place,
+    TeamKey,
+)
 from bot.router import Context, Router, UserError, reply
 from bot.storage.db import Database
 from bot.storage.repositories import Members, PostedMessages, Teams
-from bot.ui import Message, Text, split_action_id
+from bot.ui import Block, Button, Buttons, Divider, Message, Text, split_action_id
 
 __all__ = ["Bot"]
 
@@ -30,6 +40,17 @@ SORRY = (
 )
 STALE = "That button belongs to something that has moved on, so nothing was changed."
 _RETRIES = 3
+
+# The home page's buttons run these commands (when a flow registers them), in this order.
+HOME_RUN = "home:run"
+HOME_BUTTONS = (
+    ("quiz", "Take the quiz"),
+    ("checkin", "Check in now"),
+    ("logoff", "Log-off reminder"),
+    ("help", "All commands"),
+)
+# The sections of the home page, each the answer to a command without arguments.
+HOME_SECTIONS = ("me", "settings")
 
 
 class Bot:
@@ -134,6 +155,9 @@ class Bot:
         return [Reply(help_message(self.router, lead=lead))]
 
     async def _action(self, ctx: Context, event: Action) -> list[Effect]:
+        if event.action == HOME_RUN:
+            # a home-page button: the same as typing the command
+            return await self._command(ctx, Command(event.actor, event.value, ctx.place))
         handler = self.router.actions.get(event.action)
         if handler is None:
             log.info("no handler for action %r", event.action)
@@ -180,6 +204,31 @@ class Bot:
                 return
             await PostedMessages(uow.session, row).remember(ref_key, ref)
             await uow.commit()
+
+    async def home(self, actor: Actor) -> Message:
+        """A person's home page (Slack's App Home tab): buttons for the main commands, then
+        the ``me`` dashboard and the settings, each exactly what the command without
+        arguments answers (so it shows whatever the flows that exist offer)."""
+        buttons = tuple(
+            Button(label, HOME_RUN, name)
+            for name, label in HOME_BUTTONS
+            if self.router.find_command(name) is not None
+        )
+        blocks: list[Block] = [
+            Text(
+                "*Crossfade* — work-life *balance* or *integration*: find which fits you, "
+                "and let the bot help you live by it."
+            )
+        ]
+        if buttons:
+            blocks.append(Buttons(buttons))
+        for name in HOME_SECTIONS:
+            if self.router.find_command(name) is None:
+                continue
+            for effect in await self.handle(Command(actor, name, Place.dm())):
+                if isinstance(effect, Reply):
+                    blocks += [Divider(), *effect.message.blocks]
+        return Message("Crossfade home", tuple(blocks))
 
     async def zone_of(self, team: TeamKey, user_id: str) -> ZoneInfo:
         """The zone the core uses for this person (for adapters that show local times)."""
