@@ -31,6 +31,7 @@ __all__ = [
     "ActionHandler",
     "CommandHandler",
     "CommandSpec",
+    "CompletionHandler",
     "Context",
     "Flow",
     "FormHandler",
@@ -106,6 +107,10 @@ ActionHandler = Callable[[Context, str], Awaitable[list[Effect]]]
 FormHandler = Callable[[Context, str, dict[str, str]], Awaitable[list[Effect]]]
 DirectTextHandler = Callable[[Context, str], Awaitable[list[Effect] | None]]
 RulesChangedHandler = Callable[[Context], Awaitable[None]]
+# Given what a person has typed after ``/crossfade <command>``, whole argument strings they
+# may mean (closest first). Pure and fast: platforms with autocomplete (Discord) call it on
+# every keystroke and must answer within a few seconds.
+CompletionHandler = Callable[[str], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ class Flow:
     jobs: dict[str, Any] = field(default_factory=dict)
     direct_text: DirectTextHandler | None = None
     rules_changed: list[RulesChangedHandler] = field(default_factory=list)
+    completions: dict[str, CompletionHandler] = field(default_factory=dict)
 
     def command(
         self,
@@ -171,6 +177,16 @@ class Flow:
         self.rules_changed.append(handler)
         return handler
 
+    def completion(self, command: str) -> Callable[[CompletionHandler], CompletionHandler]:
+        """Register argument suggestions for ``command`` (time zones, template names …);
+        adapters with autocomplete offer them as the person types."""
+
+        def register(handler: CompletionHandler) -> CompletionHandler:
+            self.completions[command] = handler
+            return handler
+
+        return register
+
     def job(self, kind: str) -> Callable[[Any], Any]:
         """Register what to send when a schedule of ``kind`` falls due (see bot.scheduling)."""
 
@@ -193,6 +209,7 @@ class Router:
         self.jobs: dict[str, Any] = {}
         self.direct_text: list[DirectTextHandler] = []
         self.rules_changed: list[RulesChangedHandler] = []
+        self.completions: dict[str, CompletionHandler] = {}
         for flow in flows:
             for spec in flow.commands:
                 self._add(self.commands, spec.name, spec, flow)
@@ -207,6 +224,8 @@ class Router:
             if flow.direct_text is not None:
                 self.direct_text.append(flow.direct_text)
             self.rules_changed.extend(flow.rules_changed)
+            for name, completion in flow.completions.items():
+                self._add(self.completions, name, completion, flow)
 
     @staticmethod
     def _add(table: dict[str, Any], name: str, value: Any, flow: Flow) -> None:
@@ -217,6 +236,11 @@ class Router:
     def find_command(self, name: str) -> CommandSpec | None:
         name = self.aliases.get(name, name)
         return self.commands.get(name)
+
+    def complete(self, command: str, typed: str) -> list[str]:
+        """Suggestions for the argument of ``command`` (empty when it has none)."""
+        handler = self.completions.get(command)
+        return list(handler(typed)) if handler is not None else []
 
 
 def reply(text: str, *blocks: Any, private: bool = True) -> Reply:

@@ -8,7 +8,14 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-__all__ = ["ZoneMatch", "format_offset", "resolve_zone", "safe_zone"]
+__all__ = [
+    "COMMON_ZONES",
+    "ZoneMatch",
+    "format_offset",
+    "resolve_zone",
+    "safe_zone",
+    "search_zones",
+]
 
 _ALIASES = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
 
@@ -65,6 +72,57 @@ def resolve_zone(text: str) -> ZoneMatch:
         area = lower.split("/", 1)[0]
         found = [z for z in _zones() if z.lower().startswith(area + "/")][:3]
     return ZoneMatch(None, tuple(found[:5]))
+
+
+# Offered first when someone has typed nothing yet: one or two per populous region.
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Africa/Lagos",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+)
+
+
+def search_zones(text: str, *, limit: int = 25) -> list[str]:
+    """Zones for a half-typed name, best first, for autocomplete: exact, then names or
+    cities that start with the text, then ones that contain it, then close spellings.
+    Nothing typed gives :data:`COMMON_ZONES`."""
+    cleaned = text.strip().replace(" ", "_").lower()
+    if not cleaned:
+        return list(COMMON_ZONES[:limit])
+    found: list[str] = []
+
+    def add(zones: list[str] | tuple[str, ...]) -> None:
+        for zone in zones:
+            if zone not in found:
+                found.append(zone)
+
+    if cleaned in _ALIASES:
+        add([_ALIASES[cleaned]])
+    if cleaned in _by_lower():
+        add([_by_lower()[cleaned]])
+    zones = _zones()
+    add([z for z in zones if z.lower().startswith(cleaned)])
+    add([z for z in zones if z.lower().rsplit("/", 1)[-1].startswith(cleaned)])
+    add([z for z in zones if cleaned in z.lower()])
+    if len(found) < limit:
+        add(resolve_zone(text).suggestions)
+    return found[:limit]
 
 
 def safe_zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:

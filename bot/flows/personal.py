@@ -12,12 +12,12 @@ from bot.domain.parsing import (
     parse_quiet,
     parse_workdays,
 )
-from bot.domain.zones import format_offset, resolve_zone, safe_zone
+from bot.domain.zones import COMMON_ZONES, format_offset, resolve_zone, safe_zone, search_zones
 from bot.effects import Effect, Reply
 from bot.router import Context, Flow, UserError, reply
-from bot.ui import Button, Buttons, Message, Text
+from bot.ui import Block, Button, Buttons, Message, Option, Select, Text
 
-__all__ = ["flow"]
+__all__ = ["flow", "timezone_prompt"]
 
 flow = Flow("personal")
 
@@ -54,7 +54,8 @@ async def _set_zone(ctx: Context, name: str) -> list[Effect]:
 )
 async def timezone(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if not cmd.rest:
-        return [reply(f"Your time zone: {_zone_line(ctx)}. Change it with `timezone Area/City`.")]
+        text = f"Your time zone: {_zone_line(ctx)}. Change it with `timezone Area/City`."
+        return [Reply(Message(text, (Text(text), *timezone_prompt(ctx, lead=False))))]
     match = resolve_zone(cmd.rest)
     if match.zone:
         return await _set_zone(ctx, match.zone)
@@ -66,6 +67,39 @@ async def timezone(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         return [Reply(Message(text, (Text(text), Buttons(buttons))))]
     text += " Time zones look like Europe/Berlin or America/New_York."
     return [reply(text)]
+
+
+@flow.completion("timezone")
+def complete_timezone(typed: str) -> list[str]:
+    return search_zones(typed)
+
+
+def _city(zone: str) -> str:
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def timezone_prompt(ctx: Context, *, lead: bool = True) -> tuple[Block, ...]:
+    """Blocks that ask for the person's time zone when no platform told us and they never
+    set one (Discord keeps zones private), or nothing once it is known. Flows add them to
+    the reply that first needs local time; until then the team default applies.
+
+    The choice fires ``personal:timezone``; the team default comes first in the list."""
+    if ctx.member.timezone:
+        return ()
+    default = ctx.team.default_timezone
+    zones = [default, *(z for z in COMMON_ZONES if z != default)][:25]
+    options = tuple(Option(f"{_city(z)} ({z})" if "/" in z else z, z) for z in zones)
+    blocks: list[Block] = []
+    if lead:
+        blocks.append(
+            Text(
+                f"I'm using {default} (the team default) for your times until you tell me your "
+                "time zone. Pick it below, or type `/crossfade timezone` and the name of "
+                "your city."
+            )
+        )
+    blocks.append(Select("Choose your time zone", "personal:timezone", options))
+    return tuple(blocks)
 
 
 @flow.action("personal:timezone")

@@ -6,7 +6,7 @@ import re
 
 from bot.commands import ParsedCommand
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
-from bot.domain.zones import resolve_zone
+from bot.domain.zones import resolve_zone, search_zones
 from bot.effects import Effect, Reply
 from bot.flows.personal import away_text, quiet_text
 from bot.router import Context, Flow, UserError, reply
@@ -29,6 +29,15 @@ TEAM_USAGE = (
     "settings logoff HH:MM",
     "settings retention DAYS",
 )
+
+
+@flow.completion("settings")
+def complete_settings(typed: str) -> list[str]:
+    """``timezone Eu…`` → team default zones; other keys are suggested from the usage."""
+    key, space, rest = typed.lstrip().partition(" ")
+    if space and key.lower() in ("timezone", "tz"):
+        return [f"timezone {zone}" for zone in search_zones(rest)]
+    return []
 
 
 def parse_channel(text: str, ctx: Context) -> tuple[str, str]:

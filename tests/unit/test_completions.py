@@ -1,0 +1,69 @@
+"""Argument suggestions (autocomplete) and the time-zone prompt: platform-neutral pieces the
+Discord adapter builds on."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.app import Bot
+from bot.domain.zones import COMMON_ZONES, resolve_zone, search_zones
+from bot.router import Flow, Router
+from bot.ui import Select
+from tests.support.harness import Harness, messages
+
+
+def test_search_zones_finds_cities_and_prefixes() -> None:
+    assert search_zones("berl")[0] == "Europe/Berlin"
+    assert search_zones("new y") == ["America/New_York"]
+    assert search_zones("kathm")[0] == "Asia/Kathmandu"
+    assert search_zones("utc")[0] == "UTC"
+    assert search_zones("") == list(COMMON_ZONES)
+    assert all(z.startswith("Europe/") for z in search_zones("Europe/"))
+
+
+@given(st.text(max_size=40))
+def test_search_zones_only_returns_zones_that_resolve(typed: str) -> None:
+    found = search_zones(typed, limit=25)
+    assert len(found) <= 25
+    assert len(found) == len(set(found))
+    for zone in found:
+        assert resolve_zone(zone).zone is not None
+
+
+def test_router_collects_completions_and_refuses_duplicates() -> None:
+    one, two = Flow("one"), Flow("two")
+
+    @one.completion("thing")
+    def complete(typed: str) -> list[str]:
+        return [typed + "!"]
+
+    router = Router([one, two])
+    assert router.complete("thing", "a") == ["a!"]
+    assert router.complete("other", "a") == []
+
+    two.completion("thing")(complete)
+    try:
+        Router([one, two])
+    except ValueError as error:
+        assert "thing" in str(error)
+    else:  # pragma: no cover
+        raise AssertionError("a duplicate completion was accepted")
+
+
+def test_core_flows_complete_timezones(bot: Bot) -> None:
+    assert bot.router.complete("timezone", "berl")[0] == "Europe/Berlin"
+    assert bot.router.complete("settings", "timezone berl")[0] == "timezone Europe/Berlin"
+    assert bot.router.complete("settings", "k") == []
+
+
+async def test_timezone_asks_until_a_zone_is_known(bot: Bot) -> None:
+    h = Harness(bot, platform="discord")
+    first = await h.command("ana", "timezone")
+    (select,) = [b for m in messages(first) for b in m.blocks if isinstance(b, Select)]
+    assert select.action == "personal:timezone"
+    assert select.options[0].value == "UTC"  # the team default comes first
+    assert len(select.options) <= 25
+    await h.command("ana", "timezone Europe/Berlin")
+    again = await h.command("ana", "timezone")
+    assert not [b for m in messages(again) for b in m.blocks if isinstance(b, Select)]
