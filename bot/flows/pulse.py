@@ -244,7 +244,7 @@ async def _list(ctx: Context) -> Reply:
 
 async def _close(ctx: Context, number: str) -> list[Effect]:
     poll = await polls.find_poll(ctx, number)
-    if poll.creator_id != ctx.member.id and not ctx.is_admin:
+    if not await polls.may_close(ctx, poll):
         raise UserError(
             f"Only the person who asked pulse #{poll.number} or a team admin can close it early. "
             f"It closes by itself {deadline_text(poll.closes_at, poll.zone)}."

@@ -37,6 +37,7 @@ __all__ = [
     "close_overdue",
     "close_poll",
     "find_poll",
+    "may_close",
     "open_poll",
     "poll_k",
     "post_ref",
@@ -68,6 +69,14 @@ def ref_key(poll: PulsePoll) -> str:
 async def post_ref(ctx: Context, poll: PulsePoll) -> MessageRef | None:
     """Where the poll's channel post is, as the adapter reported it (``Bot.remember_post``)."""
     return await ctx.posted.get(ref_key(poll))
+
+
+async def may_close(ctx: Context, poll: PulsePoll) -> bool:
+    """The person who asked, or a team admin."""
+    if ctx.is_admin:
+        return True
+    asker = await pulses(ctx).asker(poll)
+    return asker is not None and asker.member_id == ctx.member.id
 
 
 def require_creator(ctx: Context) -> None:
@@ -132,8 +141,7 @@ async def open_poll(
         opened_at=ctx.now,
         channel_id=channel.id,
         channel_name=channel.name or channel.id,
-        creator_id=ctx.member.id if creator else None,
-        creator_name=ctx.actor.name if creator else "",
+        asker=(ctx.member.id, ctx.actor.name) if creator else None,
         zone=zone or ctx.zone.key,
         template=template,
         series_id=series_id,
@@ -147,7 +155,9 @@ async def open_poll(
         team_level=True,
     )
     log.info("pulse #%s opened in team %s", poll.number, ctx.team.id)
-    post = Post(channel, open_poll_message(poll, 0, k=poll_k(ctx, poll)), ref_key=ref_key(poll))
+    asked_by = ctx.actor.name if creator else ""
+    message = open_poll_message(poll, 0, k=poll_k(ctx, poll), asked_by=asked_by)
+    post = Post(channel, message, ref_key=ref_key(poll))
     return poll, [post]
 
 
@@ -185,7 +195,11 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
     effects: list[Effect] = []
     where = await post_ref(ctx, poll) or ctx.message_ref
     if where is not None:
-        effects.append(Update(where, open_poll_message(poll, responses, k=poll_k(ctx, poll))))
+        asker = await repo.asker(poll)
+        message = open_poll_message(
+            poll, responses, k=poll_k(ctx, poll), asked_by=asker.name if asker else ""
+        )
+        effects.append(Update(where, message))
     effects.append(Reply(answered_message(poll, k=poll_k(ctx, poll))))
     return effects
 
@@ -203,12 +217,18 @@ def _closed_reply(poll: PulsePoll) -> Reply:
 async def close_poll(ctx: Context, poll: PulsePoll) -> list[Effect]:
     """Close ``poll`` if it is open: update its post and post the results (or how many more
     answers were needed) to its channel. Empty if it was already closed."""
-    from bot.scheduling import cancel_schedule
+    from bot.scheduling import cancel_schedule, get_schedule
 
     closed = await pulses(ctx).close(poll, now=ctx.now)
     if closed is None:
         return []
-    await cancel_schedule(ctx, kind=CLOSE_JOB, ref=f"poll:{poll.id}", team_level=True)
+    ref = f"poll:{poll.id}"
+    schedule = await get_schedule(ctx, kind=CLOSE_JOB, ref=ref, team_level=True)
+    # Closed early: the deadline job has nothing left to do. A job already due (this very
+    # firing, or one the dispatcher will claim next) is left alone — it finds the poll
+    # closed and sends nothing.
+    if schedule is not None and schedule.next_due_at is not None and schedule.next_due_at > ctx.now:
+        await cancel_schedule(ctx, kind=CLOSE_JOB, ref=ref, team_level=True)
     log.info("pulse #%s closed in team %s", poll.number, ctx.team.id)
     k = poll_k(ctx, poll)
     effects: list[Effect] = []

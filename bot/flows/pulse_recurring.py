@@ -198,7 +198,6 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
         channel_id=channel.id,
         channel_name=channel.name or channel.id,
         open_minutes=open_minutes,
-        creator_id=ctx.member.id,
     )
     schedule = await set_schedule(
         ctx,

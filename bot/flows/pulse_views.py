@@ -64,8 +64,13 @@ def kind_text(kind: str) -> str:
     return {"scale": "1–5 scale", "yesno": "yes / no", "options": "options"}.get(kind, kind)
 
 
-def _header(poll: PulsePoll) -> str:
-    who = f" · asked by {poll.creator_name}" if poll.creator_name else ""
+def _header(poll: PulsePoll, asked_by: str = "") -> str:
+    if asked_by:
+        who = f" · asked by {asked_by}"
+    elif poll.series_id is not None:
+        who = " · weekly"
+    else:
+        who = ""
     return f"*Anonymous pulse #{poll.number}*{who}\n*{poll.question}*"
 
 
@@ -82,13 +87,13 @@ def axis_labels(poll: PulsePoll) -> list[str]:
     return labels
 
 
-def open_poll_message(poll: PulsePoll, responses: int, *, k: int) -> Message:
+def open_poll_message(poll: PulsePoll, responses: int, *, k: int, asked_by: str = "") -> Message:
     """The channel post while the poll is open: question, one button per answer, and a line
     that only counts responses."""
     buttons = tuple(
         Button(label, ANSWER, answer_value(poll, i)) for i, label in enumerate(poll.options)
     )
-    blocks: list[Block] = [Text(_header(poll))]
+    blocks: list[Block] = [Text(_header(poll, asked_by))]
     if poll.kind == "scale" and poll.legend:
         blocks.append(Text(f"_{poll.legend}_"))
     blocks.append(Buttons(buttons))

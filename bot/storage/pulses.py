@@ -18,7 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.pulse import PollSpec, Tally, new_secret, voter_key
 from bot.storage.models import Team
-from bot.storage.models.pulse import PulseCount, PulseParticipant, PulsePoll, PulseSeries
+from bot.storage.models.pulse import (
+    PulseAsker,
+    PulseCount,
+    PulseParticipant,
+    PulsePoll,
+    PulseSeries,
+)
 
 __all__ = ["AlreadyAnswered", "PollClosed", "Pulses"]
 
@@ -61,8 +67,7 @@ class Pulses:
         opened_at: datetime,
         channel_id: str,
         channel_name: str,
-        creator_id: int | None,
-        creator_name: str,
+        asker: tuple[int, str] | None,
         zone: str,
         template: str | None = None,
         series_id: int | None = None,
@@ -85,8 +90,6 @@ class Pulses:
             kind=spec.kind,
             options=list(spec.options),
             legend=spec.legend,
-            creator_id=creator_id,
-            creator_name=creator_name[:200],
             channel_id=channel_id,
             channel_name=channel_name[:200],
             zone=zone,
@@ -101,6 +104,13 @@ class Pulses:
         )
         self.session.add(poll)
         await self.session.flush()
+        if asker is not None:
+            member_id, name = asker
+            self.session.add(
+                PulseAsker(
+                    poll_id=poll.id, team_id=self.team.id, member_id=member_id, name=name[:200]
+                )
+            )
         await self.session.execute(
             insert(_counts),
             [
@@ -118,6 +128,14 @@ class Pulses:
     async def by_id(self, poll_id: int) -> PulsePoll | None:
         return await self.session.scalar(
             select(PulsePoll).where(PulsePoll.team_id == self.team.id, PulsePoll.id == poll_id)
+        )
+
+    async def asker(self, poll: PulsePoll) -> PulseAsker | None:
+        """Who asked ``poll`` (``None`` for a weekly pulse, or once the asker used `forget`)."""
+        return await self.session.scalar(
+            select(PulseAsker).where(
+                PulseAsker.team_id == self.team.id, PulseAsker.poll_id == poll.id
+            )
         )
 
     async def recent(self, *, limit: int = 10) -> list[PulsePoll]:

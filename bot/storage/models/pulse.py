@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
 
-__all__ = ["PulseCount", "PulseParticipant", "PulsePoll", "PulseSeries"]
+__all__ = ["PulseAsker", "PulseCount", "PulseParticipant", "PulsePoll", "PulseSeries"]
 
 
 class PulseSeries(Base):
@@ -42,9 +42,6 @@ class PulseSeries(Base):
     channel_name: Mapped[str] = mapped_column(String(200), default="")
     # How long each poll stays open; NULL = until an hour before the next one.
     open_minutes: Mapped[int | None] = mapped_column(default=None)
-    creator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), default=None
-    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -66,10 +63,6 @@ class PulsePoll(Base):
     kind: Mapped[str] = mapped_column(String(16))
     options: Mapped[list[str]] = mapped_column(JSON)
     legend: Mapped[str] = mapped_column(String(200), default="")
-    creator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), default=None
-    )
-    creator_name: Mapped[str] = mapped_column(String(200), default="")
     channel_id: Mapped[str] = mapped_column(String(64))
     channel_name: Mapped[str] = mapped_column(String(200), default="")
     zone: Mapped[str] = mapped_column(String(64), default="UTC")  # for showing the deadline
@@ -84,6 +77,21 @@ class PulsePoll(Base):
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("pulse_series.id", ondelete="SET NULL"), default=None, index=True
     )
+
+
+class PulseAsker(Base):
+    """Who asked a poll (for "asked by" and for who may close it early). Kept apart from the
+    poll so that ``forget`` deletes this link and the name, and the poll — other people's
+    anonymous answers — stays."""
+
+    __tablename__ = "pulse_askers"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("pulse_polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
 
 
 class PulseCount(Base):

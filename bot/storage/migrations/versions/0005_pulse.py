@@ -34,15 +34,8 @@ def upgrade() -> None:
         sa.Column("channel_id", sa.String(length=64), nullable=False),
         sa.Column("channel_name", sa.String(length=200), nullable=False),
         sa.Column("open_minutes", sa.Integer(), nullable=True),
-        sa.Column("creator_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["creator_id"],
-            ["members.id"],
-            name=op.f("fk_pulse_series_creator_id_members"),
-            ondelete="SET NULL",
-        ),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["teams.id"],
@@ -63,8 +56,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("options", sa.JSON(), nullable=False),
         sa.Column("legend", sa.String(length=200), nullable=False),
-        sa.Column("creator_id", sa.Integer(), nullable=True),
-        sa.Column("creator_name", sa.String(length=200), nullable=False),
         sa.Column("channel_id", sa.String(length=64), nullable=False),
         sa.Column("channel_name", sa.String(length=200), nullable=False),
         sa.Column("zone", sa.String(length=64), nullable=False),
@@ -77,12 +68,6 @@ def upgrade() -> None:
         sa.Column("secret", sa.String(length=64), nullable=True),
         sa.Column("template", sa.String(length=64), nullable=True),
         sa.Column("series_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["creator_id"],
-            ["members.id"],
-            name=op.f("fk_pulse_polls_creator_id_members"),
-            ondelete="SET NULL",
-        ),
         sa.ForeignKeyConstraint(
             ["series_id"],
             ["pulse_series.id"],
@@ -103,6 +88,34 @@ def upgrade() -> None:
         ["status", "closes_at"],
         unique=False,
     )
+
+    op.create_table(
+        "pulse_askers",
+        sa.Column("poll_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_pulse_askers_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["poll_id"],
+            ["pulse_polls.id"],
+            name=op.f("fk_pulse_askers_poll_id_pulse_polls"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+            name=op.f("fk_pulse_askers_team_id_teams"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("poll_id", name=op.f("pk_pulse_askers")),
+    )
+    op.create_index(op.f("ix_pulse_askers_member_id"), "pulse_askers", ["member_id"], unique=False)
 
     # Composite keys and WITHOUT ROWID: no surrogate id or hidden rowid numbers the answers.
     op.create_table(
@@ -151,6 +164,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("pulse_participants")
     op.drop_table("pulse_counts")
+    op.drop_index(op.f("ix_pulse_askers_member_id"), table_name="pulse_askers")
+    op.drop_table("pulse_askers")
     op.drop_index(op.f("ix_pulse_polls_status_closes_at"), table_name="pulse_polls")
     op.drop_index(op.f("ix_pulse_polls_series_id"), table_name="pulse_polls")
     op.drop_index(op.f("ix_pulse_polls_team_id"), table_name="pulse_polls")
