@@ -64,6 +64,12 @@ class ConsoleApp:
     filled: dict[str, dict[str, str]] = field(default_factory=dict)
     _next_id: int = 0
 
+    def __post_init__(self) -> None:
+        # Scheduled deliveries (reminders, check-ins, pulse posts) print through this app.
+        from adapters.console.notifier import ConsoleNotifier
+
+        self.services.engine.add_notifier(ConsoleNotifier(self))
+
     @property
     def bot(self) -> Bot:
         return self.services.bot

@@ -17,6 +17,7 @@ def all_flows() -> list[Flow]:
         privacy,
         pulse,
         quiz,
+        schedules,
         team,
         team_settings,
     )
@@ -29,6 +30,7 @@ def all_flows() -> list[Flow]:
         team.flow,
         checkin.flow,
         logoff.flow,
+        schedules.flow,
         pulse.flow,
         privacy.flow,
     ]

@@ -1,0 +1,232 @@
+"""The engine the shell runs: a dispatcher plus one sender per lane, driven either by an
+APScheduler tick (``start``) or step by step (``next_due_at`` / ``run_due``, for the console's
+``:advance`` and for tests with a fake clock).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from bot.delivery.notifier import Notifier, WildcardNotifier
+from bot.delivery.sender import LaneSender, SenderConfig, Sleep
+from bot.scheduling.dispatcher import Dispatcher, DispatchStats
+from bot.storage.models.scheduling import OutboxRow, Schedule
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+
+__all__ = ["SchedulingEngine", "build_engine", "default_instance_id"]
+
+log = logging.getLogger(__name__)
+
+
+def default_instance_id() -> str:
+    """host:pid:random — unique per process, readable in the lane_leases table."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class SchedulingEngine:
+    """Implements ``bot.bootstrap.Engine``."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        instance_id: str | None = None,
+        sleep: Sleep | None = None,
+        dispatch: bool = True,
+        send: bool = True,
+        batch_size: int = 500,
+        sender_config: SenderConfig | None = None,
+        tick_seconds: float | None = None,
+        delivery_deadline: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.bot = bot
+        self.instance_id = instance_id or bot.settings.instance_id or default_instance_id()
+        self.sleep: Sleep = sleep or asyncio.sleep
+        self.dispatch_enabled = dispatch
+        self.send_enabled = send
+        self.dispatcher = Dispatcher(
+            bot, batch_size=batch_size, delivery_deadline=delivery_deadline
+        )
+        self.sender_config = sender_config or SenderConfig()
+        self.tick_seconds = tick_seconds or bot.settings.tick_seconds
+        self._notifiers: dict[str, Notifier] = {}
+        self._wildcards: dict[str, WildcardNotifier] = {}
+        self._senders: dict[str, LaneSender] = {}
+        self._workers: dict[str, asyncio.Task[int]] = {}
+        self._scheduler: Any = None
+        self._tick_lock = asyncio.Lock()
+
+    # --- notifiers and lanes -------------------------------------------------------------------
+
+    def add_notifier(self, notifier: Any) -> None:
+        """Register the notifier for ``notifier.lane`` (``slack:*`` registers a wildcard that
+        must offer ``for_lane(lane)``)."""
+        lane = str(notifier.lane)
+        if lane.endswith(":*"):
+            if not hasattr(notifier, "for_lane"):
+                raise TypeError(f"a wildcard notifier ({lane}) needs a for_lane(lane) method")
+            self._wildcards[lane[:-2]] = notifier
+        else:
+            self._notifiers[lane] = notifier
+        self._senders.pop(lane, None)
+
+    def serves(self, lane: str) -> bool:
+        return lane in self._notifiers or lane.split(":", 1)[0] in self._wildcards
+
+    def sender(self, lane: str) -> LaneSender | None:
+        """The lane's sender (created on first use; it keeps the lane's rate-limit state)."""
+        existing = self._senders.get(lane)
+        if existing is not None:
+            return existing
+        notifier = self._notifiers.get(lane)
+        if notifier is None:
+            wildcard = self._wildcards.get(lane.split(":", 1)[0])
+            if wildcard is None:
+                return None
+            notifier = wildcard.for_lane(lane)
+        sender = LaneSender(
+            bot=self.bot,
+            notifier=notifier,
+            lane=lane,
+            holder=self.instance_id,
+            clock=self.bot.clock,
+            sleep=self.sleep,
+            config=self.sender_config,
+        )
+        self._senders[lane] = sender
+        return sender
+
+    async def _pending_lanes(self, *, due_by: datetime | None = None) -> dict[str, datetime]:
+        """Lanes with pending rows → their earliest ``not_before``."""
+        async with self.bot.db.uow() as uow:
+            query = (
+                select(OutboxRow.lane, func.min(OutboxRow.not_before))
+                .where(OutboxRow.status == "pending")
+                .group_by(OutboxRow.lane)
+            )
+            if due_by is not None:
+                query = query.where(OutboxRow.not_before <= due_by)
+            rows = await uow.session.execute(query)
+            return {lane: earliest for lane, earliest in rows if self.serves(lane)}
+
+    # --- stepping (console, tests) -------------------------------------------------------------
+
+    async def next_due_at(self) -> datetime | None:
+        """The earliest instant at which a schedule falls due or a lane can send again."""
+        candidates: list[datetime] = []
+        if self.dispatch_enabled:
+            async with self.bot.db.uow() as uow:
+                earliest = await uow.session.scalar(select(func.min(Schedule.next_due_at)))
+            if earliest is not None:
+                candidates.append(_utc(earliest))
+        if self.send_enabled:
+            for lane, earliest in (await self._pending_lanes()).items():
+                sender = self._senders.get(lane)
+                ready = _utc(earliest)
+                if sender is not None and sender.ready_at is not None:
+                    ready = max(ready, sender.ready_at)
+                candidates.append(ready)
+        return min(candidates) if candidates else None
+
+    async def run_due(self) -> None:
+        """Dispatch everything due at the clock's now, then drain every lane once (without
+        sleeping: a lane that must wait reports when through ``next_due_at``)."""
+        if self.dispatch_enabled:
+            await self.dispatch()
+        if self.send_enabled:
+            for lane in await self._pending_lanes(due_by=self.bot.clock.now()):
+                sender = self.sender(lane)
+                if sender is not None:
+                    await sender.drain(wait=False)
+
+    async def dispatch(self) -> DispatchStats:
+        return await self.dispatcher.run(self.bot.clock.now())
+
+    # --- long-running ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Tick every ``tick_seconds`` (APScheduler, one job per process, never overlapping)."""
+        if self._scheduler is not None:
+            return
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.tick_seconds,
+            id="crossfade-tick",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=self.bot.clock.now(),
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("scheduling engine %s ticking every %.1fs", self.instance_id, self.tick_seconds)
+
+    async def tick(self) -> None:
+        """One tick: dispatch what is due, and make sure every lane with due rows has a
+        worker (one per lane in this process; the lease keeps it one across processes)."""
+        async with self._tick_lock:
+            try:
+                if self.dispatch_enabled:
+                    await self.dispatch()
+                if self.send_enabled:
+                    for lane in await self._pending_lanes(due_by=self.bot.clock.now()):
+                        self._ensure_worker(lane)
+            except Exception:
+                log.exception("scheduling tick failed; the next tick retries")
+
+    def _ensure_worker(self, lane: str) -> None:
+        worker = self._workers.get(lane)
+        if worker is not None and not worker.done():
+            return
+        sender = self.sender(lane)
+        if sender is None:
+            return
+        task = asyncio.create_task(self._work(sender), name=f"sender:{lane}")
+        self._workers[lane] = task
+
+    async def _work(self, sender: LaneSender) -> int:
+        try:
+            return await sender.drain(wait=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sender for lane %s failed; the next tick restarts it", sender.lane)
+            return 0
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        workers = list(self._workers.values())
+        for task in workers:
+            task.cancel()
+        for task in workers:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._workers.clear()
+
+
+def _utc(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def build_engine(bot: Bot) -> SchedulingEngine:
+    """The engine for the shell (``bot.bootstrap.build``)."""
+    return SchedulingEngine(bot)
