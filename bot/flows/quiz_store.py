@@ -104,4 +104,4 @@ class QuizResults:
             .where(QuizResult.team_id == self.team.id, QuizResult.is_current.is_(True))
             .group_by(QuizResult.result)
         )
-        return {result: int(count) for result, count in rows.tuples()}
+        return {result: int(count) for result, count in rows}

@@ -1,0 +1,397 @@
+"""The quiz through the core: one question at a time, back, cancel, resume, retake, stale
+buttons, the result and its setup button."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Bot
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.effects import FormErrors, OpenForm, Reply, Update
+from bot.events import MessageRef, Place
+from bot.storage.db import Database
+from bot.storage.models import Conversation, Member
+from bot.storage.models.quiz import QuizResult
+from bot.ui import Button, Message
+from tests.quiz.support import (
+    BALANCE,
+    CROSSFADE,
+    INTEGRATION,
+    action_button,
+    answer_button,
+    take_quiz,
+)
+from tests.support.harness import Harness, button, messages, text_of
+
+
+@pytest.fixture
+def h(bot: Bot) -> Harness:
+    return Harness(bot)
+
+
+@dataclass(frozen=True)
+class Saved:
+    result: str
+    is_current: bool
+    answers: dict[str, str]
+
+
+async def results_of(db: Database, user: str) -> list[Saved]:
+    """The user's saved quiz results, oldest first."""
+    async with db.uow() as uow:
+        rows = await uow.session.execute(
+            select(QuizResult.result, QuizResult.is_current, QuizResult.answers)
+            .join(Member, Member.id == QuizResult.member_id)
+            .where(Member.platform_user_id == user)
+            .order_by(QuizResult.id)
+        )
+        return [Saved(r, bool(c), dict(a)) for r, c, a in rows]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "title", "setup"),
+    [
+        (BALANCE, "Balance", "Set my daily log-off reminder"),
+        (INTEGRATION, "Integration", "Remind me after a day's hours"),
+        (CROSSFADE, "Crossfade", "Set my hard stop"),
+    ],
+)
+async def test_a_full_answer_sheet_reaches_each_result(
+    h: Harness, bot: Bot, sheet: dict[str, str], title: str, setup: str
+) -> None:
+    effects = await take_quiz(h, "ann", sheet)
+    text = text_of(effects)
+    assert f"Your result: {title}" in text
+    assert "*Why*" in text and "Tips for you" in text
+    button(effects, setup)  # the one setup button
+    button(effects, "Retake the quiz")
+    [row] = await results_of(bot.db, "ann")
+    assert row.result == title.lower() and row.is_current
+    assert row.answers == sheet
+    # the conversation is over
+    async with bot.db.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Conversation)) == 0
+
+
+async def test_one_question_at_a_time_with_progress_back_and_cancel(h: Harness) -> None:
+    effects = await h.command("ann", "/crossfade quiz")
+    first = text_of(effects)
+    assert "*1/10* · How is your work mostly judged?" in first
+    assert "Balance or integration?" in first  # the intro on the first question
+    labels = [b.label for b in messages(effects)[0].buttons]
+    assert "Back" not in labels and "Cancel" in labels  # nothing to go back to yet
+
+    effects = await h.press("ann", answer_button(effects, "outcomes"))
+    effects = await h.press("ann", answer_button(effects, "easily"))
+    assert "*3/10* · Where do you do most of your work?" in text_of(effects)
+
+    effects = await h.press("ann", button(effects, "Back"))
+    text = text_of(effects)
+    assert "*2/10* · When you stop working" in text
+    # the earlier answer is marked, and answering again moves on
+    chosen = [b for b in messages(effects)[0].buttons if b.style == "primary"]
+    assert [b.label for b in chosen] == ["✓ Yes, it stays at work"]
+    effects = await h.press("ann", answer_button(effects, "keeps_running"))
+    assert "3/10" in text_of(effects)
+
+    effects = await h.press("ann", button(effects, "Cancel"))
+    assert "Quiz cancelled — nothing was saved." in text_of(effects)
+    effects = await h.command("ann", "/crossfade quiz result")
+    assert "You haven't taken the quiz yet" in text_of(effects)
+
+
+async def test_a_pressed_question_is_updated_in_place(h: Harness) -> None:
+    effects = await h.command("ann", "/crossfade quiz")
+    ref = MessageRef(Place.dm(), "m1")
+    effects = await h.press("ann", answer_button(effects, "hours"), ref=ref)
+    assert isinstance(effects[0], Update) and effects[0].message_ref == ref
+    assert "2/10" in effects[0].message.text
+
+
+async def test_resumable_after_a_restart(tmp_path: Path, sqlite_template: Path) -> None:
+    """A second Bot on the same database file continues where the first left off, and the
+    first one's buttons still work."""
+    import shutil
+
+    path = tmp_path / "restart.db"
+    shutil.copy(sqlite_template, path)
+    settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{path}", _env_file=None)  # type: ignore[call-arg]
+    clock = FakeClock()
+
+    first = Database(settings.database_url)
+    h1 = Harness(Bot(db=first, clock=clock, settings=settings))
+    effects = await h1.command("ann", "/crossfade quiz")
+    for answer in ("outcomes", "easily", "home"):
+        effects = await h1.press("ann", answer_button(effects, answer))
+    old_question = effects
+    await first.dispose()  # the process is gone
+
+    second = Database(settings.database_url)
+    h2 = Harness(Bot(db=second, clock=clock, settings=settings))
+    try:
+        offer = await h2.command("ann", "/crossfade quiz")
+        assert "partway through the quiz (question 4/10)" in text_of(offer)
+        effects = await h2.press("ann", button(offer, "Continue"))
+        assert "*4/10* · How often do you need to step out" in text_of(effects)
+        # the button shown before the restart is just as good
+        effects = await h2.press("ann", answer_button(old_question, "most_days"))
+        assert "5/10" in text_of(effects)
+        for question in ("side_work", "schedule", "dinner", "rigid", "stress", "downtime"):
+            effects = await h2.press("ann", answer_button(effects, INTEGRATION[question]))
+        assert "Your result: Integration" in text_of(effects)
+    finally:
+        await second.dispose()
+
+
+async def test_start_over_from_the_offer(h: Harness) -> None:
+    effects = await h.command("ann", "/crossfade quiz")
+    stale = await h.press("ann", answer_button(effects, "hours"))
+    offer = await h.command("ann", "/crossfade quiz")
+    effects = await h.press("ann", button(offer, "Start over"))
+    assert "1/10" in text_of(effects)
+    # the first session's question-2 buttons have moved on
+    moved = await h.press("ann", answer_button(stale, "easily"))
+    assert "This quiz has moved on" in text_of(moved)
+    assert "newer quiz in progress" in text_of(moved)
+    button(moved, "Continue my quiz")
+
+
+async def test_retake_replaces_the_result_and_keeps_history(
+    h: Harness, bot: Bot, clock: FakeClock
+) -> None:
+    await take_quiz(h, "ann", BALANCE)
+    clock.advance(timedelta(days=30))
+    effects = await h.command("ann", "/crossfade quiz")
+    assert "You took the quiz on Mon 02 Mar 2026 (Balance)" in text_of(effects)
+    for answer in INTEGRATION.values():
+        effects = await h.press("ann", answer_button(effects, answer))
+    assert "Your result: Integration" in text_of(effects)
+    rows = await results_of(bot.db, "ann")
+    assert [(r.result, r.is_current) for r in rows] == [("balance", False), ("integration", True)]
+    history = text_of(await h.command("ann", "/crossfade quiz history"))
+    assert "Integration (current)" in history and "Balance" in history
+    shown = text_of(await h.command("ann", "/crossfade quiz result"))
+    assert "Your result: Integration" in shown
+
+
+async def test_old_buttons_from_a_finished_quiz_change_nothing(h: Harness, bot: Bot) -> None:
+    start = await h.command("ann", "/crossfade quiz")
+    effects = start
+    last_question = effects
+    for answer in BALANCE.values():
+        last_question = effects
+        effects = await h.press("ann", answer_button(effects, answer))
+    result = effects
+    assert "Your result: Balance" in text_of(result)
+
+    # the final answer pressed again (a double click), an early answer, Back and Cancel
+    for stale in (
+        answer_button(last_question, "plenty"),
+        answer_button(last_question, "hardly_any"),
+        answer_button(start, "outcomes"),
+        action_button(last_question, "quiz:back"),
+        action_button(start, "quiz:cancel"),
+    ):
+        effects = await h.press("ann", stale)
+        text = text_of(effects)
+        assert "This quiz has moved on" in text, stale
+        assert "your result is Balance" in text
+    [row] = await results_of(bot.db, "ann")
+    assert row.result == "balance" and row.answers == BALANCE
+
+    # after a retake the first quiz is superseded, and its setup button is stale too
+    await take_quiz(h, "ann", INTEGRATION)
+    effects = await h.press("ann", answer_button(last_question, "plenty"))
+    assert "have retaken the quiz since" in text_of(effects)
+    effects = await h.press("ann", button(result, "Set my daily log-off reminder"))
+    assert "This quiz has moved on" in text_of(effects)
+    assert [r.result for r in await results_of(bot.db, "ann")] == ["balance", "integration"]
+
+
+async def step_of(bot: Bot) -> int:
+    async with bot.db.uow() as uow:
+        conversation = await uow.session.scalar(select(Conversation))
+        assert conversation is not None
+        return int(conversation.state["step"])
+
+
+async def test_double_presses_are_harmless(h: Harness, bot: Bot) -> None:
+    effects = await h.command("ann", "/crossfade quiz")
+    first = answer_button(effects, "hours")
+    effects = await h.press("ann", first)
+    again = await h.press("ann", first)  # the same answer, pressed twice
+    assert "*2/10*" in text_of(again) and "moved on" not in text_of(again)
+    assert await step_of(bot) == 1
+
+    back = action_button(effects, "quiz:back")
+    effects = await h.press("ann", back)
+    again = await h.press("ann", back)  # Back, pressed twice, goes back once
+    assert "*1/10*" in text_of(effects) and "*1/10*" in text_of(again)
+    assert await step_of(bot) == 0
+
+
+async def test_an_answer_from_an_earlier_question_points_to_back(h: Harness) -> None:
+    effects = await h.command("ann", "/crossfade quiz")
+    q1 = effects
+    effects = await h.press("ann", answer_button(effects, "hours"))
+    effects = await h.press("ann", answer_button(q1, "outcomes"))
+    text = text_of(effects)
+    assert "That button is from question 1; you're on question 2 now" in text
+    assert "2/10" in text
+
+
+async def test_forged_and_garbled_values_change_nothing(h: Harness) -> None:
+    await h.command("ann", "/crossfade quiz")
+    for value in ("", "x", "abc.1", "abc.zz.hours", "a.b.c.d"):
+        effects = await h.press("ann", Button("x", "quiz:answer", value))
+        assert "This quiz has moved on" in text_of(effects)
+    effects = await h.press("ann", Button("x", "quiz:setup", "999"))
+    assert "moved on" in text_of(effects)
+
+
+async def test_quiz_subcommands_answer_clearly(h: Harness) -> None:
+    assert "You have no quiz in progress" in text_of(
+        await h.command("ann", "/crossfade quiz cancel")
+    )
+    assert "You haven't taken the quiz yet" in text_of(
+        await h.command("ann", "/crossfade quiz history")
+    )
+    text = text_of(await h.command("ann", "/crossfade quiz frobnicate"))
+    assert "I don't know `quiz frobnicate`" in text and "quiz result" in text
+    await h.command("ann", "/crossfade quiz")
+    assert "Quiz cancelled" in text_of(await h.command("ann", "/crossfade quiz cancel"))
+    help_text = text_of(await h.command("ann", "/crossfade help"))
+    assert "/crossfade quiz" in help_text and "/crossfade team" in help_text
+
+
+async def test_content_edited_midway_restarts_the_quiz(h: Harness, bot: Bot) -> None:
+    effects = await h.command("ann", "/crossfade quiz")
+    stale = await h.press("ann", answer_button(effects, "hours"))
+    async with bot.db.uow() as uow:
+        conversation = await uow.session.scalar(select(Conversation))
+        assert conversation is not None
+        conversation.state = {**conversation.state, "fp": "older-content"}
+        await uow.commit()
+    effects = await h.command("ann", "/crossfade quiz")
+    assert "The quiz has changed since you started it" in text_of(effects)
+    assert "1/10" in text_of(effects)
+    assert "moved on" in text_of(await h.press("ann", answer_button(stale, "easily")))
+
+
+# --- the result's warnings -------------------------------------------------------------
+
+
+async def test_a_clock_in_role_with_integration_answers_is_warned(h: Harness) -> None:
+    sheet = {**INTEGRATION, "measured": "hours", "schedule": "non_traditional", "side_work": "gigs"}
+    effects = await take_quiz(h, "ann", sheet)
+    text = text_of(effects)
+    assert "Your result: Crossfade" in text
+    assert "measured by hours at your post" in text  # the warning
+    assert "Your job is measured by hours on the clock" in text  # and the reason that decided
+
+
+async def test_rumination_is_warned_even_when_the_rest_leans_integration(h: Harness) -> None:
+    sheet = {**INTEGRATION, "dinner": "reply_stuck", "schedule": "non_traditional"}
+    effects = await take_quiz(h, "ann", sheet)
+    text = text_of(effects)
+    assert (
+        "integration may not be for you"
+        in text.replace("\n", " ").replace("it may", "integration may")
+        or "may not be for you" in text
+    )
+
+
+# --- the setup button ------------------------------------------------------------------
+
+
+async def test_balance_setup_asks_the_time_and_explains_without_the_logoff_flow(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.flows import logoff
+
+    monkeypatch.delattr(logoff, "set_logoff", raising=False)
+    result = await take_quiz(h, "ann", BALANCE)
+    ask = await h.press("ann", button(result, "Set my daily log-off reminder"))
+    assert "What time is your daily log-off?" in text_of(ask)
+    effects = await h.press("ann", button(ask, "17:30"))
+    text = text_of(effects)
+    assert "no reminder was set" in text and "reminder at 17:30 your time (UTC)" in text
+
+
+async def test_balance_setup_calls_set_logoff(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import time
+
+    from bot.flows import logoff
+
+    calls: list[time] = []
+
+    async def fake_set_logoff(ctx: object, at: time) -> list[Reply]:
+        calls.append(at)
+        return [Reply(Message(f"logoff {at:%H:%M}"))]
+
+    monkeypatch.setattr(logoff, "set_logoff", fake_set_logoff, raising=False)
+    result = await take_quiz(h, "ann", BALANCE)
+    ask = await h.press("ann", button(result, "Set my daily log-off reminder"))
+    effects = await h.press("ann", button(ask, "18:00"))
+    assert calls == [time(18, 0)] and "logoff 18:00" in text_of(effects)
+
+    # another time, through the form: a bad time stays in the form, a good one is set
+    opened = await h.press("ann", button(ask, "Another time…"))
+    [form] = [e.form for e in opened if isinstance(e, OpenForm)]
+    errors = await h.submit("ann", form.id, {"time": "25:99"})
+    assert isinstance(errors[0], FormErrors) and "time" in errors[0].errors
+    effects = await h.submit("ann", form.id, {"time": "5:45pm"})
+    assert calls == [time(18, 0), time(17, 45)]
+
+
+async def test_integration_setup_sets_hours_and_quiet_hours(
+    h: Harness, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.flows import logoff
+
+    calls: list[int] = []
+
+    async def fake_set_hours(ctx: object, hours: int) -> None:
+        calls.append(hours)
+
+    monkeypatch.setattr(logoff, "set_hours", fake_set_hours, raising=False)
+    await h.command("ann", "/crossfade quiet off")
+    result = await take_quiz(h, "ann", INTEGRATION)
+    ask = await h.press("ann", button(result, "Remind me after a day's hours"))
+    effects = await h.press("ann", button(ask, "8 hours"))
+    text = text_of(effects)
+    assert calls == [8]
+    assert "I'll remind you when 8 hours are up" in text
+    assert "Quiet hours on: no DMs from 20:00 to 08:00" in text
+    assert "20:00–08:00" in text_of(await h.command("ann", "/crossfade quiet"))
+
+
+async def test_crossfade_setup_is_a_hard_stop_and_keeps_own_quiet_hours(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.flows import logoff
+
+    monkeypatch.delattr(logoff, "set_logoff", raising=False)
+    await h.command("ann", "/crossfade quiet 21:00-07:00")
+    result = await take_quiz(h, "ann", CROSSFADE)
+    ask = await h.press("ann", button(result, "Set my hard stop"))
+    assert "daily hard stop" in text_of(ask)
+    effects = await h.press("ann", button(ask, "17:00"))
+    assert "Your quiet hours stay 21:00–07:00" in text_of(effects)
+
+
+async def test_nobody_else_can_press_my_buttons(h: Harness, bot: Bot) -> None:
+    """Buttons belong to the person who pressed them: another member's press acts on their
+    own (absent) quiz and changes nothing of mine."""
+    effects = await h.command("ann", "/crossfade quiz")
+    effects = await h.press("bob", answer_button(effects, "hours"))
+    assert "moved on" in text_of(effects)
+    async with bot.db.uow() as uow:
+        conversation = await uow.session.scalar(select(Conversation))
+        assert conversation is not None and conversation.state["step"] == 0
