@@ -409,16 +409,12 @@ async def weekly_summary(ctx: Context, due: Any) -> list[Effect]:
 
 @flow.job(dashboard.PURGE_KIND)
 async def purge(ctx: Context, due: Any) -> list[Effect]:
-    """The team's retention purge; schedules its own next run for tomorrow."""
+    """The team's nightly retention purge (a team-level job: ``ctx.member`` is a stand-in)."""
     team = await Teams(ctx.session).by_id(ctx.team.id)
     if team is not None:
-        removed = await records.purge_expired(ctx.session, team, today=ctx.local_today)
+        removed = await records.purge_expired(ctx.session, team, today=due.local_due.date())
         if removed:
             log.info("purged %d check-ins past retention for team %s", removed, team.id)
-        engine = _engine()
-        await engine.set_schedule(
-            ctx, kind=dashboard.PURGE_KIND, rule=dashboard.next_purge(ctx), team_level=True
-        )
     return []
 
 

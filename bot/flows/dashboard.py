@@ -7,7 +7,7 @@ worker thread. Nothing here is ever posted to a channel.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from bot.domain.insights import (
     window,
 )
 from bot.domain.parsing import format_workdays, parse_clock, workday_set
+from bot.domain.zones import safe_zone
 from bot.flows import checkin_records as records
 from bot.flows.checkin_records import day_label
 from bot.router import Context
@@ -39,7 +40,6 @@ __all__ = [
     "ensure_purge",
     "last_workday",
     "logoff_time",
-    "next_purge",
     "schedule_weekly_summary",
     "weekly_summary",
 ]
@@ -347,23 +347,20 @@ async def schedule_weekly_summary(ctx: Context) -> None:
 
 
 async def ensure_purge(ctx: Context) -> None:
-    """The team's retention purge: once a day at 03:00 in the team's zone."""
+    """The team's retention purge: every night at 03:00 in the team's zone. Seven weekly
+    schedules (one per weekday) rather than a self-renewing one-off, so a night missed
+    while the bot was down never ends the chain."""
     engine = _engine()
     if engine is None:
         return
-    existing = await engine.get_schedule(ctx, kind=PURGE_KIND, team_level=True)
-    if existing is None or existing.next_due_at is None:
-        await engine.set_schedule(ctx, kind=PURGE_KIND, rule=next_purge(ctx), team_level=True)
-
-
-def next_purge(ctx: Context) -> Any:
-    engine = _engine()
-    assert engine is not None
-    from bot.domain.zones import safe_zone
-
-    zone = safe_zone(ctx.team.default_timezone)
-    local = ctx.now.astimezone(zone)
-    moment = datetime.combine(local.date(), PURGE_AT, tzinfo=zone)
-    if moment <= local:
-        moment = datetime.combine(local.date() + timedelta(days=1), PURGE_AT, tzinfo=zone)
-    return engine.Once(moment)
+    if await engine.get_schedule(ctx, kind=PURGE_KIND, ref="6", team_level=True) is not None:
+        return
+    zone = safe_zone(ctx.team.default_timezone).key
+    for weekday in range(7):
+        await engine.set_schedule(
+            ctx,
+            kind=PURGE_KIND,
+            ref=str(weekday),
+            rule=engine.WeeklyLocal(weekday, PURGE_AT, zone),
+            team_level=True,
+        )
