@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.storage.log_redaction import install_sql_log_redaction
 from bot.storage.uow import UnitOfWork
 
 __all__ = ["Database", "alembic_config"]
@@ -48,10 +49,12 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
-        kwargs: dict[str, Any] = {"echo": echo}
+        # Bound values never reach logs or exception messages (see log_redaction).
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if url.startswith("postgresql"):
             kwargs |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        install_sql_log_redaction()
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
