@@ -1,10 +1,11 @@
 """Everything stored about one member, found by reflection over the models.
 
-A table holds personal data when one of its columns is a foreign key to ``members.id``.
-Reading ``Base.metadata`` instead of a hand-kept list means a table added by a later feature
-is exported and deleted without anyone remembering to update this module. A table can opt
-out of the *export* (never of deletion) with ``Table.info["export"] = False``; secrets
-(columns named like tokens or secrets) are never written out.
+A table holds personal data when one of its columns is a foreign key to ``members.id``, or
+when it keys rows by the platform's ``user_id`` within a ``team_id`` (the adapters' caches of
+profile facts). Reading ``Base.metadata`` instead of a hand-kept list means a table added by
+a later feature is exported and deleted without anyone remembering to update this module.
+A table can opt out of the *export* (never of deletion) with ``Table.info["export"] =
+False``; secrets (columns named like tokens or secrets) are never written out.
 """
 
 from __future__ import annotations
@@ -40,14 +41,13 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "checkin_nudges": ("nudge record", "nudge records"),
     "conversations": ("conversation in progress", "conversations in progress"),
     "schedules": ("reminder schedule", "reminder schedules"),
-    "outbox": ("message waiting to be sent", "messages waiting to be sent"),
-    "logoff_events": ("log-off record", "log-off records"),
+    "outbox": ("message the bot sent or will send you", "messages the bot sent or will send you"),
+    "logoff_settings": ("log-off setting", "log-off settings"),
     "logoff_days": ("log-off record", "log-off records"),
     "quiz_results": ("quiz result", "quiz results"),
-    "pulse_participants": (
-        "note that you answered a pulse (never what)",
-        "notes that you answered a pulse (never what)",
-    ),
+    "pulse_askers": ("pulse poll you asked (never anyone's answer)", "pulse polls you asked"),
+    "slack_users": ("cached Slack profile (name, time zone)", "cached Slack profiles"),
+    "discord_users": ("cached Discord profile", "cached Discord profiles"),
 }
 
 
@@ -63,17 +63,29 @@ def member_columns(table: Table) -> list[Column[Any]]:
     ]
 
 
+def _keyed_by_user(table: Table) -> bool:
+    return "user_id" in table.columns and "team_id" in table.columns
+
+
 def personal_tables() -> list[Table]:
-    """Tables with a member foreign key, dependants before what they depend on (the order
+    """Tables with rows about one member, dependants before what they depend on (the order
     rows can be deleted in)."""
-    tables = [t for t in Base.metadata.sorted_tables if t.name != "members" and member_columns(t)]
+    tables = [
+        t
+        for t in Base.metadata.sorted_tables
+        if t.name != "members" and (member_columns(t) or _keyed_by_user(t))
+    ]
     return list(reversed(tables))
 
 
-def _where(table: Table, team_id: int, member_id: int) -> list[Any]:
-    clauses: list[Any] = [or_(*(c == member_id for c in member_columns(table)))]
+def _where(table: Table, team: Team, member: Member) -> list[Any]:
+    columns = member_columns(table)
+    if columns:
+        clauses: list[Any] = [or_(*(c == member.id for c in columns))]
+    else:
+        clauses = [table.columns["user_id"] == member.platform_user_id]
     if "team_id" in table.columns:
-        clauses.append(table.columns["team_id"] == team_id)
+        clauses.append(table.columns["team_id"] == team.id)
     return clauses
 
 
@@ -110,7 +122,7 @@ async def export_document(
             continue
         order = [table.c[name] for name in ("id",) if name in table.c]
         result = await session.execute(
-            select(table).where(*_where(table, team.id, member.id)).order_by(*order)
+            select(table).where(*_where(table, team, member)).order_by(*order)
         )
         rows = [_row(table, mapping) for mapping in result.mappings()]
         if rows:
@@ -138,7 +150,7 @@ async def count_member_data(session: AsyncSession, *, team: Team, member: Member
     counts = {}
     for table in personal_tables():
         number = await session.scalar(
-            select(func.count()).select_from(table).where(*_where(table, team.id, member.id))
+            select(func.count()).select_from(table).where(*_where(table, team, member))
         )
         if number:
             counts[table.name] = int(number)
@@ -157,7 +169,7 @@ async def delete_member_data(
     for table in personal_tables():
         result = cast(
             "CursorResult[Any]",
-            await session.execute(delete(table).where(*_where(table, team.id, member.id))),
+            await session.execute(delete(table).where(*_where(table, team, member))),
         )
         if result.rowcount:
             counts[table.name] = int(result.rowcount)
