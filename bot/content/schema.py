@@ -28,8 +28,10 @@ RESULT_KINDS: tuple[ResultKind, ...] = ("balance", "crossfade", "integration")
 # Ids travel inside button values (``quiz:answer|<session>.<step>.<answer>``), so they are
 # short and made of characters every platform keeps as they are.
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,23}$")]
-# Slack caps button text at 75 characters, Discord at 80.
+# Slack caps button text at 75 characters, Discord at 80; answers leave room for the "✓ "
+# that marks an earlier choice after Back.
 ButtonLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=75)]
+AnswerLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=72)]
 Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1500)]
 
@@ -44,7 +46,7 @@ class Answer(_Strict):
     integration. ``why`` is the sentence shown when this answer helped decide the result."""
 
     id: Ident
-    label: ButtonLabel
+    label: AnswerLabel
     score: int = Field(ge=-3, le=3)
     flags: tuple[Ident, ...] = ()
     why: Sentence

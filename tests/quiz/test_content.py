@@ -52,7 +52,7 @@ def test_the_built_in_content_is_valid_and_complete() -> None:
     # every answer fits on a button everywhere and in a button value
     for question in content.questions:
         for answer in question.answers:
-            assert len(answer.label) <= 75
+            assert len(f"✓ {answer.label}") <= 75
             assert len(f"quiz:answer|abcdef12.11.{answer.id}") <= 100
 
 
@@ -82,6 +82,16 @@ def test_a_bare_no_is_explained_as_yaml_reading_false(tmp_path: Path) -> None:
     [problem] = error.problems
     assert problem.place == "questions[side_work].answers[none].label"
     assert "read it as false" in problem.message and "quotes" in problem.message
+
+
+def test_an_answer_too_long_for_a_button(tmp_path: Path) -> None:
+    long = "Partly hours, partly results, partly the phase of the moon and the tides too"
+    error = broken(
+        tmp_path, quiz=QUIZ.replace("label: Partly hours, partly results", f"label: {long}")
+    )
+    [problem] = error.problems
+    assert problem.place == "questions[measured].answers[mix].label"
+    assert problem.message == f"String should have at most 72 characters (it has {len(long)})"
 
 
 def test_a_misspelt_and_a_missing_key_are_both_reported(tmp_path: Path) -> None:

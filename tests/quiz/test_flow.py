@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import Bot
 from bot.clock import FakeClock
@@ -395,3 +395,18 @@ async def test_nobody_else_can_press_my_buttons(h: Harness, bot: Bot) -> None:
     async with bot.db.uow() as uow:
         conversation = await uow.session.scalar(select(Conversation))
         assert conversation is not None and conversation.state["step"] == 0
+
+
+async def test_a_saved_result_keeps_its_outcome_after_the_content_changes(
+    h: Harness, bot: Bot
+) -> None:
+    await take_quiz(h, "ann", BALANCE)
+    async with bot.db.uow() as uow:
+        # as if the scores in the content file had been edited since
+        await uow.session.execute(update(QuizResult).values(score=-99))
+        await uow.commit()
+    text = text_of(await h.command("ann", "/crossfade quiz result"))
+    assert "Your result: Balance" in text
+    assert "The quiz has been edited since" in text
+    assert "*Why*" not in text  # not re-explained with reasons that no longer hold
+    assert "Measured by hours" not in text
