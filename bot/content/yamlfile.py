@@ -36,14 +36,17 @@ class ParsedFile:
     node: yaml.Node
 
     def line_of(self, loc: Loc) -> int:
-        """The line of the deepest node along ``loc`` that exists (1-based)."""
+        """The line of the deepest place along ``loc`` that exists (1-based): the line of
+        its key for mapping entries (``thresholds:``, not the first line below it)."""
         node = self.node
+        line = int(node.start_mark.line) + 1
         for segment in loc:
-            child = _child(node, segment)
-            if child is None:
+            found = _child(node, segment)
+            if found is None:
                 break
-            node = child
-        return int(node.start_mark.line) + 1
+            marker, node = found
+            line = int(marker.start_mark.line) + 1
+        return line
 
     def place_of(self, loc: Loc) -> str:
         """``loc`` as a readable path, naming list items by their ``id`` when they have one."""
@@ -67,18 +70,17 @@ class ParsedFile:
         return Problem(self.path, self.line_of(loc), self.place_of(loc), message)
 
 
-def _child(node: yaml.Node, segment: int | str) -> yaml.Node | None:
+def _child(node: yaml.Node, segment: int | str) -> tuple[yaml.Node, yaml.Node] | None:
+    """The (node to point at, node to descend into) for one step of a location."""
     if isinstance(node, yaml.MappingNode):
-        if segment == "[key]":
-            return None
-        for key, value in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for key, value in pairs:
             if isinstance(key, yaml.ScalarNode) and key.value == str(segment):
-                found: yaml.Node = value
-                return found
+                return key, value
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(segment, int) and segment >= 0:
         items: list[yaml.Node] = node.value
-        return items[segment] if segment < len(items) else None
+        return (items[segment], items[segment]) if segment < len(items) else None
     return None
 
 
