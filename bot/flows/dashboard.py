@@ -265,9 +265,14 @@ async def weekly_summary(ctx: Context, *, today: date) -> Message | None:
     calendar = records.calendar_for(ctx)
     streak = streaks(await records.all_dates(ctx), calendar=calendar, today=today)
     month = window(entries, today=today, days=30)
+    # Name the working week (Mon 2 – Fri 6 Mar), though the numbers cover all seven days.
+    start = next(
+        (first + timedelta(days=i) for i in range(7) if calendar.counts(first + timedelta(days=i))),
+        first,
+    )
     blocks: list[Block] = [
         Text(
-            f"*Your week* · {day_label(first)} – {day_label(today)}\n"
+            f"*Your week* · {day_label(start)} – {day_label(today)}\n"
             f"{week.checkins} check-in{'s' if week.checkins != 1 else ''}, "
             f"streak {streak.current} (best {streak.best}). Only you get this summary."
         ),
@@ -278,7 +283,7 @@ async def weekly_summary(ctx: Context, *, today: date) -> Message | None:
         blocks.append(Text(trend))
     for line in await records.nudge_lines(ctx, today=today):
         blocks.append(Text(line))
-    title = f"Your week · {day_label(first)} – {day_label(today)}"
+    title = f"Last 7 days · {day_label(first)} – {day_label(today)}"
     image = await _chart_block(entries, logoffs, first=first, last=today, title=title)
     if image is not None:
         blocks.append(image)

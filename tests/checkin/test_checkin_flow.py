@@ -311,7 +311,7 @@ async def test_weekly_summary_comes_on_the_last_workday_at_logoff(
             (summary,) = evening
     assert isinstance(summary, SendDirect)
     text = text_of([summary])
-    assert "Your week* · Sat 28 Feb – Fri 6 Mar" in text and "5 check-ins" in text
+    assert "Your week* · Mon 2 Mar – Fri 6 Mar" in text and "5 check-ins" in text
     assert summary.message.images
     assert "Skip today" not in [b.label for b in summary.message.buttons]
 
