@@ -1,0 +1,75 @@
+"""The Slack adapter: Bolt ``AsyncApp`` in Socket Mode or HTTP mode, Block Kit and modals,
+App Home, OAuth installs into many workspaces, and the scheduling engine's notifier.
+
+``crossfade run`` calls :func:`serve`; ``crossfade slack manifest`` calls
+``adapters.slack.manifest.render_manifest``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import update
+
+from bot.bootstrap import Services
+from bot.storage.models import Team
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackAdapter
+
+__all__ = ["serve"]
+
+log = logging.getLogger(__name__)
+
+
+async def serve(services: Services) -> None:
+    """Run the Slack app until cancelled: Socket Mode when ``SLACK_APP_TOKEN`` is set, else
+    an HTTP server on ``PORT``. Registers the Slack notifier with the scheduling engine.
+
+    Raises ``SlackConfigError`` (a ``ValueError``) when the settings cannot work."""
+    from adapters.slack.app import SlackAdapter, SlackConfigError
+    from adapters.slack.server import run_http, run_socket_mode
+
+    settings = services.settings
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        raise SlackConfigError(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information → App Credentials), "
+            "or set SLACK_APP_TOKEN to use Socket Mode."
+        )
+    adapter = await SlackAdapter.open(services)
+    try:
+        services.engine.add_notifier(adapter.notifier())
+        if not adapter.multi_workspace:
+            await _reactivate_single_workspace(adapter)
+        if settings.slack_app_token:
+            await run_socket_mode(adapter, app_token=settings.slack_app_token, port=settings.port)
+        else:
+            await run_http(adapter, port=settings.port)
+    finally:
+        await adapter.close()
+
+
+async def _reactivate_single_workspace(adapter: SlackAdapter) -> None:
+    """A single-workspace bot starting with a working token is installed again: undo an
+    earlier ``app_uninstalled``."""
+    try:
+        response = await adapter.web_client(adapter.settings.slack_bot_token).auth_test()
+    except SlackApiError as error:
+        log.error("SLACK_BOT_TOKEN does not work: %s", error.response.get("error"))
+        return
+    except Exception as error:  # Slack unreachable at start: the app still serves
+        log.warning("could not check SLACK_BOT_TOKEN with auth.test: %s", error)
+        return
+    workspace = str(response.get("team_id") or "")
+    if not workspace:
+        return
+    async with adapter.db.uow() as uow:
+        await uow.session.execute(
+            update(Team)
+            .where(Team.platform == "slack", Team.workspace_id == workspace, Team.active.is_(False))
+            .values(active=True)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()

@@ -1,0 +1,271 @@
+"""The scheduling engine's Notifier for Slack: one lane per workspace (``slack:T123``).
+
+The sender owns the generic parts (lane token bucket, ``Retry-After`` pauses, backoff,
+giving up). This module turns one outbox effect into Web API calls and tells the sender
+what happened, in the port's terms:
+
+* HTTP 429 → ``rate_limited`` with Slack's ``Retry-After`` (the whole lane pauses);
+* the person cannot be messaged (``user_not_found``, ``cannot_dm_bot``, ``user_disabled``,
+  an inactive account…) → ``blocked``: their schedules stop;
+* the app lost the workspace (``invalid_auth``, ``token_revoked``, no installation…) →
+  ``uninstalled``: the team is deactivated;
+* this message can never go (``channel_not_found``, ``not_in_channel``…) → ``permanent``;
+* anything else (5xx, timeouts) → ``transient``.
+
+``account_inactive`` is ambiguous on Slack: the token's own account (the workspace or the
+bot) is gone, or — as seen when a person's account is deactivated — the recipient is. One
+``auth.test`` tells which. Beside the sender's per-lane limit, posts to one channel are
+spaced by a second (Slack's documented pace for ``chat.postMessage``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.messages import error_code, post_message, update_message
+from adapters.slack.people import People
+from bot.delivery.notifier import DeliveryResult, Notifier
+from bot.effects import Effect, Post, SendDirect, Update
+from bot.events import TeamKey
+
+__all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
+
+log = logging.getLogger(__name__)
+
+BLOCKED = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "user_is_restricted",
+        "user_is_bot",
+        "messages_tab_disabled",
+        "not_allowed_token_type_for_user",
+    }
+)
+UNINSTALLED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "team_access_not_granted",
+        "team_not_found",
+        "ekm_access_denied",
+        "org_login_required",
+        "no_installation",
+    }
+)
+PERMANENT = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "too_many_attachments",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "missing_scope",
+        "not_allowed_token_type",
+        "duplicate_channel_not_found",
+        "team_access_revoked",
+    }
+)
+# Channels Slack paces at about one message a second.
+CHANNEL_SPACING = 1.0
+
+
+class TokenSource(Protocol):
+    async def bot_token(self, workspace_id: str) -> str | None:
+        """The bot token of the workspace, or ``None`` when the app is not installed there."""
+
+
+def _retry_after(error: SlackApiError) -> float:
+    headers = getattr(error.response, "headers", None) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+def _status(error: SlackApiError) -> int:
+    return int(getattr(error.response, "status_code", 200) or 200)
+
+
+def classify(error: SlackApiError, *, recipient_call: bool = False) -> DeliveryResult:
+    """The port's verdict on a Slack error. ``recipient_call``: the failed call was about
+    the person (opening or posting to their DM), so person-level errors block them."""
+    code = error_code(error)
+    if _status(error) == 429 or code == "ratelimited":
+        return DeliveryResult.rate_limited(_retry_after(error))
+    if code in UNINSTALLED:
+        return DeliveryResult.uninstalled(code)
+    if code in BLOCKED or (recipient_call and code in ("channel_not_found", "is_archived")):
+        return DeliveryResult.blocked(code)
+    if code in PERMANENT:
+        return DeliveryResult.permanent(code)
+    if _status(error) >= 500 or code in ("internal_error", "fatal_error", "service_unavailable"):
+        return DeliveryResult.transient(code)
+    return DeliveryResult.transient(code)
+
+
+class WorkspaceNotifier:
+    """Delivers one workspace's outbox rows (lane ``slack:<workspace id>``)."""
+
+    # Slack allows several hundred messages a minute per workspace; 5/s = 300/min leaves
+    # room for the answers to people's own commands on the same token.
+    rate_per_second = 5.0
+    burst = 10
+    concurrency = 4
+
+    def __init__(
+        self,
+        *,
+        workspace_id: str,
+        tokens: TokenSource,
+        people: People,
+        base_url: str,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.lane = f"slack:{workspace_id}"
+        self.team = TeamKey("slack", workspace_id)
+        self.tokens = tokens
+        self.people = people
+        self.base_url = base_url
+        self.session = session
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._last_post: dict[str, float] = {}
+        self._channel_locks: dict[str, asyncio.Lock] = {}
+
+    async def _client(self) -> AsyncWebClient | None:
+        token = await self.tokens.bot_token(self.team.workspace_id)
+        if not token:
+            return None
+        # No retry handler for 429: the sender pauses the whole lane instead.
+        return AsyncWebClient(
+            token=token, base_url=self.base_url, session=self.session, retry_handlers=[]
+        )
+
+    async def _paced(self, channel: str, send: Callable[[], Awaitable[str]]) -> str:
+        """Keep a second between two messages to the same channel."""
+        lock = self._channel_locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            wait = self._last_post.get(channel, -CHANNEL_SPACING) + CHANNEL_SPACING
+            wait -= self.monotonic()
+            if wait > 0:
+                await self.sleep(wait)
+            try:
+                return await send()
+            finally:
+                self._last_post[channel] = self.monotonic()
+
+    async def deliver(self, effect: Effect) -> DeliveryResult:
+        """Send one ``SendDirect``, ``Post`` or ``Update``; never raises for Slack errors."""
+        client = await self._client()
+        if client is None:
+            return DeliveryResult.uninstalled("no_installation")
+        try:
+            if isinstance(effect, SendDirect):
+                return await self._direct(client, effect)
+            if isinstance(effect, Post):
+                channel = effect.channel.id
+
+                async def post() -> str:
+                    return (await post_message(client, channel, effect.message))[1]
+
+                return DeliveryResult.sent(await self._paced(channel, post))
+            if isinstance(effect, Update):
+                ref = effect.message_ref
+                await update_message(client, ref.place.id, ref.id, effect.message)
+                return DeliveryResult.sent(ref.id)
+        except SlackApiError as error:
+            return classify(error)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return DeliveryResult.transient(type(error).__name__)
+        return DeliveryResult.permanent(f"cannot deliver {type(effect).__name__} on Slack")
+
+    async def _direct(self, client: AsyncWebClient, effect: SendDirect) -> DeliveryResult:
+        user = effect.user.user_id
+        try:
+            channel = await self.people.dm_channel(self.team, user, client)
+
+            async def send() -> str:
+                return (await post_message(client, channel, effect.message))[1]
+
+            return DeliveryResult.sent(await self._paced(channel, send))
+        except SlackApiError as error:
+            if error_code(error) == "account_inactive":
+                return await self._inactive(client, error)
+            return classify(error, recipient_call=True)
+
+    async def _inactive(self, client: AsyncWebClient, error: SlackApiError) -> DeliveryResult:
+        try:
+            await client.auth_test()
+        except SlackApiError as auth_error:
+            verdict = classify(auth_error)
+            if verdict.status in ("rate_limited", "transient"):
+                return verdict
+            return DeliveryResult.uninstalled(error_code(auth_error))
+        return DeliveryResult.blocked(error_code(error))
+
+
+class SlackNotifier:
+    """The wildcard notifier (``slack:*``): the sender asks it for each workspace's lane."""
+
+    lane = "slack:*"
+
+    def __init__(
+        self,
+        *,
+        tokens: TokenSource,
+        people: People,
+        base_url: str,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.tokens = tokens
+        self.people = people
+        self.base_url = base_url
+        self.session = session
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._lanes: dict[str, WorkspaceNotifier] = {}
+
+    def for_lane(self, lane: str) -> Notifier:
+        notifier = self._lanes.get(lane)
+        if notifier is None:
+            notifier = WorkspaceNotifier(
+                workspace_id=lane.split(":", 1)[1],
+                tokens=self.tokens,
+                people=self.people,
+                base_url=self.base_url,
+                session=self.session,
+                sleep=self.sleep,
+                monotonic=self.monotonic,
+            )
+            self._lanes[lane] = notifier
+        return notifier
