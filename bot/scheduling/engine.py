@@ -14,7 +14,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.delivery.notifier import Notifier, WildcardNotifier
 from bot.delivery.sender import LaneSender, SenderConfig, Sleep
@@ -24,9 +24,14 @@ from bot.storage.models.scheduling import OutboxRow, Schedule
 if TYPE_CHECKING:
     from bot.app import Bot
 
-__all__ = ["SchedulingEngine", "build_engine", "default_instance_id"]
+__all__ = ["SchedulingEngine", "build_engine", "default_instance_id", "purge_outbox"]
 
 log = logging.getLogger(__name__)
+
+# Delivered rows are the delivery log (which days a reminder went out, for the dashboard's
+# 30-day view); older ones are removed.
+OUTBOX_RETENTION = timedelta(days=45)
+PURGE_EVERY = timedelta(hours=1)
 
 
 def default_instance_id() -> str:
@@ -66,6 +71,7 @@ class SchedulingEngine:
         self._workers: dict[str, asyncio.Task[int]] = {}
         self._scheduler: Any = None
         self._tick_lock = asyncio.Lock()
+        self._purged_at: datetime | None = None
 
     # --- notifiers and lanes -------------------------------------------------------------------
 
@@ -186,8 +192,18 @@ class SchedulingEngine:
                 if self.send_enabled:
                     for lane in await self._pending_lanes(due_by=self.bot.clock.now()):
                         self._ensure_worker(lane)
+                await self._purge_now_and_then()
             except Exception:
                 log.exception("scheduling tick failed; the next tick retries")
+
+    async def _purge_now_and_then(self) -> None:
+        now = self.bot.clock.now()
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
+            return
+        self._purged_at = now
+        removed = await purge_outbox(self.bot, older_than=now - OUTBOX_RETENTION)
+        if removed:
+            log.info("removed %d delivered outbox rows older than %s", removed, OUTBOX_RETENTION)
 
     def _ensure_worker(self, lane: str) -> None:
         worker = self._workers.get(lane)
@@ -219,6 +235,18 @@ class SchedulingEngine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._workers.clear()
+
+
+async def purge_outbox(bot: Bot, *, older_than: datetime) -> int:
+    """Delete finished outbox rows created before ``older_than``; returns how many."""
+    async with bot.db.uow() as uow:
+        result = await uow.session.execute(
+            delete(OutboxRow)
+            .where(OutboxRow.status != "pending", OutboxRow.created_at < older_than)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _utc(value: datetime) -> datetime:
