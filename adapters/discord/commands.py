@@ -1,0 +1,283 @@
+"""The ``/crossfade`` command group, built from the core's router.
+
+Every core command becomes a subcommand with at most one option, shaped from its usage
+lines (``timezone Area/City`` → an option ``zone``; ``hours N`` → an integer ``number``;
+``checkin at HH:MM`` / ``checkin off`` → a free ``input`` that suggests both forms). The
+option's text goes to the core verbatim, so flows added later appear on Discord without a
+line of Discord code. Autocomplete offers the core's completions (time zones, pulse
+templates …) and the usage forms that match what was typed.
+
+Discord allows 25 subcommands in a group. Up to 25 core commands are direct subcommands
+(``/crossfade quiz``); beyond that each help section becomes a subcommand group
+(``/crossfade reminders logoff``) — the text sent to the core stays ``logoff …``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import discord
+from discord import app_commands
+
+from adapters.discord import limits
+from adapters.discord.limits import clip
+from bot.router import CommandSpec, Router
+
+__all__ = [
+    "GROUP_NAME",
+    "CommandHandler",
+    "OptionShape",
+    "SubcommandShape",
+    "TreeShape",
+    "build_group",
+    "plan",
+    "suggestions",
+]
+
+GROUP_NAME = "crossfade"
+GROUP_DESCRIPTION = "Balance or blend: work-life reminders, check-ins, a quiz and team pulses"
+GENERIC_OPTION = "input"
+# Usage placeholders and the option names (and types) they become.
+PLACEHOLDERS: dict[str, tuple[str, Literal["string", "integer"]]] = {
+    "Area/City": ("zone", "string"),
+    "HH:MM": ("time", "string"),
+    "HH:MM-HH:MM": ("hours", "string"),
+    "YYYY-MM-DD..YYYY-MM-DD": ("dates", "string"),
+    "YYYY-MM-DD": ("date", "string"),
+    "N": ("number", "integer"),
+    "DAYS": ("days", "integer"),
+    "ID": ("id", "string"),
+    "<command>": ("command", "string"),
+}
+_NAME_OK = re.compile(r"[^a-z0-9_-]+")
+
+
+def _is_placeholder(token: str) -> bool:
+    return token in PLACEHOLDERS or token.startswith("<") or any(c.isupper() for c in token)
+
+
+def command_name(text: str) -> str:
+    """A valid Discord command or option name: lower case, ``[a-z0-9_-]``, 1–32 chars."""
+    name = _NAME_OK.sub("-", text.strip().lower()).strip("-") or "command"
+    return name[: limits.COMMAND_NAME]
+
+
+def description(text: str) -> str:
+    """Plain text of 1–100 characters (Discord shows no markdown here)."""
+    plain = re.sub(r"[`*_~]", "", " ".join(text.split()))
+    return clip(plain or "—", limits.COMMAND_DESCRIPTION)
+
+
+@dataclass(frozen=True, slots=True)
+class OptionShape:
+    name: str
+    description: str
+    required: bool
+    kind: Literal["string", "integer"]
+    forms: tuple[str, ...]  # the usage forms after the command name, for suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class SubcommandShape:
+    name: str
+    description: str
+    core_name: str
+    option: OptionShape | None
+
+
+@dataclass(frozen=True, slots=True)
+class TreeShape:
+    """What ``/crossfade`` looks like: direct subcommands, then groups of them."""
+
+    direct: tuple[SubcommandShape, ...]
+    groups: tuple[tuple[str, str, tuple[SubcommandShape, ...]], ...]  # name, description, subs
+
+    def all(self) -> Iterable[SubcommandShape]:
+        yield from self.direct
+        for _name, _description, subs in self.groups:
+            yield from subs
+
+
+def _forms(spec: CommandSpec) -> list[str]:
+    names = {spec.name, *spec.aliases}
+    forms: list[str] = []
+    for usage in spec.usage:
+        head, _, rest = usage.strip().partition(" ")
+        if head.lower() in names and rest.strip() not in forms:
+            forms.append(rest.strip())
+    return forms or [""]
+
+
+def option_shape(spec: CommandSpec) -> OptionShape | None:
+    """The one option a subcommand takes, read from its usage lines (``None``: none)."""
+    forms = _forms(spec)
+    given = [f for f in forms if f]
+    if not given:
+        return None
+    required = "" not in forms
+    single = all(" " not in f for f in given)
+    placeholders = [f for f in given if single and _is_placeholder(f)]
+    name: str = GENERIC_OPTION
+    kind: Literal["string", "integer"] = "string"
+    if placeholders:
+        name, kind = PLACEHOLDERS.get(placeholders[0], (command_name(placeholders[0]), "string"))
+        if kind == "integer" and len(set(given)) > 1:
+            kind = "string"  # ``N`` or ``off``: free text
+    text = " · ".join(given)
+    return OptionShape(command_name(name), description(text), required, kind, tuple(given))
+
+
+def _shape(spec: CommandSpec) -> SubcommandShape:
+    summary = spec.summary + (" (admins)" if spec.admin else "")
+    return SubcommandShape(
+        command_name(spec.name), description(summary), spec.name, option_shape(spec)
+    )
+
+
+def plan(router: Router) -> TreeShape:
+    """How the router's commands map onto ``/crossfade`` (pure; see the module docstring)."""
+    shapes: list[SubcommandShape] = []
+    sections: dict[str, list[SubcommandShape]] = {}
+    seen: set[str] = set()
+    for spec in router.commands.values():
+        shape = _shape(spec)
+        if shape.name in seen:  # two core names that normalise alike: keep the first
+            continue
+        seen.add(shape.name)
+        shapes.append(shape)
+        sections.setdefault(spec.section, []).append(shape)
+    if len(shapes) <= limits.OPTIONS_PER_COMMAND:
+        return TreeShape(tuple(shapes), ())
+    groups: list[tuple[str, str, tuple[SubcommandShape, ...]]] = []
+    for section, subs in sections.items():
+        for start in range(0, len(subs), limits.OPTIONS_PER_COMMAND):
+            chunk = tuple(subs[start : start + limits.OPTIONS_PER_COMMAND])
+            suffix = f"-{start // limits.OPTIONS_PER_COMMAND + 1}" if start else ""
+            name = command_name(section)[: limits.COMMAND_NAME - len(suffix)] + suffix
+            names = ", ".join(s.name for s in chunk)
+            groups.append((name, description(f"{section}: {names}"), chunk))
+    return TreeShape((), tuple(groups[: limits.OPTIONS_PER_COMMAND]))
+
+
+# --- autocomplete ----------------------------------------------------------------------
+
+
+def suggestions(router: Router, core_name: str, forms: tuple[str, ...], typed: str) -> list[str]:
+    """What to offer while someone types the option: the core's completions first, then
+    the usage forms that start with (or contain) the text, at most 25, each ≤ 100 chars."""
+    found: list[str] = []
+    for candidate in router.complete(core_name, typed):
+        if candidate not in found:
+            found.append(candidate)
+    lowered = typed.strip().lower()
+    starts = [f for f in forms if f.lower().startswith(lowered)]
+    contains = [f for f in forms if lowered and lowered in f.lower() and f not in starts]
+    for form in [*starts, *contains]:
+        if form not in found:
+            found.append(form)
+    return [f for f in found if 0 < len(f) <= limits.CHOICE_VALUE][: limits.CHOICES]
+
+
+# --- discord.py objects ----------------------------------------------------------------
+
+
+class CommandHandler(Protocol):
+    async def on_command(
+        self, interaction: discord.Interaction[Any], *, name: str, argument: str | None
+    ) -> None: ...
+
+    def on_autocomplete(
+        self, core_name: str, forms: tuple[str, ...], typed: str
+    ) -> list[app_commands.Choice[str]]: ...
+
+
+Callback = Callable[..., Awaitable[None]]
+
+
+def _callback(shape: SubcommandShape, handler: CommandHandler) -> Callback:
+    core = shape.core_name
+    option = shape.option
+    if option is None:
+
+        async def bare(interaction: discord.Interaction[Any]) -> None:
+            await handler.on_command(interaction, name=core, argument=None)
+
+        return bare
+    if option.kind == "integer":
+        if option.required:
+
+            async def required_int(interaction: discord.Interaction[Any], value: int) -> None:
+                await handler.on_command(interaction, name=core, argument=str(value))
+
+            return required_int
+
+        async def optional_int(
+            interaction: discord.Interaction[Any], value: int | None = None
+        ) -> None:
+            argument = None if value is None else str(value)
+            await handler.on_command(interaction, name=core, argument=argument)
+
+        return optional_int
+    if option.required:
+
+        async def required_text(interaction: discord.Interaction[Any], value: str) -> None:
+            await handler.on_command(interaction, name=core, argument=value)
+
+        return required_text
+
+    async def optional_text(
+        interaction: discord.Interaction[Any], value: str | None = None
+    ) -> None:
+        await handler.on_command(interaction, name=core, argument=value)
+
+    return optional_text
+
+
+def _command(
+    shape: SubcommandShape, handler: CommandHandler, parent: app_commands.Group
+) -> app_commands.Command[Any, ..., None]:
+    callback = _callback(shape, handler)
+    option = shape.option
+    if option is not None:
+        callback = app_commands.rename(value=option.name)(callback)
+        callback = app_commands.describe(value=option.description)(callback)
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=shape.name,
+        description=shape.description,
+        callback=callback,  # type: ignore[arg-type]  # built per shape, see _callback
+        parent=parent,
+    )
+    if option is not None and option.kind == "string":
+        core, forms = shape.core_name, option.forms
+
+        async def autocomplete(
+            interaction: discord.Interaction[Any], current: str
+        ) -> list[app_commands.Choice[str]]:
+            return handler.on_autocomplete(core, forms, current)
+
+        command.autocomplete("value")(autocomplete)
+    parent.add_command(command)
+    return command
+
+
+def build_group(shape: TreeShape, handler: CommandHandler) -> app_commands.Group:
+    """The ``/crossfade`` group for a command tree, usable in guilds and in DMs with the bot."""
+    root = app_commands.Group(
+        name=GROUP_NAME,
+        description=GROUP_DESCRIPTION,
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=False
+        ),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+    )
+    for sub in shape.direct:
+        _command(sub, handler, root)
+    for name, text, subs in shape.groups:
+        group = app_commands.Group(name=name, description=text, parent=root)
+        for sub in subs:
+            _command(sub, handler, group)
+        root.add_command(group)
+    return root

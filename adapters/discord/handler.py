@@ -1,0 +1,266 @@
+"""The glue between discord.py's callbacks and the core: slash commands, clicks, modal
+submissions, autocomplete, DM text and guild membership.
+
+Nothing here knows a flow. A command's option text, a component's ``custom_id`` and a
+modal's field values go to :meth:`bot.app.Bot.handle` as core events; the effects come back
+through :class:`adapters.discord.executor.Responder`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.commands import suggestions
+from adapters.discord.executor import DEFER_AFTER, Responder
+from adapters.discord.homes import Homes
+from adapters.discord.inbound import (
+    PLATFORM,
+    Origin,
+    action_event,
+    command_event,
+    dm_actor,
+    form_event,
+    guild_origin,
+    place_of,
+    text_event,
+)
+from adapters.discord.limits import CHOICE_NAME, clip
+from adapters.discord.outbound import Outbound
+from adapters.discord.render import render_message
+from adapters.discord.views import MORE
+from bot.app import SORRY, Bot
+from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
+from bot.events import Event, MessageRef, Place, TeamKey
+from bot.storage.repositories import Teams
+from bot.ui import Message, Text, split_action_id
+
+__all__ = ["NO_HOME", "Crossfade"]
+
+log = logging.getLogger(__name__)
+
+NO_HOME = (
+    "Hi! I work inside a server: run `/crossfade help` in the server where you use me, "
+    "and then you can use me here in our DMs too."
+)
+NO_FORM_IN_DM_TEXT = "That opens a form — please use the matching `/crossfade` command."
+_CHANNEL_MENTION = re.compile(r"<#(\d{15,22})>")
+
+
+def _text(text: str) -> Message:
+    return Message(text, (Text(text),))
+
+
+class Crossfade:
+    """Routes Discord interactions to the core. ``client`` is set by the client itself."""
+
+    def __init__(self, bot: Bot, *, homes: Homes | None = None, defer_after: float = DEFER_AFTER):
+        self.bot = bot
+        self.homes = homes or Homes(bot.db)
+        self.defer_after = defer_after
+        self.client: discord.Client | None = None
+        self._outbound: Outbound | None = None
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    @property
+    def outbound(self) -> Outbound:
+        if self._outbound is None:
+            assert self.client is not None, "the Discord client is not attached yet"
+            self._outbound = Outbound(self.client, self.homes)
+        return self._outbound
+
+    async def drain(self, seconds: float = 10.0) -> None:
+        """Wait up to ``seconds`` for interactions in progress (shutdown, and tests)."""
+        pending = {t for t in self._in_flight if not t.done()}
+        if pending:
+            await asyncio.wait(pending, timeout=seconds)
+
+    # --- who and where ---------------------------------------------------------------
+
+    async def origin(self, interaction: discord.Interaction[Any]) -> Origin | None:
+        origin = guild_origin(interaction)
+        if origin is not None:
+            return origin
+        home = await self.homes.home_of(str(interaction.user.id))
+        if home is None:
+            return None
+        place = place_of(interaction.channel, interaction.channel_id)
+        return Origin(dm_actor(interaction.user, home), place)
+
+    @staticmethod
+    def _named_channels(interaction: discord.Interaction[Any], text: str) -> str:
+        """``<#123>`` (what Discord inserts for #channel) → ``<#123|name>``, so the core can
+        show the channel's name; unknown channels stay as they are."""
+        guild = interaction.guild
+
+        def name(match: re.Match[str]) -> str:
+            channel = guild.get_channel(int(match.group(1))) if guild is not None else None
+            label = getattr(channel, "name", None)
+            return f"<#{match.group(1)}|{label}>" if label else match.group(0)
+
+        return _CHANNEL_MENTION.sub(name, text)
+
+    # --- interactions ----------------------------------------------------------------
+
+    async def on_command(
+        self, interaction: discord.Interaction[Any], *, name: str, argument: str | None
+    ) -> None:
+        if argument:
+            argument = self._named_channels(interaction, argument)
+        await self._interaction(
+            interaction, lambda origin: command_event(origin, name=name, argument=argument)
+        )
+
+    async def on_component(
+        self, interaction: discord.Interaction[Any], *, custom_id: str, values: list[str]
+    ) -> None:
+        if custom_id.startswith(MORE):
+            # An overflow select: the chosen option's value is the core key itself.
+            key, value = (values[0] if values else ""), None
+        elif values:
+            key, value = split_action_id(custom_id)[0], values[0]
+        else:
+            key, value = custom_id, None
+        if not key:
+            await interaction.response.defer()
+            return
+        await self._interaction(
+            interaction, lambda origin: action_event(origin, interaction, key=key, value=value)
+        )
+
+    async def on_modal(self, interaction: discord.Interaction[Any]) -> None:
+        data: Any = interaction.data or {}
+        await self._interaction(interaction, lambda origin: form_event(origin, dict(data)))
+
+    def on_autocomplete(
+        self, core_name: str, forms: tuple[str, ...], typed: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            found = suggestions(self.bot.router, core_name, forms, typed)
+        except Exception:  # a completion must never break typing
+            log.exception("completion for %s failed", core_name)
+            found = []
+        return [app_commands.Choice(name=clip(s, CHOICE_NAME), value=s) for s in found]
+
+    async def _interaction(self, interaction: discord.Interaction[Any], make: Any) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            origin = await self.origin(interaction)
+            if origin is None:
+                await interaction.response.send_message(NO_HOME)
+                return
+            event: Event = make(origin)
+            responder = Responder(
+                interaction,
+                bot=self.bot,
+                outbound=self.outbound,
+                actor=origin.actor,
+                place=origin.place,
+                defer_after=self.defer_after,
+            )
+            await responder.run(event)
+            if interaction.guild_id is not None:
+                # After answering, so that the deadline never waits for this write.
+                await self.homes.remember_home(
+                    guild_id=origin.actor.workspace_id,
+                    user_id=origin.actor.user_id,
+                    is_admin=origin.actor.is_admin,
+                )
+        except Exception:
+            log.exception("interaction %s failed", interaction.id)
+            await self._apologise(interaction)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    @staticmethod
+    async def _apologise(interaction: discord.Interaction[Any]) -> None:
+        ephemeral = interaction.guild_id is not None
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.send_message(SORRY, ephemeral=ephemeral)
+            else:
+                await interaction.followup.send(SORRY, ephemeral=ephemeral)
+        except discord.HTTPException:
+            log.warning("could not apologise for interaction %s", interaction.id)
+
+    # --- DMs -------------------------------------------------------------------------
+
+    async def on_direct_message(self, message: discord.Message) -> None:
+        """Text someone typed in their DM with the bot (no interaction to answer)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            home = await self.homes.home_of(str(message.author.id))
+            if home is None:
+                await message.channel.send(NO_HOME)
+                return
+            actor = dm_actor(message.author, home)
+            effects = await self.bot.handle(text_event(actor, message.content))
+            await self.execute_in_channel(effects, message.channel, team=actor.team)
+        except Exception:
+            log.exception("DM %s failed", message.id)
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
+
+    async def execute_in_channel(
+        self, effects: list[Effect], channel: discord.abc.Messageable, *, team: TeamKey
+    ) -> None:
+        """Effects outside an interaction: replies become plain messages in ``channel``."""
+        for effect in effects:
+            try:
+                if isinstance(effect, Reply):
+                    await channel.send(**render_message(effect.message).send_kwargs())
+                elif isinstance(effect, SendDirect):
+                    await self.outbound.send_direct(team, effect.user.user_id, effect.message)
+                elif isinstance(effect, Post):
+                    sent = await self.outbound.post(effect.channel.id, effect.message)
+                    if effect.ref_key:
+                        place = Place.channel(effect.channel.id, effect.channel.name)
+                        ref = MessageRef(place, str(sent.id))
+                        await self.bot.remember_post(team, effect.ref_key, ref)
+                elif isinstance(effect, Update) and effect.message_ref.place.id:
+                    ref = effect.message_ref
+                    await self.outbound.edit(ref.place.id, ref.id, effect.message)
+                elif isinstance(effect, OpenForm):
+                    await channel.send(NO_FORM_IN_DM_TEXT)
+                elif isinstance(effect, FormErrors):
+                    lines = "\n".join(f"• {k}: {v}" for k, v in effect.errors.items())
+                    await channel.send(f"Please check:\n{lines}")
+            except discord.HTTPException as error:
+                log.warning("Discord refused %s: %s", type(effect).__name__, error)
+
+    # --- guilds ----------------------------------------------------------------------
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """A guild added the bot (again): its team exists and is active."""
+        async with self.bot.db.uow() as uow:
+            team = await Teams(uow.session).get_or_create(
+                TeamKey(PLATFORM, str(guild.id)),
+                default_timezone=self.bot.settings.default_timezone,
+            )
+            team.name = (guild.name or "")[:200]
+            team.active = True
+            await uow.commit()
+        log.info("joined guild %s (%s)", guild.id, guild.name)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot was removed (kicked, banned, guild deleted): the team goes inactive, so the
+        scheduler skips its reminders and the sender fails its queued messages. Its data
+        stays, and everything resumes if the guild adds the bot again."""
+        async with self.bot.db.uow() as uow:
+            team = await Teams(uow.session).get(TeamKey(PLATFORM, str(guild.id)))
+            if team is not None and team.active:
+                team.active = False
+                await uow.commit()
+        self.homes.forget_guild(str(guild.id))
+        log.info("left guild %s; its schedules are stopped", guild.id)

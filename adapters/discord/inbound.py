@@ -1,0 +1,127 @@
+"""Discord interactions and DMs → core events, in one place.
+
+A guild is a team (``Actor.workspace_id`` is the guild id). Admin means the member may
+*Manage Server* (or is an administrator), read from the permissions Discord sends with every
+guild interaction. A DM carries no guild: it belongs to the person's home guild (see
+:mod:`adapters.discord.homes`), with the admin flag remembered from their last guild
+interaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from adapters.discord.homes import Home
+from bot.events import Action, Actor, Command, DirectText, FormSubmit, MessageRef, Place
+from bot.ui import split_action_id
+
+__all__ = [
+    "PLATFORM",
+    "Origin",
+    "action_event",
+    "command_event",
+    "dm_actor",
+    "form_event",
+    "guild_origin",
+    "is_admin",
+    "modal_values",
+    "place_of",
+    "text_event",
+]
+
+PLATFORM = "discord"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who did something and where, as the core sees it."""
+
+    actor: Actor
+    place: Place
+
+
+def is_admin(permissions: discord.Permissions) -> bool:
+    """Admin commands are for members who may manage the server."""
+    return bool(permissions.manage_guild or permissions.administrator)
+
+
+def _name(user: discord.abc.User) -> str:
+    return user.display_name or user.name
+
+
+def place_of(channel: Any, channel_id: int | None) -> Place:
+    """A guild channel (or thread) is a channel; anything else is the DM with the bot."""
+    ident = str(channel_id or getattr(channel, "id", None) or "")
+    if channel is None or getattr(channel, "guild", None) is None:
+        return Place("dm", ident)
+    return Place.channel(ident, getattr(channel, "name", "") or ident)
+
+
+def guild_origin(interaction: discord.Interaction[Any]) -> Origin | None:
+    """The origin of a guild interaction; ``None`` in a DM."""
+    if interaction.guild_id is None:
+        return None
+    actor = Actor(
+        PLATFORM,
+        str(interaction.guild_id),
+        str(interaction.user.id),
+        _name(interaction.user),
+        None,  # Discord does not tell bots a person's time zone
+        is_admin(interaction.permissions),
+    )
+    return Origin(actor, place_of(interaction.channel, interaction.channel_id))
+
+
+def dm_actor(user: discord.abc.User, home: Home) -> Actor:
+    return Actor(PLATFORM, home.guild_id, str(user.id), _name(user), None, home.is_admin)
+
+
+def command_event(origin: Origin, *, name: str, argument: str | None) -> Command:
+    """``/crossfade <name> <argument>`` as the text the core parses."""
+    text = name if not argument else f"{name} {argument.strip()}"
+    return Command(origin.actor, text, origin.place)
+
+
+def action_event(
+    origin: Origin, interaction: discord.Interaction[Any], *, key: str, value: str | None
+) -> Action:
+    """A click: the core key from the ``custom_id`` (or a select's chosen value)."""
+    action, key_value = split_action_id(key)
+    message = interaction.message
+    ref = MessageRef(origin.place, str(message.id)) if message is not None else None
+    return Action(origin.actor, action, key_value if value is None else value, ref, origin.place)
+
+
+def modal_values(components: list[dict[str, Any]]) -> dict[str, str]:
+    """Field values of a modal submission: text inputs give ``value``, string selects
+    ``values`` (the first is taken); labels and action rows are looked through."""
+    values: dict[str, str] = {}
+    for component in components:
+        kind = component.get("type")
+        if kind == 1:
+            values.update(modal_values(component.get("components", [])))
+        elif kind == 18 and isinstance(component.get("component"), dict):
+            values.update(modal_values([component["component"]]))
+        elif "custom_id" in component:
+            if "values" in component:
+                chosen = component.get("values") or []
+                values[component["custom_id"]] = str(chosen[0]) if chosen else ""
+            else:
+                values[component["custom_id"]] = str(component.get("value") or "")
+    return values
+
+
+def form_event(origin: Origin, data: dict[str, Any]) -> FormSubmit:
+    return FormSubmit(
+        origin.actor,
+        str(data.get("custom_id", "")),
+        modal_values(list(data.get("components", []))),
+        origin.place,
+    )
+
+
+def text_event(actor: Actor, content: str) -> DirectText:
+    return DirectText(actor, content)
