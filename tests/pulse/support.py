@@ -24,8 +24,6 @@ __all__ = [
     "text_of",
 ]
 
-_ids = itertools.count(1)
-
 
 @dataclass
 class Recorder:
@@ -36,10 +34,11 @@ class Recorder:
     # Unlimited: a test's fake clock does not move while draining, so no token would refill.
     rate_per_second: float = float("inf")
     delivered: list[Effect] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def deliver(self, effect: Effect) -> DeliveryResult:
         self.delivered.append(effect)
-        message_id = f"sched-{next(_ids)}"
+        message_id = f"sched-{next(self._ids)}"
         if isinstance(effect, Post) and effect.ref_key:
             await self.bot.remember_post(
                 TeamKey("console", "T1"), effect.ref_key, MessageRef(effect.channel, message_id)
@@ -58,11 +57,12 @@ class PulseHarness(Harness):
 
     engine: SchedulingEngine | None = None
     recorder: Recorder | None = None
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def _remember(self, effects: list[Effect]) -> None:
         for effect in effects:
             if isinstance(effect, Post) and effect.ref_key:
-                ref = MessageRef(effect.channel, f"msg-{next(_ids)}")
+                ref = MessageRef(effect.channel, f"msg-{next(self._ids)}")
                 await self.bot.remember_post(TeamKey(self.platform, self.team), effect.ref_key, ref)
 
     async def command(self, user: str, text: str, place=GENERAL) -> list[Effect]:  # type: ignore[no-untyped-def,override]

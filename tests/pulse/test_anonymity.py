@@ -1,0 +1,267 @@
+"""Anonymity by construction: 50 people answer a poll; then every row of every table and
+every log record (captured at DEBUG, SQL included) is inspected.
+
+The strongest check is an experiment. The same 50 people answer twice, in two separate
+databases: the second time the answers are shuffled among them (same totals, different
+people behind them), they vote in the reverse order, and at different times. If the two
+databases — every table, every row — come out identical, then nothing stored depends on who
+gave which answer, or on when or in what order anyone answered. The same holds for the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import DateTime, inspect, text
+
+from bot.app import Bot
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.storage.db import Database
+from bot.storage.models import Base
+from tests.pulse.conftest import make_harness
+from tests.pulse.support import answer_button, post_of, text_of
+from tests.support import pg
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LABELS = ("Far too much", "About right", "Too little")
+VOTERS = [f"voter-{i:02d}" for i in range(50)]
+ANSWERS = [LABELS[0]] * 20 + [LABELS[1]] * 18 + [LABELS[2]] * 12
+ASK = (
+    f'/crossfade pulse ask "How is your workload this week?" options {", ".join(LABELS)} closes 1d'
+)
+FIXED_SECRET = "ab" * 32
+PUBLIC_TABLES = ("alembic_version",)
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+async def dump(db: Database) -> Rows:
+    """Every row of every table, in the order the database returns them."""
+    out: Rows = {}
+    async with db.engine.connect() as conn:
+        names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        for name in sorted(names):
+            if name in PUBLIC_TABLES:
+                continue
+            rows = (await conn.execute(text(f'SELECT * FROM "{name}"'))).all()
+            out[name] = [tuple(row) for row in rows]
+    return out
+
+
+def as_sets(rows: Rows) -> dict[str, list[str]]:
+    return {name: sorted(repr(r) for r in table) for name, table in rows.items()}
+
+
+class _Frozen:
+    """Stands in for ``datetime`` in ``bot.storage.models.base`` so that column defaults
+    (``created_at`` …) follow the fake clock: a timestamp written while someone answers
+    would then differ between two runs that answer at different times."""
+
+    clock: FakeClock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(datetime, name)
+
+    def now(self, tz: Any = None) -> datetime:
+        return self.clock.now().astimezone(tz) if tz else self.clock.now()
+
+
+async def run_world(
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    answers: dict[str, str],
+    order: list[str],
+    minutes_apart: int,
+) -> tuple[Rows, Rows, list[logging.LogRecord]]:
+    """Everyone says hello (fixed order), one poll, everyone answers, the deadline closes it.
+    Returns the database while the poll is open, after it closed, and the log records the
+    bot produced (the test's own reads of the tables are not included)."""
+    clock = FakeClock(T0)
+    frozen = _Frozen()
+    frozen.clock = clock
+    monkeypatch.setattr("bot.storage.models.base.datetime", frozen)
+    settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
+    h = make_harness(Bot(db=db, clock=clock, settings=settings))
+    caplog.clear()
+    for user in VOTERS:
+        await h.command(user, "/crossfade help")
+    post = post_of(await h.command("you", ASK))
+    for user in order:
+        clock.advance(timedelta(minutes=minutes_apart))
+        effects = await h.press(user, answer_button([post], answers[user]))
+        assert "your answer to pulse #1 is in" in text_of(effects)
+    records = list(caplog.records)
+    opened = await dump(db)
+    caplog.clear()
+    clock.set(T0 + timedelta(days=1))
+    delivered = await h.run_due()
+    assert "Far too much — 20 (40%)" in text_of(delivered)
+    records += caplog.records
+    closed = await dump(db)
+    caplog.clear()
+    return opened, closed, records
+
+
+def secrets_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The per-poll secret is random in real life; fixing it lets two runs be compared.
+    monkeypatch.setattr("bot.storage.pulses.new_secret", lambda: FIXED_SECRET)
+
+
+async def fresh(db: Database, template: Path, tmp_path: Path, name: str) -> Database:
+    """An empty database of the same kind as ``db``, migrated to head."""
+    if db.is_sqlite:
+        path = tmp_path / f"{name}.db"
+        shutil.copy(template, path)
+        return Database(f"sqlite+aiosqlite:///{path}")
+    await pg.truncate_all(db)
+    return db
+
+
+_TIMING = re.compile(r"\d+\.\d+s|0x[0-9a-f]+|\[cached since [^\]]*\]|\[generated in [^\]]*\]")
+
+
+# Font look-ups, cached after the first chart, carry no data; everything else is compared.
+_NOISE = ("matplotlib", "PIL")
+
+
+def log_lines(records: list[logging.LogRecord]) -> list[str]:
+    lines = []
+    for record in records:
+        if record.name.startswith(_NOISE):
+            continue
+        message = record.getMessage()
+        if record.exc_text:
+            message += "\n" + record.exc_text
+        lines.append(f"{record.name} {record.levelname} {_TIMING.sub('#', message)}")
+    return lines
+
+
+async def test_fifty_voters_leave_nothing_that_links_a_person_to_an_answer(
+    any_db: Database,
+    sqlite_template: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secrets_fixed(monkeypatch)
+    caplog.set_level(logging.DEBUG)
+    for name in ("sqlalchemy.engine", "aiosqlite", "asyncpg", "bot"):
+        caplog.set_level(logging.DEBUG, logger=name)
+
+    first = dict(zip(VOTERS, ANSWERS, strict=True))
+    shuffled_answers = list(ANSWERS)
+    random.Random(6).shuffle(shuffled_answers)
+    second = dict(zip(VOTERS, shuffled_answers, strict=True))
+    assert sum(first[v] != second[v] for v in VOTERS) >= 25  # many people answer differently
+
+    async def world(name: str, **how: Any) -> tuple[Rows, Rows, list[logging.LogRecord]]:
+        db = await fresh(any_db, sqlite_template, tmp_path, name)
+        try:
+            return await run_world(db, caplog, monkeypatch, **how)
+        finally:
+            if db is not any_db:
+                await db.dispose()
+
+    open_a, closed_a, logs_a = await world("a", answers=first, order=VOTERS, minutes_apart=1)
+    # B: the answers shuffled among the same people, answered in reverse order, at other times.
+    open_b, closed_b, _ = await world(
+        "b", answers=second, order=list(reversed(VOTERS)), minutes_apart=7
+    )
+    # C: the answers shuffled, everything else as in A (for the logs, which follow time).
+    _, _, logs_c = await world("c", answers=second, order=VOTERS, minutes_apart=1)
+
+    # 1. Who gave which answer, and when and in what order, changed nothing in the database.
+    assert as_sets(open_a) == as_sets(open_b)
+    assert as_sets(closed_a) == as_sets(closed_b)
+    if any_db.is_sqlite:
+        # Not even the physical order of rows differs (no rowid numbers the answers).
+        assert open_a == open_b
+        assert closed_a == closed_b
+
+    # 2. Row by row: no row holds both a voter identifier and an answer.
+    hashes = {row[1] for row in open_a["pulse_participants"]}
+    assert len(hashes) == 50
+    identifiers = set(VOTERS) | hashes
+    for state in (open_a, closed_a):
+        for table, rows in state.items():
+            for row in rows:
+                values = " ".join(str(v) for v in row)
+                holds_person = any(ident in values for ident in identifiers)
+                holds_answer = any(label in values for label in LABELS)
+                assert not (holds_person and holds_answer), (table, row)
+
+    # 3. The logs, SQL included: the same line for line whoever gave which answer, and no
+    # record holds a voter hash, the poll's secret, or a person together with an answer.
+    lines_a, lines_c = log_lines(logs_a), log_lines(logs_c)
+    assert any(r.name.startswith("sqlalchemy.engine") for r in logs_a), "SQL was not logged"
+    # aiosqlite's worker threads interleave their lines at random; after redaction they only
+    # name the call, so they are checked for that and left out of the line-by-line match.
+    call_only = re.compile(r"^aiosqlite DEBUG (executing \w+|operation \w+ completed)$")
+    assert all(call_only.match(line) for line in lines_a if line.startswith("aiosqlite"))
+    assert [x for x in lines_a if not x.startswith("aiosqlite")] == [
+        x for x in lines_c if not x.startswith("aiosqlite")
+    ]
+    for line in lines_a:
+        assert not any(h in line for h in hashes), line
+        assert FIXED_SECRET not in line, line
+        holds_person = any(v in line for v in VOTERS)
+        assert not (holds_person and any(label in line for label in LABELS)), line
+
+    # 4. After the close, even who took part is gone: no hashes, no secret.
+    assert closed_a["pulse_participants"] == []
+    polls = closed_a["pulse_polls"]
+    assert polls and all(FIXED_SECRET not in repr(row) for row in polls)
+
+
+def test_the_schema_has_no_ballot_no_vote_time_and_no_vote_order() -> None:
+    participants = Base.metadata.tables["pulse_participants"]
+    counts = Base.metadata.tables["pulse_counts"]
+    assert set(participants.c.keys()) == {"poll_id", "voter", "team_id"}
+    assert [c.name for c in participants.primary_key.columns] == ["poll_id", "voter"]
+    assert set(counts.c.keys()) == {"poll_id", "option", "team_id", "count"}
+    assert [c.name for c in counts.primary_key.columns] == ["poll_id", "option"]
+    for table in (participants, counts):
+        assert not any(fk.column.table.name == "members" for fk in table.foreign_keys)
+        assert not any(isinstance(c.type, DateTime) or c.onupdate for c in table.columns)
+        assert not any(c.autoincrement is True for c in table.columns)
+    polls = Base.metadata.tables["pulse_polls"]
+    # No "last answered at": nothing on the poll row changes its time when someone answers.
+    assert not any(c.onupdate for c in polls.columns)
+    # Answers are never stored per person anywhere: no other pulse table mentions an option.
+    for name, table in Base.metadata.tables.items():
+        if name.startswith("pulse_") and name != "pulse_counts":
+            assert "option" not in table.c, name
+
+
+async def test_sqlite_tables_of_answers_have_no_hidden_rowid(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        for table in ("pulse_participants", "pulse_counts"):
+            with pytest.raises(Exception, match="rowid"):
+                await conn.execute(text(f"SELECT rowid FROM {table}"))
+
+
+@pytest.mark.postgres
+async def test_postgres_row_versions_do_not_tell_the_last_answer(
+    postgres_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every answer rewrites all of the poll's counters (adding 0 to the others), so all of
+    them carry the same transaction id: ``xmin`` cannot reveal which answer came last."""
+    clock = FakeClock(T0)
+    settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
+    h = make_harness(Bot(db=postgres_db, clock=clock, settings=settings))
+    post = post_of(await h.command("you", ASK))
+    for user, label in (("a", LABELS[0]), ("b", LABELS[2]), ("c", LABELS[1])):
+        await h.press(user, answer_button([post], label))
+        async with postgres_db.engine.connect() as conn:
+            xmins = (await conn.execute(text("SELECT xmin::text FROM pulse_counts"))).scalars()
+            assert len(set(xmins)) == 1
