@@ -1,0 +1,135 @@
+"""Concurrency on the real PostgreSQL: many presses at once, through separate ``Bot.handle``
+calls (each its own transaction on its own connection), as several bot instances would."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import Bot
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.effects import Effect, Update
+from bot.events import Action
+from bot.storage.db import Database
+from tests.pulse.conftest import make_harness
+from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
+
+pytestmark = pytest.mark.postgres
+
+ASK = '/crossfade pulse ask "Is your workload sustainable?" yesno closes 2d'
+ALREADY = "You have already answered — answers are final so that they can stay anonymous."
+
+
+def harness(db: Database, clock: FakeClock) -> PulseHarness:
+    settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
+    return make_harness(Bot(db=db, clock=clock, settings=settings))
+
+
+async def counts(db: Database) -> tuple[list[int], int, int]:
+    async with db.engine.connect() as conn:
+        per_answer = list(
+            (await conn.execute(text("SELECT count FROM pulse_counts ORDER BY option"))).scalars()
+        )
+        responses = (await conn.execute(text("SELECT responses FROM pulse_polls"))).scalar_one()
+        participants = (
+            await conn.execute(text("SELECT count(*) FROM pulse_participants"))
+        ).scalar_one()
+    return per_answer, int(responses), int(participants)
+
+
+async def test_200_people_pressing_at_once_are_200_answers(
+    postgres_db: Database, clock: FakeClock
+) -> None:
+    h = harness(postgres_db, clock)
+    post = post_of(await h.command("you", ASK))
+    yes, no = answer_button([post], "Yes"), answer_button([post], "No")
+    people = [f"p{i:03d}" for i in range(200)]
+    # Members first, so the test measures answers and not 200 first contacts at once.
+    await asyncio.gather(*(h.command(p, "/crossfade help") for p in people))
+
+    async def press(i: int, person: str) -> list[Effect]:
+        button = yes if i % 3 else no
+        return await h.bot.handle(
+            Action(h.actor(person), button.action, button.value, None, post.channel)
+        )
+
+    results = await asyncio.gather(*(press(i, p) for i, p in enumerate(people)))
+    confirmations = sum("your answer to pulse #1 is in" in text_of(r) for r in results)
+    assert confirmations == 200, Counter(replies(r)[:60] for r in results)
+    per_answer, responses, participants = await counts(postgres_db)
+    assert per_answer == [133, 67]
+    assert responses == 200 and participants == 200
+    # every post update carries a distinct count: each answer saw the one before it
+    seen = [
+        int(match.group(1))
+        for r in results
+        for e in r
+        if isinstance(e, Update)
+        and (match := re.search(r"(\d+) responses? so far", e.message.text))
+    ]
+    assert sorted(seen) == list(range(1, 201))
+
+
+async def test_200_presses_from_one_person_are_one_answer(
+    postgres_db: Database, clock: FakeClock
+) -> None:
+    h = harness(postgres_db, clock)
+    post = post_of(await h.command("you", ASK))
+    await h.command("alice", "/crossfade help")
+    buttons = [answer_button([post], "Yes"), answer_button([post], "No")]
+
+    async def press(i: int) -> list[Effect]:
+        button = buttons[i % 2]
+        return await h.bot.handle(
+            Action(h.actor("alice"), button.action, button.value, None, post.channel)
+        )
+
+    results = await asyncio.gather(*(press(i) for i in range(200)))
+    outcomes = Counter(
+        "counted"
+        if "your answer to pulse #1 is in" in text_of(r)
+        else "already"
+        if ALREADY in replies(r)
+        else replies(r)
+        for r in results
+    )
+    assert outcomes == {"counted": 1, "already": 199}
+    per_answer, responses, participants = await counts(postgres_db)
+    assert sum(per_answer) == 1 and responses == 1 and participants == 1
+
+
+async def test_answers_racing_the_close_are_either_counted_in_the_results_or_refused(
+    postgres_db: Database, clock: FakeClock
+) -> None:
+    h = harness(postgres_db, clock)
+    post = post_of(await h.command("you", ASK))
+    yes = answer_button([post], "Yes")
+    people = [f"q{i:02d}" for i in range(40)]
+    await asyncio.gather(*(h.command(p, "/crossfade help") for p in people))
+
+    async def press(person: str) -> list[Effect]:
+        return await h.bot.handle(
+            Action(h.actor(person), yes.action, yes.value, None, post.channel)
+        )
+
+    presses = [press(p) for p in people]
+    close = h.command("you", "/crossfade pulse close 1")
+    everything = await asyncio.gather(*presses[:20], close, *presses[20:])
+    closed = everything[20]
+    results = [*everything[:20], *everything[21:]]
+    counted = sum("your answer to pulse #1 is in" in text_of(r) for r in results)
+    refused = sum("has closed" in replies(r) for r in results)
+    assert counted + refused == 40
+    per_answer, responses, participants = await counts(postgres_db)
+    assert responses == counted == per_answer[0]
+    assert participants == 0  # erased at close
+    shown = text_of(closed)
+    if counted >= 5:
+        assert f"Yes — {counted} (100%)" in shown
+    else:
+        assert "more answer" in shown
