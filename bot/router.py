@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import ParsedCommand
+from bot.config import Settings
 from bot.domain.parsing import InputError
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, Reply, UserRef
@@ -107,10 +108,10 @@ ActionHandler = Callable[[Context, str], Awaitable[list[Effect]]]
 FormHandler = Callable[[Context, str, dict[str, str]], Awaitable[list[Effect]]]
 DirectTextHandler = Callable[[Context, str], Awaitable[list[Effect] | None]]
 RulesChangedHandler = Callable[[Context], Awaitable[None]]
-# Given what a person has typed after ``/crossfade <command>``, whole argument strings they
-# may mean (closest first). Pure and fast: platforms with autocomplete (Discord) call it on
-# every keystroke and must answer within a few seconds.
-CompletionHandler = Callable[[str], list[str]]
+# Given what a person has typed after ``/crossfade <command>`` (and the settings, for content
+# files), whole argument strings they may mean, closest first. No database and fast:
+# platforms with autocomplete (Discord) call it on every keystroke.
+CompletionHandler = Callable[[str, Settings], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +238,10 @@ class Router:
         name = self.aliases.get(name, name)
         return self.commands.get(name)
 
-    def complete(self, command: str, typed: str) -> list[str]:
+    def complete(self, command: str, typed: str, settings: Settings) -> list[str]:
         """Suggestions for the argument of ``command`` (empty when it has none)."""
         handler = self.completions.get(command)
-        return list(handler(typed)) if handler is not None else []
+        return list(handler(typed, settings)) if handler is not None else []
 
 
 def reply(text: str, *blocks: Any, private: bool = True) -> Reply:

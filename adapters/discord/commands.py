@@ -24,6 +24,7 @@ from discord import app_commands
 
 from adapters.discord import limits
 from adapters.discord.limits import clip
+from bot.config import Settings
 from bot.router import CommandSpec, Router
 
 __all__ = [
@@ -165,11 +166,13 @@ def plan(router: Router) -> TreeShape:
 # --- autocomplete ----------------------------------------------------------------------
 
 
-def suggestions(router: Router, core_name: str, forms: tuple[str, ...], typed: str) -> list[str]:
+def suggestions(
+    router: Router, settings: Settings, core_name: str, forms: tuple[str, ...], typed: str
+) -> list[str]:
     """What to offer while someone types the option: the core's completions first, then
     the usage forms that start with (or contain) the text, at most 25, each ≤ 100 chars."""
     found: list[str] = []
-    for candidate in router.complete(core_name, typed):
+    for candidate in router.complete(core_name, typed, settings):
         if candidate not in found:
             found.append(candidate)
     lowered = typed.strip().lower()

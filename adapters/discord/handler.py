@@ -141,7 +141,7 @@ class Crossfade:
         self, core_name: str, forms: tuple[str, ...], typed: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            found = suggestions(self.bot.router, core_name, forms, typed)
+            found = suggestions(self.bot.router, self.bot.settings, core_name, forms, typed)
         except Exception:  # a completion must never break typing
             log.exception("completion for %s failed", core_name)
             found = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.commands import ParsedCommand
+from bot.config import Settings
 from bot.domain.parsing import (
     format_clock,
     format_workdays,
@@ -70,7 +71,7 @@ async def timezone(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 
 @flow.completion("timezone")
-def complete_timezone(typed: str) -> list[str]:
+def complete_timezone(typed: str, settings: Settings) -> list[str]:
     return search_zones(typed)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from bot.commands import ParsedCommand, did_you_mean
+from bot.config import Settings
+from bot.content.pulse import get_pulse_templates
 from bot.domain.parsing import InputError, parse_clock
 from bot.domain.pulse import (
     DEFAULT_OPEN,
@@ -274,3 +276,23 @@ async def close_job(ctx: Context, due: Due) -> list[Effect]:
 @flow.job(recurring.WEEKLY_JOB)
 async def weekly_job(ctx: Context, due: Due) -> list[Effect]:
     return await recurring.weekly_job(ctx, due)
+
+
+# --- autocomplete ---------------------------------------------------------------------------
+
+
+@flow.completion("pulse")
+def complete_pulse(typed: str, settings: Settings) -> list[str]:
+    """Template names for ``ask TEMPLATE`` and ``schedule weekly fri 15:00 TEMPLATE`` while the
+    person types (platforms with autocomplete offer them)."""
+    ids = get_pulse_templates(settings.content_dir or None).ids
+    text = " ".join(typed.lower().split())
+    if text.startswith("schedule") or (len(text) >= 2 and "schedule".startswith(text)):
+        head, _, last = text.rpartition(" ")
+        if head.startswith("schedule weekly") and len(head.split()) >= 4:
+            return [f"{head} {i}" for i in ids if i.startswith(last)]
+        return [f"schedule weekly fri 15:00 {i}" for i in ids]
+    word = text.removeprefix("ask").strip()
+    if text and not "ask".startswith(text) and not text.startswith("ask"):
+        return []
+    return [f"ask {i}" for i in ids if i.startswith(word)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.commands import ParsedCommand
+from bot.config import Settings
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
 from bot.domain.zones import resolve_zone, search_zones
 from bot.effects import Effect, Reply
@@ -32,7 +33,7 @@ TEAM_USAGE = (
 
 
 @flow.completion("settings")
-def complete_settings(typed: str) -> list[str]:
+def complete_settings(typed: str, settings: Settings) -> list[str]:
     """``timezone Eu…`` → team default zones; other keys are suggested from the usage."""
     key, space, rest = typed.lstrip().partition(" ")
     if space and key.lower() in ("timezone", "tz"):

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.app import Bot
+from bot.config import Settings
 from bot.domain.zones import COMMON_ZONES, resolve_zone, search_zones
 from bot.router import Flow, Router
 from bot.ui import Select
@@ -35,12 +36,12 @@ def test_router_collects_completions_and_refuses_duplicates() -> None:
     one, two = Flow("one"), Flow("two")
 
     @one.completion("thing")
-    def complete(typed: str) -> list[str]:
+    def complete(typed: str, settings: Settings) -> list[str]:
         return [typed + "!"]
 
     router = Router([one, two])
-    assert router.complete("thing", "a") == ["a!"]
-    assert router.complete("other", "a") == []
+    assert router.complete("thing", "a", Settings()) == ["a!"]
+    assert router.complete("other", "a", Settings()) == []
 
     two.completion("thing")(complete)
     try:
@@ -51,10 +52,20 @@ def test_router_collects_completions_and_refuses_duplicates() -> None:
         raise AssertionError("a duplicate completion was accepted")
 
 
-def test_core_flows_complete_timezones(bot: Bot) -> None:
-    assert bot.router.complete("timezone", "berl")[0] == "Europe/Berlin"
-    assert bot.router.complete("settings", "timezone berl")[0] == "timezone Europe/Berlin"
-    assert bot.router.complete("settings", "k") == []
+def test_core_flows_complete_timezones_and_templates(bot: Bot) -> None:
+    def complete(command: str, typed: str) -> list[str]:
+        return bot.router.complete(command, typed, bot.settings)
+
+    assert complete("timezone", "berl")[0] == "Europe/Berlin"
+    assert complete("settings", "timezone berl")[0] == "timezone Europe/Berlin"
+    assert complete("settings", "k") == []
+    templates = complete("pulse", "ask ")
+    assert templates and all(t.startswith("ask ") for t in templates)
+    first = templates[0].split()[1]
+    assert complete("pulse", f"ask {first[:2]}")[0] == f"ask {first}"
+    scheduled = complete("pulse", "sched")
+    assert scheduled and all(t.startswith("schedule weekly") for t in scheduled)
+    assert complete("pulse", "close 3") == []
 
 
 async def test_timezone_asks_until_a_zone_is_known(bot: Bot) -> None:
