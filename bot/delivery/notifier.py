@@ -103,9 +103,10 @@ class Notifier(Protocol):
     """Delivers effects (``SendDirect``, ``Post``, ``Update``) for one lane.
 
     ``deliver`` must not raise for platform errors: it returns a :class:`DeliveryResult`.
-    (If it raises anyway, the sender treats it as ``transient``.) Optional attributes
+    (If it raises anyway, the sender treats it as ``transient``.) Optional attributes:
     ``rate_per_second`` (default 20) and ``burst`` (default 1) set the lane's token bucket,
-    and ``concurrency`` (default 4) how many requests may be in flight at once."""
+    ``rate_window`` (default 1 s) the window the platform counts requests in, and
+    ``concurrency`` (default 4) how many requests may be in flight at once."""
 
     lane: str
 

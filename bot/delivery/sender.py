@@ -91,7 +91,11 @@ class LaneSender:
         self.sleep = sleep
         self.config = config or SenderConfig()
         rate = float(getattr(notifier, "rate_per_second", self.config.default_rate))
-        self.bucket = TokenBucket(rate, int(getattr(notifier, "burst", 1)))
+        self.bucket = TokenBucket(
+            rate,
+            int(getattr(notifier, "burst", 1)),
+            window=float(getattr(notifier, "rate_window", 1.0)),
+        )
         configured = getattr(notifier, "concurrency", None)
         self.concurrency = (
             max(1, int(configured)) if configured else self.config.default_concurrency

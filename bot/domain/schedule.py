@@ -149,13 +149,36 @@ def _cron_next(
 ) -> datetime:
     # Cached: a dispatcher batch advances thousands of schedules that share zone, time and
     # previous due instant, and the answer only depends on these values.
+    zone = ZoneInfo(zone_key)
     trigger = _trigger(zone_key, hour, minute, days)
     # CronTrigger returns the first fire time >= now at whole seconds: step past `after`.
     start = after.replace(microsecond=0) + timedelta(seconds=1)
-    fire = trigger.get_next_fire_time(None, start.astimezone(ZoneInfo(zone_key)))
+    fire = trigger.get_next_fire_time(None, start.astimezone(zone))
     assert fire is not None  # a daily/weekly cron always has a next time
-    result: datetime = fire.astimezone(UTC)
-    return result
+    cron: datetime = fire.astimezone(UTC)
+    # APScheduler 3.x skips a whole day for times in the first hour after midnight on the
+    # day after a spring-forward change (00:30 New York on the Monday after DST starts), and
+    # skips days whose time falls in a gap at midnight (Santiago). Plain wall-clock arithmetic
+    # finds those days; the earlier of the two answers wins.
+    wall = _wall_clock_next(zone, time(hour, minute), days, after)
+    return min(cron, wall) if wall is not None else cron
+
+
+def _wall_clock_next(
+    zone: ZoneInfo, at: time, days: str | None, after: datetime
+) -> datetime | None:
+    allowed = None if days is None else {int(d) for d in days.split(",") if d}
+    local_day = after.astimezone(zone).date()
+    for offset in range(9):
+        day = local_day + timedelta(days=offset)
+        if allowed is not None and day.weekday() not in allowed:
+            continue
+        # A time inside a DST gap resolves to the same instant as the wall clock moved on
+        # (02:30 → 03:30); an ambiguous one to its first occurrence.
+        candidate = datetime.combine(day, at, zone).astimezone(UTC)
+        if candidate > after:
+            return candidate
+    return None
 
 
 # --- public holidays ---------------------------------------------------------------------

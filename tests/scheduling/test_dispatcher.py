@@ -11,12 +11,9 @@ from sqlalchemy import func, select
 
 from bot.app import Bot
 from bot.clock import FakeClock
-from bot.effects import Effect, Post, SendDirect
-from bot.events import Place
-from bot.router import Context, Flow
+from bot.effects import Effect, Post
 from bot.scheduling import (
     DailyLocal,
-    Due,
     Once,
     WeeklyLocal,
     cancel_schedule,
@@ -27,27 +24,9 @@ from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
 from bot.storage.models import Member
 from bot.storage.models.scheduling import OutboxRow, Schedule
-from bot.ui import Message, Text
+from tests.scheduling.jobs import seen, test_flow
 from tests.scheduling.support import RecordingNotifier, bot_with, member_context, play_until
 from tests.support.harness import Harness, button
-
-test_flow = Flow("test")
-seen: list[Due] = []
-
-
-@test_flow.job("test.ping")
-async def ping(ctx: Context, due: Due) -> list[Effect]:
-    seen.append(due)
-    if due.data.get("explode"):
-        raise RuntimeError("boom")
-    text = f"ping {due.ref} {due.local_due:%H:%M}"
-    return [SendDirect(ctx.user_ref, Message(text, (Text(text),)))]
-
-
-@test_flow.job("test.post")
-async def post(ctx: Context, due: Due) -> list[Effect]:
-    seen.append(due)
-    return [Post(Place.channel("C1", "general"), Message("weekly"), ref_key=f"post:{due.ref}")]
 
 
 @pytest.fixture

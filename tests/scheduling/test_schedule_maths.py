@@ -180,7 +180,9 @@ def test_no_workday_at_all_gives_none() -> None:
 
 
 @given(
-    zone=st.sampled_from([*ODD_ZONES, "Europe/London", "America/St_Johns", "Asia/Kolkata"]),
+    zone=st.sampled_from(
+        [*ODD_ZONES, "Europe/London", "America/St_Johns", "America/Santiago", "Asia/Tehran"]
+    ),
     hour=st.integers(0, 23),
     minute=st.sampled_from([0, 15, 30, 45, 59]),
     start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 1)),
@@ -276,3 +278,38 @@ def test_parse_holidays_errors(typed: str, hint: str) -> None:
 def test_holiday_name() -> None:
     assert holiday_name("DE-BY", date(2026, 1, 6)) == "Epiphany"
     assert holiday_name("DE-BE", date(2026, 1, 6)) is None
+
+
+@pytest.mark.parametrize(
+    ("zone_name", "at", "after", "expected_local"),
+    [
+        # APScheduler 3.11's CronTrigger skips this day (found by the property test above)
+        (
+            "America/New_York",
+            time(0, 30),
+            datetime(2025, 3, 9, 5, 31, tzinfo=UTC),
+            "2025-03-10 00:30",
+        ),
+        # midnight does not exist on 2025-09-07 in Santiago: fire when the clock reaches it
+        (
+            "America/Santiago",
+            time(0, 0),
+            datetime(2025, 9, 6, 4, 1, tzinfo=UTC),
+            "2025-09-07 01:00",
+        ),
+        # 02:30 does not exist on 2026-03-29 in Berlin: 03:30 CEST, the same instant
+        ("Europe/Berlin", time(2, 30), datetime(2026, 3, 28, 2, 0, tzinfo=UTC), "2026-03-29 03:30"),
+    ],
+)
+def test_dst_edge_cases(zone_name: str, at: time, after: datetime, expected_local: str) -> None:
+    rules = PersonalRules(zone=ZoneInfo(zone_name), workdays=0b1111111)
+    nxt = next_fire(DailyLocal(at), rules, after=after)
+    assert nxt is not None
+    assert f"{nxt.astimezone(rules.zone):%Y-%m-%d %H:%M}" == expected_local
+
+
+def test_an_ambiguous_time_fires_once_on_the_fall_back_day() -> None:
+    rules = PersonalRules(zone=ZoneInfo("Europe/London"), workdays=0b1111111)
+    found = fires(DailyLocal(time(1, 30)), rules, datetime(2026, 10, 24, tzinfo=UTC), 3)
+    days = [f.astimezone(rules.zone).date() for f in found]
+    assert days == [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)]
