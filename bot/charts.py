@@ -99,17 +99,19 @@ def _style(axes: Axes, *, title: str, n: int) -> None:
     axes.set_xlim(-0.6 - spare, n - 0.4 + spare)
 
 
-def _legend(axes: Axes) -> None:
+def _legend(axes: Axes, *, fontsize: int = 12) -> None:
     # Above the panel, right-aligned, so it never covers a data point.
+    entries = len(axes.get_legend_handles_labels()[1])
     axes.legend(
         loc="lower right",
         bbox_to_anchor=(1.0, 1.0),
-        fontsize=12,
-        ncols=3,
+        fontsize=fontsize if entries <= 3 else fontsize - 1,
+        ncols=max(entries, 1),
         frameon=False,
         borderaxespad=0.1,
-        handletextpad=0.4,
-        columnspacing=1.0,
+        handletextpad=0.3,
+        handlelength=1.4,
+        columnspacing=0.8,
     )
 
 
@@ -142,10 +144,10 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
     figure = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     mood_ax, hours_ax, logoff_ax = figure.subplots(3, 1, sharex=True)
-    figure.suptitle(title, fontsize=17, weight="bold")
+    figure.suptitle(title, fontsize=17, weight="bold", wrap=True)
     _style(mood_ax, title="Mood & energy", n=n)
     _style(hours_ax, title="Hours worked", n=n)
-    _style(logoff_ax, title="Logged off", n=n)
+    _style(logoff_ax, title="Log-off", n=n)
 
     # Mood (1–5) and energy (low/ok/high drawn at 1/3/5) share one 1–5 scale; the energy
     # names are written on the right-hand axis.
@@ -205,6 +207,20 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
         bottom = math.floor((low - 15) / step) * step
         top = math.ceil((high + 15) / step) * step
         logoff_ax.set_ylim(bottom, top)
+        # Late without a time ("working late", never said `done`): an open cross on the top edge.
+        unknown = [x for x, d in zip(xs, days, strict=True) if d.late and d.logoff is None]
+        if unknown:
+            logoff_ax.plot(
+                unknown,
+                [top] * len(unknown),
+                "X",
+                color=LATE,
+                markerfacecolor="white",
+                markeredgewidth=2,
+                ms=marker + 2,
+                clip_on=False,
+                label="late, no time",
+            )
         logoff_ax.yaxis.set_major_locator(MultipleLocator(step))
         logoff_ax.yaxis.set_major_formatter(FuncFormatter(_clock))
         _legend(logoff_ax)

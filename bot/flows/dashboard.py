@@ -55,6 +55,11 @@ _MOOD_FACE = {1: "😣", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
 # --- numbers as text ---------------------------------------------------------------------
 
 
+def _short(day: date) -> str:
+    """``2 Mar`` (chart titles stay short enough for a phone-sized preview)."""
+    return f"{day.day} {day:%b}"
+
+
 def _one(value: float | None, fmt: str = "{:.1f}") -> str:
     return "—" if value is None else fmt.format(value)
 
@@ -206,7 +211,7 @@ async def dashboard_message(ctx: Context, *, days: int = 7) -> Message:
     for line in await records.nudge_lines(ctx, today=today):
         blocks.append(Text(line))
     first = today - timedelta(days=days - 1)
-    title = f"Your last {days} days · {day_label(first)} – {day_label(today)}"
+    title = f"Last {days} days · {_short(first)} – {_short(today)}"
     image = await _chart_block(entries, logoffs, first=first, last=today, title=title)
     if image is not None:
         blocks.append(image)
@@ -283,7 +288,7 @@ async def weekly_summary(ctx: Context, *, today: date) -> Message | None:
         blocks.append(Text(trend))
     for line in await records.nudge_lines(ctx, today=today):
         blocks.append(Text(line))
-    title = f"Last 7 days · {day_label(first)} – {day_label(today)}"
+    title = f"Last 7 days · {_short(first)} – {_short(today)}"
     image = await _chart_block(entries, logoffs, first=first, last=today, title=title)
     if image is not None:
         blocks.append(image)

@@ -3,6 +3,7 @@ daily DM, nudges, the dashboard, the weekly summary and the retention purge."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -10,8 +11,10 @@ from sqlalchemy import select
 
 from bot.app import Bot
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.effects import FormErrors, OpenForm, SendDirect
 from bot.events import Action
+from bot.storage.db import Database
 from bot.storage.models.checkin import CheckIn, NudgeSent
 from bot.storage.models.scheduling import Schedule
 from tests.checkin.support import (
@@ -359,3 +362,38 @@ async def test_two_people_never_share_a_row(h: Harness, bot: Bot) -> None:
     assert sorted(r.mood for r in rows.values() if r.mood) == [2, 4]
     async with bot.db.uow() as uow:
         assert len(list(await uow.session.scalars(select(CheckIn)))) == 2
+
+
+# --- several instances ----------------------------------------------------------------------
+
+
+async def test_two_instances_answering_at_once_make_one_row(
+    any_db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    """Two bot instances on one database get the first two answers of a day at the same
+    moment: the unique (member, date) key and the core's retry leave one row with both."""
+    first, second = (Bot(db=any_db, clock=clock, settings=settings) for _ in range(2))
+    h = Harness(first)
+    await h.command("ann", "/crossfade help")  # the member exists; the check-in row doesn't
+    actor = h.actor("ann")
+    mood = Action(actor, "checkin:a", "20260302|m|2")
+    energy = Action(actor, "checkin:a", "20260302|e|high")
+    results = await asyncio.gather(first.handle(mood), second.handle(energy))
+    assert all("went wrong" not in text_of(effects) for effects in results)
+    (row,) = await checkins(first, "ann")
+    assert (row.mood, row.energy) == (2, "high")
+
+
+async def test_log_off_records_feed_the_on_time_share_the_nudge_and_the_chart(
+    h: Harness, bot: Bot, clock: FakeClock
+) -> None:
+    await h.command("ann", "/crossfade logoff 17:30")
+    for offset, (hour, minute) in enumerate([(17, 35), (19, 0), (18, 40), (19, 10)]):
+        at(clock, MONDAY + timedelta(days=offset), hour, minute)
+        await h.command("ann", "/crossfade done", DM)
+    at(clock, MONDAY + timedelta(days=4), 9)
+    effects = await h.command("ann", "/crossfade me", DM)
+    text = text_of(effects)
+    assert "Logged off on time (30 days): 25% (1 of 4 days)" in text
+    assert "Set boundaries" in text and "late three workdays running" in text
+    assert messages(effects)[0].images
