@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 import discord
@@ -151,7 +151,7 @@ def plan(router: Router) -> TreeShape:
         shapes.append(shape)
         sections.setdefault(spec.section, []).append(shape)
     if len(shapes) <= limits.OPTIONS_PER_COMMAND:
-        return TreeShape(tuple(shapes), ())
+        return _fit(TreeShape(tuple(shapes), ()))
     groups: list[tuple[str, str, tuple[SubcommandShape, ...]]] = []
     for section, subs in sections.items():
         for start in range(0, len(subs), limits.OPTIONS_PER_COMMAND):
@@ -160,7 +160,45 @@ def plan(router: Router) -> TreeShape:
             name = command_name(section)[: limits.COMMAND_NAME - len(suffix)] + suffix
             names = ", ".join(s.name for s in chunk)
             groups.append((name, description(f"{section}: {names}"), chunk))
-    return TreeShape((), tuple(groups[: limits.OPTIONS_PER_COMMAND]))
+    return _fit(TreeShape((), tuple(groups[: limits.OPTIONS_PER_COMMAND])))
+
+
+def combined_length(shape: TreeShape) -> int:
+    """Discord's 4,000-character budget: every name and description in the command."""
+    total = len(GROUP_NAME) + len(GROUP_DESCRIPTION)
+    for name, text, _subs in shape.groups:
+        total += len(name) + len(text)
+    for sub in shape.all():
+        total += len(sub.name) + len(sub.description)
+        if sub.option is not None:
+            total += len(sub.option.name) + len(sub.option.description)
+    return total
+
+
+def _shorter(sub: SubcommandShape, option_limit: int, sub_limit: int) -> SubcommandShape:
+    option = sub.option
+    if option is not None:
+        option = replace(option, description=clip(option.description, option_limit))
+    return replace(sub, description=clip(sub.description, sub_limit), option=option)
+
+
+def _fit(shape: TreeShape) -> TreeShape:
+    """Shorten descriptions (options first, they are hints) until the tree fits the budget."""
+    for option_limit, sub_limit in ((60, 100), (30, 100), (30, 60), (15, 40), (1, 20)):
+        if combined_length(shape) <= limits.COMMAND_COMBINED:
+            return shape
+        shape = TreeShape(
+            tuple(_shorter(s, option_limit, sub_limit) for s in shape.direct),
+            tuple(
+                (
+                    name,
+                    clip(text, sub_limit),
+                    tuple(_shorter(s, option_limit, sub_limit) for s in subs),
+                )
+                for name, text, subs in shape.groups
+            ),
+        )
+    return shape
 
 
 # --- autocomplete ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ __all__ = [
     "CHOICES",
     "CHOICE_NAME",
     "CHOICE_VALUE",
+    "COMMAND_COMBINED",
     "COMMAND_DESCRIPTION",
     "COMMAND_NAME",
     "CONTENT",
@@ -65,6 +66,7 @@ TEXT_INPUT_VALUE = 4000
 # Application commands
 COMMAND_NAME = 32
 COMMAND_DESCRIPTION = 100
+COMMAND_COMBINED = 4000  # every name, description and choice of one command, together
 OPTIONS_PER_COMMAND = 25
 CHOICES = 25
 CHOICE_NAME = 100

@@ -232,34 +232,51 @@ def _unique(custom_id: str, used: set[str]) -> str:
     return custom_id
 
 
-def _view(message: Message, notes: list[str]) -> ui.View | None:
-    rows: list[list[Button] | Select] = []
-    overflow: list[_Entry] = []
-    seen_keys: set[str] = set()
+Row = list[Button] | Select
 
-    def spill(row: list[Button] | Select) -> list[_Entry]:
-        if isinstance(row, Select):
-            return [_Entry(o.label, action_id(row.action, o.value)) for o in row.options]
-        return [_Entry(b.label, b.key) for b in row]
+
+def _rows(message: Message, *, dense: bool) -> list[Row]:
+    """Each Buttons block starts its own row(s) of five; ``dense`` packs buttons of
+    consecutive blocks together (used when the blocks alone would need too many rows)."""
+    rows: list[Row] = []
+    seen: set[str] = set()
+    pending: list[Button] = []
+
+    def flush() -> None:
+        for start in range(0, len(pending), limits.BUTTONS_PER_ROW):
+            rows.append(pending[start : start + limits.BUTTONS_PER_ROW])
+        pending.clear()
 
     for block in message.blocks:
         if isinstance(block, Buttons):
-            fresh = [b for b in block.buttons if b.key not in seen_keys]
-            seen_keys.update(b.key for b in fresh)
-            for start in range(0, len(fresh), limits.BUTTONS_PER_ROW):
-                chunk = fresh[start : start + limits.BUTTONS_PER_ROW]
-                if len(rows) < limits.ROWS:
-                    rows.append(chunk)
-                else:
-                    overflow.extend(spill(chunk))
+            pending.extend(b for b in block.buttons if b.key not in seen)
+            seen.update(b.key for b in block.buttons)
+            if not dense:
+                flush()
         elif isinstance(block, Select) and block.options:
-            if len(rows) < limits.ROWS:
-                rows.append(block)
-            else:
-                overflow.extend(spill(block))
-    if overflow:
-        # The last row makes room for the "More…" select that carries the rest.
-        overflow = spill(rows.pop()) + overflow if len(rows) == limits.ROWS else overflow
+            flush()
+            rows.append(block)
+    flush()
+    return rows
+
+
+def _spill(row: Row) -> list[_Entry]:
+    if isinstance(row, Select):
+        return [_Entry(o.label, action_id(row.action, o.value)) for o in row.options]
+    return [_Entry(b.label, b.key) for b in row]
+
+
+def _view(message: Message, notes: list[str]) -> ui.View | None:
+    rows = _rows(message, dense=False)
+    if len(rows) > limits.ROWS:
+        rows = _rows(message, dense=True)
+        notes.append("button rows packed together")
+    overflow: list[_Entry] = []
+    if len(rows) > limits.ROWS:
+        # The fifth row becomes a "More…" select that carries everything that did not fit.
+        kept, rest = rows[: limits.ROWS - 1], rows[limits.ROWS - 1 :]
+        overflow = [entry for row in rest for entry in _spill(row)]
+        rows = kept
         if len(overflow) > limits.SELECT_OPTIONS:
             notes.append(f"{len(overflow) - limits.SELECT_OPTIONS} choices over 25 dropped")
         notes.append("buttons over five rows moved into a select")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from adapters.discord import create_client, run_client
 from adapters.discord.client import CrossfadeClient
 from adapters.discord.sync import sync_commands
 from bot.app import Bot
-from bot.bootstrap import NullEngine, Services
+from bot.bootstrap import Services, build_engine
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.storage.db import Database
@@ -48,9 +49,14 @@ def discord_settings(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> Sett
 
 
 @pytest.fixture
-def services(db: Database, clock: FakeClock, discord_settings: Settings) -> Services:
+async def services(
+    db: Database, clock: FakeClock, discord_settings: Settings
+) -> AsyncIterator[Services]:
+    """The core with the real scheduling engine (driven step by step with ``run_due``)."""
     bot = Bot(db=db, clock=clock, settings=discord_settings)
-    return Services(settings=discord_settings, db=db, clock=clock, bot=bot, engine=NullEngine())
+    engine = build_engine(bot)
+    yield Services(settings=discord_settings, db=db, clock=clock, bot=bot, engine=engine)
+    await engine.stop()
 
 
 def text_of(message: dict[str, Any]) -> str:
@@ -82,6 +88,7 @@ class DiscordHarness:
     guild: str = ""
     channel: str = ""
     people: dict[str, str] = field(default_factory=dict)
+    expected_warnings: list[str] = field(default_factory=list)
 
     async def start(self) -> CrossfadeClient:
         options = {"identify_delay": 0.0, "guild_ready_timeout": 0.05} | self.client_options
@@ -131,6 +138,11 @@ class DiscordHarness:
         assert record.callback_type == 8
         return [c["value"] for c in record.choices]
 
+    def public(self, channel_id: str | None = None) -> list[dict[str, Any]]:
+        """Messages everyone in the channel sees (not ephemeral answers)."""
+        messages = self.fake.channel_messages(channel_id or self.channel)
+        return [m for m in messages if not is_ephemeral(m)]
+
     def message(self, message_id: str) -> dict[str, Any]:
         return self.fake.messages[message_id]
 
@@ -146,9 +158,7 @@ class DiscordHarness:
 
     async def click(self, name: str, message_id: str, label: str) -> Interaction:
         message = self.fake.messages[message_id]
-        matches = [
-            c for c in components_of(message) if c["type"] == 2 and c.get("label") == label
-        ]
+        matches = [c for c in components_of(message) if c["type"] == 2 and c.get("label") == label]
         assert matches, f"no button {label!r} in {[c.get('label') for c in components_of(message)]}"
         data = {"component_type": 2, "custom_id": matches[0]["custom_id"]}
         return await self._component(name, message, data)
@@ -206,8 +216,13 @@ def is_ephemeral(message: dict[str, Any]) -> bool:
 
 @pytest.fixture
 async def dc(
-    fake: FakeDiscord, services: Services, discord_settings: Settings
+    fake: FakeDiscord,
+    services: Services,
+    discord_settings: Settings,
+    caplog: pytest.LogCaptureFixture,
 ) -> AsyncIterator[DiscordHarness]:
+    """A running bot in one guild. The test fails if the adapter logged a warning or an
+    error it did not expect (a refused call, a failed interaction)."""
     harness = DiscordHarness(fake, services)
     harness.guild, harness.channel = fake.add_guild("Crossfade Testers")
     await sync_commands(discord_settings, None)
@@ -216,3 +231,15 @@ async def dc(
         yield harness
     finally:
         await harness.stop()
+    problems = [
+        r.getMessage()
+        for r in caplog.records
+        if (
+            (r.name.startswith(("adapters.discord", "discord.ui", "discord.app_commands")))
+            and r.levelno >= logging.WARNING
+            or r.name.startswith("discord.")
+            and r.levelno >= logging.ERROR
+        )
+        and not any(allowed in r.getMessage() for allowed in harness.expected_warnings)
+    ]
+    assert not problems, problems

@@ -3,7 +3,7 @@ commands, answered within Discord's deadline."""
 
 from __future__ import annotations
 
-from tests.adapters.discord.conftest import DiscordHarness, components_of, is_ephemeral
+from tests.adapters.discord.conftest import DiscordHarness, is_ephemeral
 
 
 async def test_connects_with_non_privileged_intents_and_one_shard(dc: DiscordHarness) -> None:
