@@ -106,7 +106,7 @@ async def post_message(
     response = await client.chat_postMessage(
         channel=channel,
         text=rendered.text,
-        blocks=rendered.blocks,
+        blocks=rendered.blocks or None,
         unfurl_links=False,
         unfurl_media=False,
     )
@@ -127,5 +127,5 @@ async def post_ephemeral(
     client: AsyncWebClient, channel: str, user: str, rendered: Rendered
 ) -> None:
     await client.chat_postEphemeral(
-        channel=channel, user=user, text=rendered.text, blocks=rendered.blocks
+        channel=channel, user=user, text=rendered.text, blocks=rendered.blocks or None
     )

@@ -55,6 +55,7 @@ BLOCKED = frozenset(
 UNINSTALLED = frozenset(
     {
         "invalid_auth",
+        "account_inactive",
         "not_authed",
         "token_revoked",
         "token_expired",
@@ -225,9 +226,8 @@ class WorkspaceNotifier:
         try:
             await client.auth_test()
         except SlackApiError as auth_error:
-            verdict = classify(auth_error)
-            if verdict.status in ("rate_limited", "transient"):
-                return verdict
+            if _status(auth_error) == 429 or _status(auth_error) >= 500:
+                return classify(auth_error)
             return DeliveryResult.uninstalled(error_code(auth_error))
         return DeliveryResult.blocked(error_code(error))
 

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from adapters.slack.app import BOT_SCOPES, SlackAdapter
+from adapters.slack.manifest import load_manifest, render_manifest
+
+
+def test_socket_mode_manifest_is_the_default() -> None:
+    data = yaml.safe_load(render_manifest(None))
+    assert data["settings"]["socket_mode_enabled"] is True
+    assert "request_url" not in data["settings"]["event_subscriptions"]
+    assert data["features"]["slash_commands"][0]["command"] == "/crossfade"
+
+
+def test_http_manifest_points_every_url_at_the_server() -> None:
+    text = render_manifest("https://crossfade.example.com/")
+    data = yaml.safe_load(text)
+    events = "https://crossfade.example.com/slack/events"
+    assert data["settings"]["socket_mode_enabled"] is False
+    assert data["settings"]["event_subscriptions"]["request_url"] == events
+    assert data["settings"]["interactivity"]["request_url"] == events
+    assert data["features"]["slash_commands"][0]["url"] == events
+    assert data["oauth_config"]["redirect_urls"] == [
+        "https://crossfade.example.com/slack/oauth_redirect"
+    ]
+
+
+def test_a_base_path_is_kept() -> None:
+    data = yaml.safe_load(render_manifest("https://example.com/crossfade"))
+    assert data["settings"]["interactivity"]["request_url"] == (
+        "https://example.com/crossfade/slack/events"
+    )
+
+
+@pytest.mark.parametrize("url", ["http://example.com", "example.com", "https://", "https://x/?a=1"])
+def test_urls_slack_would_refuse(url: str) -> None:
+    with pytest.raises(ValueError, match="https|query"):
+        render_manifest(url)
+
+
+def test_scopes_match_what_the_app_asks_for_at_install() -> None:
+    assert set(load_manifest()["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+
+
+def test_every_event_the_manifest_subscribes_to_has_a_listener() -> None:
+    import inspect
+
+    events = load_manifest()["settings"]["event_subscriptions"]["bot_events"]
+    source = inspect.getsource(SlackAdapter._register)
+    for event in events:
+        name = event.split(".")[0]
+        assert re.search(rf'app\.event\("{name}"\)', source), event
+
+
+def test_slack_limits_of_the_display_information() -> None:
+    info = load_manifest()["display_information"]
+    assert len(info["name"]) <= 35
+    assert len(info["description"]) <= 140
+    assert 175 <= len(info["long_description"]) <= 4000
