@@ -235,10 +235,11 @@ async def dc(
         r.getMessage()
         for r in caplog.records
         if (
-            (r.name.startswith(("adapters.discord", "discord.ui", "discord.app_commands")))
-            and r.levelno >= logging.WARNING
-            or r.name.startswith("discord.")
-            and r.levelno >= logging.ERROR
+            (
+                (r.name.startswith(("adapters.discord", "discord.ui", "discord.app_commands")))
+                and r.levelno >= logging.WARNING
+            )
+            or (r.name.startswith("discord.") and r.levelno >= logging.ERROR)
         )
         and not any(allowed in r.getMessage() for allowed in harness.expected_warnings)
     ]
