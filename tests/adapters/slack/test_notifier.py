@@ -171,7 +171,7 @@ async def test_updates_and_images(notifier: WorkspaceNotifier, fake_slack: FakeS
     assert sent.ok
     complete = fake_slack.calls("files.completeUploadExternal")
     assert complete and complete[0]["channel_id"] == "C1"
-    assert fake_slack.uploads and list(fake_slack.uploads.values())[0] == png
+    assert fake_slack.uploads and next(iter(fake_slack.uploads.values())) == png
     updated = await notifier.deliver(
         Update(MessageRef(Place.channel("C1"), sent.message_id), HELLO)
     )
