@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import math
 import textwrap
 from collections.abc import Sequence
 
@@ -83,26 +84,38 @@ def render_trend_chart(
     weeks: Sequence[str],
     title: str,
     unit: str,
+    limits: tuple[float, float] | None = None,
 ) -> bytes:
     """Lines of one value per week (e.g. the average of a 1–5 scale, or % answering yes),
     one line per recurring question; ``series`` is ``[(name, [(week label, value), …]), …]``
-    and ``weeks`` every week label in order (weeks without a value leave a gap)."""
+    and ``weeks`` every week label in order. A week without a value (fewer than k answered)
+    breaks the line instead of being bridged, so no value is implied for it."""
     figure = Figure(figsize=(_WIDTH_IN, 4.2), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     markers = "osD^v<>"
     weeks = list(weeks)
     for index, (name, points) in enumerate(series):
-        xs = [weeks.index(week) for week, _ in points]
-        ys = [value for _, value in points]
-        axes.plot(xs, ys, marker=markers[index % len(markers)], linewidth=2, label=_wrap(name, 50))
-    axes.set_xticks(range(len(weeks)), weeks, fontsize=10)
+        values = dict(points)
+        ys = [values.get(week, math.nan) for week in weeks]
+        axes.plot(
+            range(len(weeks)),
+            ys,
+            marker=markers[index % len(markers)],
+            linewidth=2,
+            label=_wrap(name, 50),
+        )
+    axes.set_xticks(range(len(weeks)), [f"week of\n{w}" for w in weeks], fontsize=10)
+    if limits is not None:
+        low, high = limits
+        pad = (high - low) * 0.05
+        axes.set_ylim(low - pad, high + pad)
     axes.set_ylabel(unit, fontsize=11)
     axes.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.set_title(title, fontsize=14, weight="bold", loc="left")
-    axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=1, frameon=False)
+    axes.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, frameon=False)
     figure.tight_layout()
     return _png(figure)
 
@@ -113,6 +126,9 @@ async def trend_chart(
     weeks: Sequence[str],
     title: str,
     unit: str,
+    limits: tuple[float, float] | None = None,
 ) -> bytes:
     """:func:`render_trend_chart` in a worker thread."""
-    return await asyncio.to_thread(render_trend_chart, series, weeks=weeks, title=title, unit=unit)
+    return await asyncio.to_thread(
+        render_trend_chart, series, weeks=weeks, title=title, unit=unit, limits=limits
+    )

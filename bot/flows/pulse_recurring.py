@@ -15,6 +15,7 @@ from bot.content.pulse import PulseTemplate, PulseTemplates, get_pulse_templates
 from bot.domain.parsing import InputError, format_clock, parse_clock, parse_duration
 from bot.domain.pulse import (
     MIN_OPEN,
+    TrendRow,
     WeekResult,
     trend_rows,
     validate_deadline,
@@ -326,30 +327,35 @@ async def trend_blocks(ctx: Context) -> list[Block]:
     if not rows:
         return []
     blocks: list[Block] = []
-    chart_series: dict[str, list[tuple[str, list[tuple[str, float]]]]] = {}
+    by_unit: dict[str, list[TrendRow]] = {}
     for row in rows:
         lines = [f"*{row.question}* — {row.unit}"]
         for point in row.points:
             lines.append(f"• week of {point.week:%d %b}: {point.text} · {point.answers} answers")
         if row.hidden:
-            weeks = "week" if row.hidden == 1 else "weeks"
-            lines.append(f"_{row.hidden} {weeks} not shown: fewer than k answered._")
+            word = "week" if row.hidden == 1 else "weeks"
+            lines.append(f"_{row.hidden} {word} not shown: fewer than k answered._")
         if not row.points:
             lines.append("_No week had enough answers to show yet._")
         if row.change:
             lines.append(f"_{row.change}_")
         blocks.append(Text("\n".join(lines)))
         if len(row.points) >= 2 and row.value_unit:
-            chart_series.setdefault(row.value_unit, []).append(
-                (row.question, [(f"{p.week:%d %b}", p.value) for p in row.points])
-            )
-    for unit, series in chart_series.items():
-        all_weeks = sorted({p.week for row in rows for p in row.points})
+            by_unit.setdefault(row.value_unit, []).append(row)
+    for unit, charted in by_unit.items():
+        weeks = sorted({p.week for row in charted for p in row.points})
+        series = [
+            (row.question, [(f"{p.week:%d %b}", p.value) for p in row.points]) for row in charted
+        ]
         png = await trend_chart(
-            series, weeks=[f"{w:%d %b}" for w in all_weeks], title="Pulse trend by week", unit=unit
+            series,
+            weeks=[f"{w:%d %b}" for w in weeks],
+            title="Pulse trend by week",
+            unit=unit,
+            limits=(1.0, 5.0) if "1–5" in unit else (0.0, 100.0),
         )
         alt = "Trend by week: " + "; ".join(
-            f"{name}: " + ", ".join(f"{week} {value:.1f}" for week, value in points)
+            f"{name}: " + ", ".join(f"week of {week} {value:.1f}" for week, value in points)
             for name, points in series
         )
         blocks.append(Image(png, alt[:1900], filename="pulse-trend.png"))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.app import Bot
+from bot.clock import FakeClock
 from bot.delivery.notifier import DeliveryResult
 from bot.effects import Effect, Post, Reply, Update
 from bot.events import Action, MessageRef, TeamKey
@@ -77,6 +79,24 @@ class PulseHarness(Harness):
 
     async def press_raw(self, user: str, action: str, value: str) -> list[Effect]:
         return await self.bot.handle(Action(self.actor(user), action, value, None, GENERAL))
+
+    async def advance_to(self, target: datetime) -> list[Effect]:
+        """Move the fake clock to ``target`` the way the console's ``:advance`` does: stop at
+        every instant something falls due, so nothing is skipped as a misfire."""
+        assert self.engine is not None and self.recorder is not None
+        clock = self.bot.clock
+        assert isinstance(clock, FakeClock)
+        delivered: list[Effect] = []
+        for _ in range(10_000):
+            due = await self.engine.next_due_at()
+            if due is None or due > target:
+                break
+            if due > clock.now():
+                clock.set(due)
+            delivered += await self.run_due()
+        clock.set(target)
+        delivered += await self.run_due()
+        return delivered
 
     async def run_due(self) -> list[Effect]:
         """Dispatch what is due now and deliver it; returns the delivered effects."""
