@@ -116,6 +116,8 @@ class Bot:
             )
             try:
                 effects = await self._route(ctx, event)
+                for after in self.router.after_event:
+                    effects = await after(ctx, effects)
             except UserError as error:
                 await uow.rollback()
                 return [reply(str(error))]

@@ -40,6 +40,9 @@ class Actor:
     display_name: str = ""
     timezone: str | None = None
     is_admin: bool = False
+    # The platform never tells a person's zone (Discord): the core asks for one, once, when
+    # something first depends on it. Slack reads ``timezone``; the console uses the default.
+    zone_unknown: bool = False
 
     @property
     def team(self) -> TeamKey:

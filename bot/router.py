@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActionHandler",
+    "AfterEventHandler",
     "CommandHandler",
     "CommandSpec",
     "CompletionHandler",
@@ -108,6 +109,8 @@ ActionHandler = Callable[[Context, str], Awaitable[list[Effect]]]
 FormHandler = Callable[[Context, str, dict[str, str]], Awaitable[list[Effect]]]
 DirectTextHandler = Callable[[Context, str], Awaitable[list[Effect] | None]]
 RulesChangedHandler = Callable[[Context], Awaitable[None]]
+# Runs after every handled event, in the same transaction, and may add effects.
+AfterEventHandler = Callable[[Context, list[Effect]], Awaitable[list[Effect]]]
 # Given what a person has typed after ``/crossfade <command>`` (and the settings, for content
 # files), whole argument strings they may mean, closest first. No database and fast:
 # platforms with autocomplete (Discord) call it on every keystroke.
@@ -137,6 +140,7 @@ class Flow:
     direct_text: DirectTextHandler | None = None
     rules_changed: list[RulesChangedHandler] = field(default_factory=list)
     completions: dict[str, CompletionHandler] = field(default_factory=dict)
+    after_event: list[AfterEventHandler] = field(default_factory=list)
 
     def command(
         self,
@@ -178,6 +182,12 @@ class Flow:
         self.rules_changed.append(handler)
         return handler
 
+    def after(self, handler: AfterEventHandler) -> AfterEventHandler:
+        """Called after every event this process handles (any flow's), with its effects;
+        returns the effects to send (e.g. with a question appended). Keep it cheap."""
+        self.after_event.append(handler)
+        return handler
+
     def completion(self, command: str) -> Callable[[CompletionHandler], CompletionHandler]:
         """Register argument suggestions for ``command`` (time zones, template names …);
         adapters with autocomplete offer them as the person types."""
@@ -211,6 +221,7 @@ class Router:
         self.direct_text: list[DirectTextHandler] = []
         self.rules_changed: list[RulesChangedHandler] = []
         self.completions: dict[str, CompletionHandler] = {}
+        self.after_event: list[AfterEventHandler] = []
         for flow in flows:
             for spec in flow.commands:
                 self._add(self.commands, spec.name, spec, flow)
@@ -225,6 +236,7 @@ class Router:
             if flow.direct_text is not None:
                 self.direct_text.append(flow.direct_text)
             self.rules_changed.extend(flow.rules_changed)
+            self.after_event.extend(flow.after_event)
             for name, completion in flow.completions.items():
                 self._add(self.completions, name, completion, flow)
 

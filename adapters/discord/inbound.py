@@ -69,14 +69,17 @@ def guild_origin(interaction: discord.Interaction[Any]) -> Origin | None:
         str(interaction.guild_id),
         str(interaction.user.id),
         _name(interaction.user),
-        None,  # Discord does not tell bots a person's time zone
+        None,
         is_admin(interaction.permissions),
+        zone_unknown=True,  # Discord never tells bots a zone: the core asks once
     )
     return Origin(actor, place_of(interaction.channel, interaction.channel_id))
 
 
 def dm_actor(user: discord.abc.User, home: Home) -> Actor:
-    return Actor(PLATFORM, home.guild_id, str(user.id), _name(user), None, home.is_admin)
+    return Actor(
+        PLATFORM, home.guild_id, str(user.id), _name(user), None, home.is_admin, zone_unknown=True
+    )
 
 
 def command_event(origin: Origin, *, name: str, argument: str | None) -> Command:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from bot.commands import ParsedCommand
 from bot.config import Settings
 from bot.domain.parsing import (
@@ -16,6 +18,7 @@ from bot.domain.parsing import (
 from bot.domain.zones import COMMON_ZONES, format_offset, resolve_zone, safe_zone, search_zones
 from bot.effects import Effect, Reply
 from bot.router import Context, Flow, UserError, reply
+from bot.storage.models.scheduling import Schedule
 from bot.ui import Block, Button, Buttons, Message, Option, Select, Text
 
 __all__ = ["flow", "timezone_prompt"]
@@ -43,6 +46,7 @@ async def _set_zone(ctx: Context, name: str) -> list[Effect]:
         return [reply(f"Your time zone is already {name} — nothing to change.")]
     ctx.member.timezone = name
     ctx.member.timezone_source = "user"
+    await ctx.conversations.end(ctx.member, ZONE_ASKED)
     await ctx.rules_changed()
     return [reply(f"Time zone set: {_zone_line(ctx)}. Reminders and check-ins follow it.")]
 
@@ -101,6 +105,38 @@ def timezone_prompt(ctx: Context, *, lead: bool = True) -> tuple[Block, ...]:
         )
     blocks.append(Select("Choose your time zone", "personal:timezone", options))
     return tuple(blocks)
+
+
+ZONE_ASKED = "personal:zone_asked"
+
+
+async def _has_local_schedules(ctx: Context) -> bool:
+    found = await ctx.session.scalar(
+        select(Schedule.id)
+        .where(
+            Schedule.team_id == ctx.team.id,
+            Schedule.member_id == ctx.member.id,
+            Schedule.next_due_at.is_not(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+@flow.after
+async def ask_for_zone(ctx: Context, effects: list[Effect]) -> list[Effect]:
+    """On platforms that never tell a zone (``Actor.zone_unknown``), ask once — right after
+    the person's first reminder or check-in that runs on local time was set up. Until they
+    answer, the team default applies."""
+    if not ctx.actor.zone_unknown or ctx.member.timezone:
+        return effects
+    if await ctx.conversations.get(ctx.member, ZONE_ASKED) is not None:
+        return effects
+    if not await _has_local_schedules(ctx):
+        return effects
+    await ctx.conversations.start(ctx.member, ZONE_ASKED, {"asked_at": ctx.now.isoformat()})
+    blocks = timezone_prompt(ctx)
+    return [*effects, Reply(Message("Which time zone are you in?", blocks))]
 
 
 @flow.action("personal:timezone")

@@ -3,6 +3,8 @@ Discord adapter builds on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,7 +13,7 @@ from bot.config import Settings
 from bot.domain.zones import COMMON_ZONES, resolve_zone, search_zones
 from bot.router import Flow, Router
 from bot.ui import Select
-from tests.support.harness import Harness, messages
+from tests.support.harness import Harness, messages, text_of
 
 
 def test_search_zones_finds_cities_and_prefixes() -> None:
@@ -78,3 +80,29 @@ async def test_timezone_asks_until_a_zone_is_known(bot: Bot) -> None:
     await h.command("ana", "timezone Europe/Berlin")
     again = await h.command("ana", "timezone")
     assert not [b for m in messages(again) for b in m.blocks if isinstance(b, Select)]
+
+
+async def test_zone_is_asked_once_when_a_local_reminder_first_needs_it(bot: Bot) -> None:
+    from bot.events import Action, Actor, Command, Place
+
+    here = Place.channel("C1", "general")
+    discord_like = Actor("discord", "G1", "ana", "Ana", zone_unknown=True)
+
+    def selects(effects: list[Any]) -> list[Select]:
+        return [b for m in messages(effects) for b in m.blocks if isinstance(b, Select)]
+
+    assert not selects(await bot.handle(Command(discord_like, "help", here)))
+    first = await bot.handle(Command(discord_like, "logoff 17:30", here))
+    (prompt,) = selects(first)
+    assert prompt.action == "personal:timezone"
+    assert not selects(await bot.handle(Command(discord_like, "logoff 18:00", here)))
+
+    # Told by a platform (Slack) or not asking (the console): never asked.
+    for actor in (
+        Actor("slack", "T1", "bo", "Bo", timezone="Europe/Berlin"),
+        Actor("console", "console", "cy", "Cy"),
+    ):
+        assert not selects(await bot.handle(Command(actor, "logoff 17:30", here)))
+
+    chosen = await bot.handle(Action(discord_like, "personal:timezone", "Asia/Kolkata", None, here))
+    assert "Asia/Kolkata" in text_of(chosen)
