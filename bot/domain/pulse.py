@@ -145,12 +145,12 @@ def validate_options(options: tuple[str, ...]) -> tuple[str, ...]:
     if any(not option for option in options):
         raise InputError(
             "One of the options is empty (two commas in a row?). Separate options with single "
-            "commas: `options Too much, About right, Too little`."
+            "commas, e.g. Too much, About right, Too little."
         )
     if len(options) < MIN_OPTIONS:
         raise InputError(
-            f"A poll needs at least {MIN_OPTIONS} options, separated by commas: "
-            "`options Too much, About right, Too little`."
+            f"A poll needs at least {MIN_OPTIONS} options, separated by commas, e.g. Too much, "
+            "About right, Too little."
         )
     if len(options) > MAX_OPTIONS:
         raise InputError(
@@ -525,12 +525,13 @@ def trend_rows(results: list[WeekResult], *, zone: ZoneInfo) -> list[TrendRow]:
 def _change(kind: str, points: list[TrendPoint]) -> str:
     if len(points) < 2 or kind == "options":
         return ""
-    before, now = points[-2].value, points[-1].value
-    delta = now - before
+    before, now = points[-2], points[-1]
+    delta = now.value - before.value
+    since = f"since the week of {before.week.day} {before.week:%b}"
     if kind == "scale":
         if abs(delta) < 0.05:
-            return "No change since the week before."
-        return f"{'Up' if delta > 0 else 'Down'} {abs(delta):.1f} since the week before."
+            return f"No change {since}."
+        return f"{'Up' if delta > 0 else 'Down'} {abs(delta):.1f} {since}."
     if round(delta) == 0:
-        return "No change since the week before."
-    return f"{'Up' if delta > 0 else 'Down'} {abs(round(delta))} points since the week before."
+        return f"No change {since}."
+    return f"{'Up' if delta > 0 else 'Down'} {abs(round(delta))} points {since}."

@@ -17,6 +17,7 @@ from bot.domain.pulse import (
     MIN_OPEN,
     TrendRow,
     WeekResult,
+    effective_k,
     trend_rows,
     validate_deadline,
 )
@@ -326,6 +327,7 @@ async def trend_blocks(ctx: Context) -> list[Block]:
     rows = trend_rows(results, zone=ctx.zone)
     if not rows:
         return []
+    k = effective_k(ctx.team.k_threshold)
     blocks: list[Block] = []
     by_unit: dict[str, list[TrendRow]] = {}
     for row in rows:
@@ -334,7 +336,7 @@ async def trend_blocks(ctx: Context) -> list[Block]:
             lines.append(f"• week of {point.week:%d %b}: {point.text} · {point.answers} answers")
         if row.hidden:
             word = "week" if row.hidden == 1 else "weeks"
-            lines.append(f"_{row.hidden} {word} not shown: fewer than k answered._")
+            lines.append(f"_{row.hidden} {word} not shown: fewer than {k} people answered._")
         if not row.points:
             lines.append("_No week had enough answers to show yet._")
         if row.change:
@@ -343,7 +345,11 @@ async def trend_blocks(ctx: Context) -> list[Block]:
         if len(row.points) >= 2 and row.value_unit:
             by_unit.setdefault(row.value_unit, []).append(row)
     for unit, charted in by_unit.items():
-        weeks = sorted({p.week for row in charted for p in row.points})
+        shown = [p.week for row in charted for p in row.points]
+        # Every week from the first to the last, so a hidden week shows as a gap.
+        weeks = [
+            min(shown) + timedelta(weeks=i) for i in range((max(shown) - min(shown)).days // 7 + 1)
+        ]
         series = [
             (row.question, [(f"{p.week:%d %b}", p.value) for p in row.points]) for row in charted
         ]

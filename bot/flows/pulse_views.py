@@ -102,7 +102,7 @@ def open_poll_message(poll: PulsePoll, responses: int, *, k: int, asked_by: str 
             f"{responses_text(responses)} so far · closes "
             f"{deadline_text(poll.closes_at, poll.zone)}"
             f"\n_Anonymous and final: nobody, admins included, can see who answered what. "
-            f"Results are shown when it closes, if at least {k} people answered._"
+            f"Results when it closes, if at least {k} people answer._"
         )
     )
     return Message(

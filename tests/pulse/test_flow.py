@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.effects import FormErrors, OpenForm, Post, Reply, Update
-from bot.events import Place
+from bot.events import Action, Place
 from tests.pulse.support import (
     PulseHarness,
     answer_button,
@@ -149,7 +149,7 @@ async def test_pulse_alone_opens_a_form_and_checks_each_field(h: PulseHarness) -
     bad = await h.submit(
         "you", form.id, {"question": "", "kind": "options", "options": "a", "closes": "45d"}
     )
-    errors = [e for e in bad if isinstance(e, FormErrors)][0].errors
+    errors = next(e for e in bad if isinstance(e, FormErrors)).errors
     assert set(errors) == {"question", "options", "closes"}
     assert "empty" in errors["question"]
     assert "at least 2" in errors["options"]
@@ -166,7 +166,7 @@ async def test_pulse_alone_opens_a_form_and_checks_each_field(h: PulseHarness) -
 
 
 async def test_form_without_options_field_for_a_scale(h: PulseHarness) -> None:
-    form = [e for e in await h.command("you", "/crossfade pulse") if isinstance(e, OpenForm)][0]
+    form = next(e for e in await h.command("you", "/crossfade pulse") if isinstance(e, OpenForm))
     effects = await h.submit("you", form.form.id, {"question": "Energy today?", "kind": "scale"})
     assert [b.label for b in post_of(effects).message.buttons] == ["1", "2", "3", "4", "5"]
 
@@ -362,12 +362,10 @@ async def test_templates_list_and_ask_from_the_menu(h: PulseHarness) -> None:
         "Balance, integration or something in between",
     ):
         assert question in text
-    reply_message = [e for e in effects if isinstance(e, Reply)][0].message
+    reply_message = next(e for e in effects if isinstance(e, Reply)).message
     (menu,) = reply_message.selects
     chosen = await h.bot.handle(
-        __import__("bot.events", fromlist=["Action"]).Action(
-            h.actor("alice"), menu.action, "fit", None, Place.channel("C-general", "general")
-        )
+        Action(h.actor("alice"), menu.action, "fit", None, Place.channel("C-general", "general"))
     )
     post = post_of(chosen)
     assert [b.label for b in post.message.buttons][-1] == "Something in between"

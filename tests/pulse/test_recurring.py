@@ -81,8 +81,8 @@ async def test_a_weekly_pulse_posts_every_week_and_closes_before_the_next(
     assert "week of 02 Mar: 3.2 of 5 · 5 answers" in shown
     assert "week of 16 Mar: 1.8 of 5 · 6 answers" in shown
     assert "week of 09 Mar" not in shown  # only three answered that week
-    assert "1 week not shown: fewer than k answered." in shown
-    assert "Down 1.4 since the week before." in shown
+    assert "1 week not shown: fewer than 5 people answered." in shown
+    assert "Down 1.4 since the week of 2 Mar." in shown
     charts = [b for m in messages(team) for b in m.blocks if isinstance(b, Image)]
     assert charts and charts[0].png.startswith(b"\x89PNG")
 
