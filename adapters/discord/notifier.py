@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import discord
@@ -48,17 +48,24 @@ DM_BACKOFF_MAX = 120.0
 class RequestPacer:
     """Spaces requests at most ``rate`` a second (shared by every concurrent delivery)."""
 
-    def __init__(self, rate: float, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = 1.0 / rate
         self._next = 0.0
         self._monotonic = monotonic
+        self._sleep = sleep
 
     async def wait(self) -> None:
         now = self._monotonic()
         slot = max(now, self._next)
         self._next = slot + self.interval
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self._sleep(slot - now)
 
 
 class DiscordNotifier:
