@@ -367,12 +367,14 @@ async def test_two_people_never_share_a_row(h: Harness, bot: Bot) -> None:
 # --- several instances ----------------------------------------------------------------------
 
 
+@pytest.mark.postgres
 async def test_two_instances_answering_at_once_make_one_row(
-    any_db: Database, clock: FakeClock, settings: Settings
+    postgres_db: Database, clock: FakeClock, settings: Settings
 ) -> None:
-    """Two bot instances on one database get the first two answers of a day at the same
-    moment: the unique (member, date) key and the core's retry leave one row with both."""
-    first, second = (Bot(db=any_db, clock=clock, settings=settings) for _ in range(2))
+    """Two bot instances on one PostgreSQL get the first two answers of a day at the same
+    moment: the unique (member, date) key and the core's retry leave one row with both.
+    (SQLite is single-instance by design.)"""
+    first, second = (Bot(db=postgres_db, clock=clock, settings=settings) for _ in range(2))
     h = Harness(first)
     await h.command("ann", "/crossfade help")  # the member exists; the check-in row doesn't
     actor = h.actor("ann")
