@@ -158,6 +158,12 @@ class CrossfadeClient(discord.AutoShardedClient):
         if isinstance(message.channel, discord.DMChannel):
             await self.crossfade.on_direct_message(message)
 
+    async def on_shard_ready(self, shard_id: int) -> None:
+        guilds = {g.id: g.name for g in self.guilds if g.shard_id == shard_id}
+        await self.crossfade.reconcile_guilds(
+            shard_id=shard_id, shard_count=self.shard_count or 1, guilds=guilds
+        )
+
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.crossfade.on_guild_join(guild)
 

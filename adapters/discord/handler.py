@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
+from sqlalchemy import select
 
 from adapters.discord.commands import suggestions
 from adapters.discord.executor import DEFER_AFTER, Responder
@@ -37,6 +38,7 @@ from adapters.discord.views import MORE
 from bot.app import SORRY, Bot
 from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
 from bot.events import Event, MessageRef, Place, TeamKey
+from bot.storage.models import Team
 from bot.storage.repositories import Teams
 from bot.ui import Message, Text, split_action_id
 
@@ -252,6 +254,32 @@ class Crossfade:
             team.active = True
             await uow.commit()
         log.info("joined guild %s (%s)", guild.id, guild.name)
+
+    async def reconcile_guilds(
+        self, *, shard_id: int, shard_count: int, guilds: dict[int, str]
+    ) -> None:
+        """After a shard's READY: its guilds (``guilds``, id → name) are exactly the active
+        teams among the guilds this shard owns. Catches joins and removals that happened while
+        no instance was connected; other shards' guilds are left to their own instances."""
+        changed = 0
+        async with self.bot.db.uow() as uow:
+            rows = await uow.session.scalars(select(Team).where(Team.platform == PLATFORM))
+            for team in rows:
+                try:
+                    guild_id = int(team.workspace_id)
+                except ValueError:
+                    continue
+                if (guild_id >> 22) % shard_count != shard_id:
+                    continue
+                present = guild_id in guilds
+                if team.active != present:
+                    team.active = present
+                    changed += 1
+                if present and guilds[guild_id] and team.name != guilds[guild_id]:
+                    team.name = guilds[guild_id][:200]
+            await uow.commit()
+        if changed:
+            log.info("shard %s: %d teams (in)activated to match its guilds", shard_id, changed)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The bot was removed (kicked, banned, guild deleted): the team goes inactive, so the

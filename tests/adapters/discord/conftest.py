@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,9 @@ from bot.app import Bot
 from bot.bootstrap import Services, build_engine
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.events import TeamKey
 from bot.storage.db import Database
+from bot.storage.repositories import Teams
 from tests.adapters.discord.fake_discord import EPHEMERAL, FakeDiscord, Interaction
 
 TIMEOUT = 10.0
@@ -122,6 +124,26 @@ class DiscordHarness:
         assert self.client is not None
         await self.client.crossfade.drain()
         return record
+
+    async def wait_for(self, condition: Callable[[], bool], seconds: float = TIMEOUT) -> None:
+        """Poll ``condition`` (for events that have no interaction to wait on), then let the
+        bot finish what it is doing."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not condition():
+            assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
+            await asyncio.sleep(0.01)
+        assert self.client is not None
+        await self.client.crossfade.drain()
+
+    async def wait_for_team(self, key: TeamKey, *, active: bool) -> None:
+        deadline = asyncio.get_running_loop().time() + TIMEOUT
+        while True:
+            async with self.services.db.uow() as uow:
+                team = await Teams(uow.session).get(key)
+                if team is not None and team.active == active:
+                    return
+            assert asyncio.get_running_loop().time() < deadline, f"team never {active=}"
+            await asyncio.sleep(0.02)
 
     async def run(self, name: str, text: str, *, dm: bool = False) -> Interaction:
         """``/crossfade <text>`` typed by ``name`` in #general (or in their DM)."""

@@ -300,6 +300,11 @@ class FakeDiscord:
         await session.identified.wait()
         await session.send(0, data, event)
 
+    async def add_bot_to_guild(self, guild_id: str) -> None:
+        """Someone added the bot: GUILD_CREATE without ``unavailable`` (a join)."""
+        data = {k: v for k, v in self.guilds[guild_id].items() if k != "unavailable"}
+        await self.dispatch("GUILD_CREATE", data, guild_id=guild_id)
+
     async def remove_guild(self, guild_id: str) -> None:
         """The bot was kicked: GUILD_DELETE without ``unavailable``."""
         await self.dispatch("GUILD_DELETE", {"id": guild_id}, guild_id=guild_id)
