@@ -4,8 +4,8 @@ restart works after it, several instances each run some shards."""
 from __future__ import annotations
 
 import asyncio
-import re
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
