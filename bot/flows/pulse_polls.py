@@ -184,31 +184,36 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
         return [_closed_reply(poll)]
     if not 0 <= option < len(poll.options):
         raise UserError("That answer is not part of this pulse; nothing was recorded.")
-    if await repo.has_answered(poll, ctx.actor.user_id):
-        raise UserError(ALREADY_ANSWERED)
+    # Everything the reply needs is read before the answer is recorded, so the poll's lock
+    # (taken by record_answer) is held as briefly as possible.
+    where = await post_ref(ctx, poll) or ctx.message_ref
+    asker = await repo.asker(poll) if where is not None else None
+    k = poll_k(ctx, poll)
     try:
         responses = await repo.record_answer(poll, option, user_id=ctx.actor.user_id)
     except AlreadyAnswered:
         raise UserError(ALREADY_ANSWERED) from None
     except PollClosed:
-        return [_closed_reply(poll)]
+        # Roll back (UserError): the participant row inserted a moment ago must not outlive
+        # the close that erased all the others.
+        raise UserError(_closed_text(poll)) from None
     effects: list[Effect] = []
-    where = await post_ref(ctx, poll) or ctx.message_ref
     if where is not None:
-        asker = await repo.asker(poll)
-        message = open_poll_message(
-            poll, responses, k=poll_k(ctx, poll), asked_by=asker.name if asker else ""
-        )
+        message = open_poll_message(poll, responses, k=k, asked_by=asker.name if asker else "")
         effects.append(Update(where, message))
-    effects.append(Reply(answered_message(poll, k=poll_k(ctx, poll))))
+    effects.append(Reply(answered_message(poll, k=k)))
     return effects
 
 
-def _closed_reply(poll: PulsePoll) -> Reply:
-    return reply(
+def _closed_text(poll: PulsePoll) -> str:
+    return (
         f"Pulse #{poll.number} has closed, so answers are no longer taken. "
         f"`pulse results {poll.number}` shows what can be shown."
     )
+
+
+def _closed_reply(poll: PulsePoll) -> Reply:
+    return reply(_closed_text(poll))
 
 
 # --- closing and results --------------------------------------------------------------------

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, case, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.pulse import PollSpec, Tally, new_secret, voter_key
@@ -160,34 +162,40 @@ class Pulses:
         )
         return list(rows)
 
-    async def has_answered(self, poll: PulsePoll, user_id: str) -> bool:
-        if poll.secret is None:
-            return False
-        voter = voter_key(poll.secret, team_id=self.team.id, poll_id=poll.id, user_id=user_id)
-        found = await self.session.scalar(
-            select(func.count())
-            .select_from(_participants)
-            .where(_participants.c.poll_id == poll.id, _participants.c.voter == voter)
-        )
-        return bool(found)
-
     async def record_answer(self, poll: PulsePoll, option: int, *, user_id: str) -> int:
         """Count one anonymous answer and note that ``user_id`` answered; returns the poll's
         new number of responses.
 
-        One transaction, three statements: take the poll row (only while open), insert the
-        keyed participant hash (the primary key refuses a second one), and add 1 to the
-        chosen counter with ``count = count + 1`` in the database — never read-modify-write.
-        The counter update touches *every* answer row of the poll (adding 0 to the others),
-        so on PostgreSQL all of them carry the same transaction id afterwards and the row
-        versions do not tell which answer the last voter gave.
+        One transaction, three statements:
 
-        Raises :class:`PollClosed` or :class:`AlreadyAnswered`; the caller rolls back.
+        1. insert the keyed participant hash — ``ON CONFLICT DO NOTHING`` on the (poll,
+           voter) primary key, so a second answer inserts nothing (and a concurrent first
+           one is waited for) and is refused;
+        2. add 1 to the poll's response counter, only while it is open — this takes the poll
+           row's lock, which serialises answers with each other and with the close;
+        3. add 1 to the chosen answer's counter with ``count = count + 1`` in the database,
+           never read-modify-write. The statement touches *every* answer row of the poll
+           (adding 0 to the others), so on PostgreSQL they all carry the same transaction id
+           afterwards and row versions do not tell which answer the last voter gave.
+
+        The poll's lock is taken last so it is held for two statements and the commit.
+        Raises :class:`PollClosed` or :class:`AlreadyAnswered`; the caller must roll back.
         """
         if not 0 <= option < len(poll.options):
             raise ValueError("no such answer")
         if poll.secret is None:
             raise PollClosed
+        voter = voter_key(poll.secret, team_id=self.team.id, poll_id=poll.id, user_id=user_id)
+        row = {"poll_id": poll.id, "voter": voter, "team_id": self.team.id}
+        dialect = self.session.get_bind().dialect.name
+        statement = (
+            pg_insert(_participants).values(row).on_conflict_do_nothing()
+            if dialect == "postgresql"
+            else sqlite_insert(_participants).values(row).on_conflict_do_nothing()
+        )
+        inserted = cast("CursorResult[Any]", await self.session.execute(statement))
+        if inserted.rowcount != 1:
+            raise AlreadyAnswered
         responses = await self.session.scalar(
             update(_polls)
             .where(
@@ -200,14 +208,6 @@ class Pulses:
         )
         if responses is None:
             raise PollClosed
-        voter = voter_key(poll.secret, team_id=self.team.id, poll_id=poll.id, user_id=user_id)
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(
-                    insert(_participants).values(poll_id=poll.id, voter=voter, team_id=self.team.id)
-                )
-        except IntegrityError:
-            raise AlreadyAnswered from None
         await self.session.execute(
             update(_counts)
             .where(_counts.c.poll_id == poll.id, _counts.c.team_id == self.team.id)
