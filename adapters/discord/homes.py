@@ -102,8 +102,9 @@ class Homes:
         must exist (the core creates it on the person's first event)."""
         home = Home(guild_id, is_admin)
         cached = self._homes.get(user_id)
-        if cached is not None and cached[0] == home:
-            return
+        fresh = cached is not None and self._monotonic() - cached[1] < HOME_TTL_SECONDS
+        if cached is not None and fresh and cached[0] == home:
+            return  # written recently (the row may only have gone with `forget`, since)
         await self._upsert(TeamKey("discord", guild_id), user_id, home=home)
         self._homes.put(user_id, (home, self._monotonic()))
 

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.repositories import Teams
-from tests.adapters.discord.fake_discord import EPHEMERAL, FakeDiscord, Interaction
+from tests.adapters.discord.fake_discord import EPHEMERAL, FakeDiscord, Interaction, fixture
 
 TIMEOUT = 10.0
 
@@ -182,7 +182,8 @@ class DiscordHarness:
         message = self.fake.messages[message_id]
         matches = [c for c in components_of(message) if c["type"] == 2 and c.get("label") == label]
         assert matches, f"no button {label!r} in {[c.get('label') for c in components_of(message)]}"
-        data = {"component_type": 2, "custom_id": matches[0]["custom_id"]}
+        data = fixture("interaction_component.json")["data"]
+        data |= {"component_type": 2, "custom_id": matches[0]["custom_id"]}
         return await self._component(name, message, data)
 
     async def choose(self, name: str, message_id: str, option_label: str) -> Interaction:
@@ -190,11 +191,8 @@ class DiscordHarness:
         for item in components_of(message):
             for option in item.get("options", []) if item["type"] == 3 else []:
                 if option["label"] == option_label:
-                    data = {
-                        "component_type": 3,
-                        "custom_id": item["custom_id"],
-                        "values": [option["value"]],
-                    }
+                    data = fixture("interaction_select.json")["data"]
+                    data |= {"custom_id": item["custom_id"], "values": [option["value"]]}
                     return await self._component(name, message, data)
         raise AssertionError(f"no option {option_label!r} in message {message_id}")
 
@@ -215,17 +213,23 @@ class DiscordHarness:
     async def submit(self, name: str, opened: Interaction, values: dict[str, str]) -> Interaction:
         """Fill in and submit the modal that ``opened`` showed."""
         assert opened.modal is not None, "that interaction opened no form"
+        data = fixture("interaction_modal_submit.json")["data"]
+        (template,) = data["components"]
         components = []
-        for label in opened.modal["components"]:
+        for n, label in enumerate(opened.modal["components"], start=1):
             inner = label["component"]
-            entry: dict[str, Any] = {"type": inner["type"], "custom_id": inner["custom_id"]}
+            entry: dict[str, Any] = {
+                "type": inner["type"],
+                "id": 2 * n,
+                "custom_id": inner["custom_id"],
+            }
             value = values.get(inner["custom_id"], "")
             if inner["type"] == 3:
                 entry["values"] = [value] if value else []
             else:
                 entry["value"] = value
-            components.append({"type": 18, "component": entry})
-        data = {"custom_id": opened.modal["custom_id"], "components": components}
+            components.append(template | {"id": 2 * n - 1, "component": entry})
+        data |= {"custom_id": opened.modal["custom_id"], "components": components}
         record = await self.fake.interact(
             5, self.people[name], data, guild_id=opened.guild_id, channel_id=opened.channel_id
         )
