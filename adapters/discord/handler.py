@@ -9,8 +9,10 @@ through :class:`adapters.discord.executor.Responder`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -75,6 +77,18 @@ class Crossfade:
             assert self.client is not None, "the Discord client is not attached yet"
             self._outbound = Outbound(self.client, self.homes)
         return self._outbound
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Count the current task as work in progress, for :meth:`drain`."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
 
     async def drain(self, seconds: float = 10.0) -> None:
         """Wait up to ``seconds`` for interactions in progress (shutdown, and tests)."""
@@ -150,37 +164,32 @@ class Crossfade:
         return [app_commands.Choice(name=clip(s, CHOICE_NAME), value=s) for s in found]
 
     async def _interaction(self, interaction: discord.Interaction[Any], make: Any) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            origin = await self.origin(interaction)
-            if origin is None:
-                await interaction.response.send_message(NO_HOME)
-                return
-            event: Event = make(origin)
-            responder = Responder(
-                interaction,
-                bot=self.bot,
-                outbound=self.outbound,
-                actor=origin.actor,
-                place=origin.place,
-                defer_after=self.defer_after,
-            )
-            await responder.run(event)
-            if interaction.guild_id is not None:
-                # After answering, so that the deadline never waits for this write.
-                await self.homes.remember_home(
-                    guild_id=origin.actor.workspace_id,
-                    user_id=origin.actor.user_id,
-                    is_admin=origin.actor.is_admin,
+        with self._tracked():
+            try:
+                origin = await self.origin(interaction)
+                if origin is None:
+                    await interaction.response.send_message(NO_HOME)
+                    return
+                event: Event = make(origin)
+                responder = Responder(
+                    interaction,
+                    bot=self.bot,
+                    outbound=self.outbound,
+                    actor=origin.actor,
+                    place=origin.place,
+                    defer_after=self.defer_after,
                 )
-        except Exception:
-            log.exception("interaction %s failed", interaction.id)
-            await self._apologise(interaction)
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
+                await responder.run(event)
+                if interaction.guild_id is not None:
+                    # After answering, so that the deadline never waits for this write.
+                    await self.homes.remember_home(
+                        guild_id=origin.actor.workspace_id,
+                        user_id=origin.actor.user_id,
+                        is_admin=origin.actor.is_admin,
+                    )
+            except Exception:
+                log.exception("interaction %s failed", interaction.id)
+                await self._apologise(interaction)
 
     @staticmethod
     async def _apologise(interaction: discord.Interaction[Any]) -> None:
@@ -197,22 +206,17 @@ class Crossfade:
 
     async def on_direct_message(self, message: discord.Message) -> None:
         """Text someone typed in their DM with the bot (no interaction to answer)."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            home = await self.homes.home_of(str(message.author.id))
-            if home is None:
-                await message.channel.send(NO_HOME)
-                return
-            actor = dm_actor(message.author, home)
-            effects = await self.bot.handle(text_event(actor, message.content))
-            await self.execute_in_channel(effects, message.channel, team=actor.team)
-        except Exception:
-            log.exception("DM %s failed", message.id)
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
+        with self._tracked():
+            try:
+                home = await self.homes.home_of(str(message.author.id))
+                if home is None:
+                    await message.channel.send(NO_HOME)
+                    return
+                actor = dm_actor(message.author, home)
+                effects = await self.bot.handle(text_event(actor, message.content))
+                await self.execute_in_channel(effects, message.channel, team=actor.team)
+            except Exception:
+                log.exception("DM %s failed", message.id)
 
     async def execute_in_channel(
         self, effects: list[Effect], channel: discord.abc.Messageable, *, team: TeamKey
@@ -245,6 +249,10 @@ class Crossfade:
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """A guild added the bot (again): its team exists and is active."""
+        with self._tracked():
+            await self._join(guild)
+
+    async def _join(self, guild: discord.Guild) -> None:
         async with self.bot.db.uow() as uow:
             team = await Teams(uow.session).get_or_create(
                 TeamKey(PLATFORM, str(guild.id)),
@@ -261,6 +269,10 @@ class Crossfade:
         """After a shard's READY: its guilds (``guilds``, id → name) are exactly the active
         teams among the guilds this shard owns. Catches joins and removals that happened while
         no instance was connected; other shards' guilds are left to their own instances."""
+        with self._tracked():
+            await self._reconcile(shard_id, shard_count, guilds)
+
+    async def _reconcile(self, shard_id: int, shard_count: int, guilds: dict[int, str]) -> None:
         changed = 0
         async with self.bot.db.uow() as uow:
             rows = await uow.session.scalars(select(Team).where(Team.platform == PLATFORM))
@@ -285,6 +297,10 @@ class Crossfade:
         """The bot was removed (kicked, banned, guild deleted): the team goes inactive, so the
         scheduler skips its reminders and the sender fails its queued messages. Its data
         stays, and everything resumes if the guild adds the bot again."""
+        with self._tracked():
+            await self._leave(guild)
+
+    async def _leave(self, guild: discord.Guild) -> None:
         async with self.bot.db.uow() as uow:
             team = await Teams(uow.session).get(TeamKey(PLATFORM, str(guild.id)))
             if team is not None and team.active:

@@ -98,6 +98,8 @@ class DiscordHarness:
         self.client = client
         self.task = asyncio.create_task(run_client(client, self.services))
         await asyncio.wait_for(client.wait_until_ready(), TIMEOUT)
+        await asyncio.sleep(0)  # let the shard-ready handlers begin …
+        await client.crossfade.drain()  # … and finish (they reconcile guilds with teams)
         return client
 
     async def stop(self) -> None:
@@ -120,9 +122,12 @@ class DiscordHarness:
         return self.people[name]
 
     async def settle(self, record: Interaction) -> Interaction:
+        """Wait for the bot's answer and everything it does after it. Every interaction in
+        these tests must be answered within Discord's 3 seconds."""
         await asyncio.wait_for(record.answered.wait(), TIMEOUT)
         assert self.client is not None
         await self.client.crossfade.drain()
+        assert not record.late, f"interaction {record.id} was answered after the deadline"
         return record
 
     async def wait_for(self, condition: Callable[[], bool], seconds: float = TIMEOUT) -> None:

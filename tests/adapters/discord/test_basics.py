@@ -3,6 +3,8 @@ commands, answered within Discord's deadline."""
 
 from __future__ import annotations
 
+from adapters.discord.sync import sync_commands
+from bot.config import Settings
 from tests.adapters.discord.conftest import DiscordHarness, is_ephemeral
 
 
@@ -28,3 +30,24 @@ async def test_help_is_an_ephemeral_answer_in_time(dc: DiscordHarness) -> None:
     assert "/crossfade quiz" in dc.said(record)
     assert record.callback_at is not None
     assert record.callback_at - record.dispatched_at < 3.0
+
+
+async def test_a_dropped_gateway_connection_is_reestablished(dc: DiscordHarness) -> None:
+    dc.person("ana")
+    await dc.fake.drop_connections()
+    await dc.wait_for(lambda: len(dc.fake.identifies) == 2 and 0 in dc.fake.sessions)
+    record = await dc.run("ana", "help")
+    assert record.callback_type == 4
+
+
+async def test_commands_sync_globally_and_to_one_guild(
+    dc: DiscordHarness, discord_settings: Settings
+) -> None:
+    (root,) = dc.fake.commands[None]  # the fixture published globally
+    assert root["name"] == "crossfade"
+    result = await sync_commands(discord_settings, int(dc.guild))
+    assert dc.fake.calls_to("PUT", rf"/applications/\d+/guilds/{dc.guild}/commands")
+    (guild_root,) = dc.fake.commands[dc.guild]
+    assert guild_root["options"] == root["options"]
+    assert "help" in result.commands and "timezone" in result.commands
+    assert str(dc.guild) in str(result)

@@ -185,6 +185,8 @@ async def _running(services: Services, settings: Settings) -> tuple[Any, asyncio
     client = create_client(instance, identify_delay=0.0, guild_ready_timeout=0.05)
     task = asyncio.create_task(run_client(client, instance))
     await asyncio.wait_for(client.wait_until_ready(), TIMEOUT)
+    await asyncio.sleep(0)
+    await client.crossfade.drain()
     return client, task
 
 
