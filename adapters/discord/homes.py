@@ -86,15 +86,20 @@ class Homes:
         if cached is not None and self._monotonic() - cached[1] < HOME_TTL_SECONDS:
             return cached[0]
         async with self.db.uow() as uow:
-            row = await uow.session.scalar(
-                select(DiscordUser).where(DiscordUser.user_id == user_id)
-            )
-        if row is None:
+            found = (
+                await uow.session.execute(
+                    select(
+                        DiscordUser.guild_id, DiscordUser.is_admin, DiscordUser.dm_channel_id
+                    ).where(DiscordUser.user_id == user_id)
+                )
+            ).first()
+        if found is None:
             return None
-        home = Home(row.guild_id, row.is_admin)
+        guild_id, admin, channel = found
+        home = Home(guild_id, admin)
         self._homes.put(user_id, (home, self._monotonic()))
-        if row.dm_channel_id:
-            self._channels.put(user_id, row.dm_channel_id)
+        if channel:
+            self._channels.put(user_id, channel)
         return home
 
     async def remember_home(self, *, guild_id: str, user_id: str, is_admin: bool) -> None:

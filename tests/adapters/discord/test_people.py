@@ -108,3 +108,11 @@ async def test_leaving_a_guild_stops_its_team_and_joining_again_resumes(
     async with dc.services.db.uow() as uow:
         team = await Teams(uow.session).get(key)
         assert team is not None and team.name == "Crossfade Testers"
+
+
+async def test_a_dm_after_a_restart_still_finds_its_guild(dc: DiscordHarness) -> None:
+    dc.person("ana")
+    await dc.run("ana", "timezone Europe/Oslo")
+    await dc.restart()  # nothing cached any more: the home comes from the database
+    shown = await dc.run("ana", "timezone", dm=True)
+    assert "Europe/Oslo" in dc.said(shown)
