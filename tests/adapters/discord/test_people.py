@@ -116,3 +116,11 @@ async def test_a_dm_after_a_restart_still_finds_its_guild(dc: DiscordHarness) ->
     await dc.restart()  # nothing cached any more: the home comes from the database
     shown = await dc.run("ana", "timezone", dm=True)
     assert "Europe/Oslo" in dc.said(shown)
+
+
+async def test_someone_with_dms_closed_is_told_how_to_open_them(dc: DiscordHarness) -> None:
+    dc.person("ana")
+    dc.fake.dms_closed.add(dc.people["ana"])
+    record = await dc.run("ana", "export")
+    said = dc.said(record)
+    assert "couldn't send you a DM" in said and "Privacy Settings" in said
