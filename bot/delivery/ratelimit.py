@@ -20,6 +20,8 @@ __all__ = ["TokenBucket"]
 # Aim a little under the limit: requests reach the platform with jitter, and a window that
 # catches one early and one late request must still stay within the limit.
 MARGIN = 0.97
+_EPSILON = 1e-9
+_MIN_WAIT = 1e-6
 
 
 class TokenBucket:
@@ -53,7 +55,11 @@ class TokenBucket:
         if self.unlimited:
             return 0.0
         self._refill(now)
-        return 0.0 if self._tokens >= 1.0 else (1.0 - self._tokens) / self.rate
+        # Float sums of elapsed*rate land a hair under 1.0; a wait that small would not even
+        # move the clock, so count it as a token.
+        if self._tokens >= 1.0 - _EPSILON:
+            return 0.0
+        return max((1.0 - self._tokens) / self.rate, _MIN_WAIT)
 
     def reserve(self, now: float) -> float:
         """Take a token if one is available (returns 0), else return the wait in seconds."""
@@ -61,7 +67,7 @@ class TokenBucket:
         if wait > 0:
             return wait
         if not self.unlimited:
-            self._tokens -= 1.0
+            self._tokens = max(0.0, self._tokens - 1.0)
         return 0.0
 
     def accepted(self, now: float) -> None:
@@ -78,11 +84,12 @@ class TokenBucket:
         """After a 429: drop below what the platform accepted in its last window."""
         recent = sum(1 for t in self._accepted if t >= now - self.window)
         observed = recent / self.window
-        current = self.rate if not self.unlimited else observed * 2
-        new_rate = observed * 0.9 if observed > 0 else current / 2
-        new_rate = max(min(new_rate, current / 1.25), 0.2)
-        self.rate = new_rate
-        # A window of length W can hold at most burst + rate*W requests: keep that under the
-        # observed limit.
-        self.burst = max(1, min(self.burst, int(observed * self.window * 0.1)))
+        if observed > 0:
+            current = observed * 2 if self.unlimited else self.rate
+            self.rate = max(min(observed * 0.9, current / 1.25), 0.2)
+            # A window of length W holds at most burst + rate*W requests: keep that under
+            # the observed limit.
+            self.burst = max(1, min(self.burst, int(observed * self.window * 0.05)))
+        elif not self.unlimited:
+            self.rate = max(self.rate / 2, 0.2)  # no evidence of the limit: halve
         self._tokens = min(self._tokens, 0.0)

@@ -103,8 +103,16 @@ class LaneSender:
         # When the lane can make progress again if a drain stopped early (bucket, lease).
         self.ready_at: datetime | None = None
         self._lease_renewed: datetime | None = None
+        # Learned during a batch, so the rest of it is not attempted (the claim's snapshot of
+        # these flags is older).
+        self._lost_teams: set[int] = set()
+        self._blocked_members: set[int] = set()
 
     # --- the loop ----------------------------------------------------------------------------
+
+    def team_restored(self, team_id: int) -> None:
+        """Forget that ``team_id`` was lost (call after a reinstall)."""
+        self._lost_teams.discard(team_id)
 
     async def drain(self, *, wait: bool) -> int:
         """Send every pending row that is due. With ``wait`` it sleeps for tokens and
@@ -179,10 +187,12 @@ class LaneSender:
         tasks: list[asyncio.Task[bool]] = []
         stopped = False
         for item in batch:
-            now = self.clock.now()
-            if await self._settle_without_sending(item, now):
-                continue
             await slots.acquire()
+            # Checked once a slot is free: a request that just finished may have found the
+            # member blocked or the team gone.
+            if await self._settle_without_sending(item, self.clock.now()):
+                slots.release()
+                continue
             # Take the token right before the request, so request times obey the bucket.
             delay = self.bucket.reserve(self.clock.now().timestamp())
             while delay > 0 and wait:
@@ -204,11 +214,12 @@ class LaneSender:
             await self._finish(row, status="expired", error="past the delivery deadline")
             SKIPPED.labels("expired", row.kind).inc()
             return True
-        if not item.team_active:
+        if not item.team_active or row.team_id in self._lost_teams:
             await self._finish(row, status="failed", error="app uninstalled from the team")
             FAILED.labels(self.platform, "uninstalled").inc()
             return True
-        if item.dm_blocked and row.effect.get("type") == "send_direct":
+        blocked = item.dm_blocked or row.member_id in self._blocked_members
+        if blocked and row.effect.get("type") == "send_direct":
             await self._finish(row, status="failed", error="member cannot be messaged")
             FAILED.labels(self.platform, "blocked").inc()
             return True
@@ -273,8 +284,10 @@ class LaneSender:
         await self._finish(row, status="failed", error=f"{result.status}: {result.error}")
         FAILED.labels(self.platform, result.status).inc()
         if result.status == "blocked" and row.member_id is not None:
+            self._blocked_members.add(row.member_id)
             await self._stop_member(row)
         elif result.status == "uninstalled":
+            self._lost_teams.add(row.team_id)
             await self._stop_team(row)
 
     async def _finish(self, row: OutboxRow, *, status: str, **values: Any) -> None:

@@ -60,8 +60,10 @@ async def seed_due(
                 )
             )
         for start in range(0, count, CHUNK):
+            # The table, not the class: ORM bulk inserts turn an explicit None into the
+            # column's default (quiet hours 20:00-08:00), and these members have none.
             await session.execute(
-                insert(Member),
+                insert(Member.__table__),
                 [
                     {
                         "team_id": team_ids[i % teams],
