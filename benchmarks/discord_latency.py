@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import statistics
 import sys
@@ -21,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from discord.gateway import DiscordWebSocket  # noqa: E402
-from discord.http import Route  # noqa: E402
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
-from adapters.discord import create_client, run_client  # noqa: E402
-from adapters.discord.sync import sync_commands  # noqa: E402
-from bot.bootstrap import build  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from tests.adapters.discord.fake_discord import FakeDiscord, Interaction  # noqa: E402
+from adapters.discord import create_client, run_client
+from adapters.discord.sync import sync_commands
+from bot.bootstrap import build
+from bot.config import Settings
+from tests.adapters.discord.fake_discord import FakeDiscord, Interaction
 
 
 def _ms(values: list[float]) -> str:
@@ -99,10 +100,8 @@ async def main(count: int, database: str | None) -> None:
                 print(f"  {label}  {_ms([_latency(r) for r in records])}   direct {direct:.0%}")
         finally:
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
             await services.close()
             await fake.stop()
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base_route, base_gateway
