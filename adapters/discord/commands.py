@@ -214,6 +214,8 @@ def suggestions(
         if candidate not in found:
             found.append(candidate)
     lowered = typed.strip().lower()
+    # A bare placeholder (``HH:MM``, ``<command>``) is a hint, not something to insert.
+    forms = tuple(f for f in forms if not (" " not in f and _is_placeholder(f)))
     starts = [f for f in forms if f.lower().startswith(lowered)]
     contains = [f for f in forms if lowered and lowered in f.lower() and f not in starts]
     for form in [*starts, *contains]:

@@ -152,6 +152,7 @@ class FakeDiscord:
         self.commands: dict[str | None, list[dict[str, Any]]] = {}  # guild id (None: global)
         # faults
         self.dms_closed: set[str] = set()
+        self.channels_closed: set[str] = set()  # the bot may not post there (50001)
         self.dm_open_failures = 0
         self.global_limit_once: float | None = None
         self._runner: web.AppRunner | None = None
@@ -618,6 +619,8 @@ class FakeDiscord:
         channel = self.channels.get(channel_id)
         if channel is None:
             return _json({"code": 10003, "message": "Unknown Channel"}, 404)
+        if channel_id in self.channels_closed:
+            return _json({"code": 50001, "message": "Missing Access"}, 403)
         if channel.get("type") == 1:
             recipient = str(channel["recipients"][0]["id"])
             if recipient in self.dms_closed:

@@ -124,3 +124,17 @@ async def test_someone_with_dms_closed_is_told_how_to_open_them(dc: DiscordHarne
     record = await dc.run("ana", "export")
     said = dc.said(record)
     assert "couldn't send you a DM" in said and "Privacy Settings" in said
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_explained(dc: DiscordHarness) -> None:
+    dc.person("lead", admin=True)
+    dc.fake.channels_closed.add(dc.channel)
+    record = await dc.run("lead", 'pulse ask "Able to disconnect?" yesno')
+    assert f"can't post in <#{dc.channel}>" in dc.said(record)
+    assert is_ephemeral(dc.last(record))
+
+
+async def test_bare_placeholders_are_not_offered_as_completions(dc: DiscordHarness) -> None:
+    dc.person("ana")
+    assert "<command>" not in await dc.complete("ana", "help")
+    assert "HH:MM" not in await dc.complete("ana", "logoff")
