@@ -20,7 +20,7 @@ from discord.http import Route
 
 from adapters.discord.commands import build_group, plan
 from adapters.discord.handler import Crossfade
-from adapters.discord.views import CoreComponent
+from adapters.discord.views import TEMPLATE, CoreComponent
 from bot.config import Settings
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+STALE_BUTTON = "That button is no longer in use. `/crossfade help` lists what you can do."
 STALE_COMMAND = (
     "This command has changed since Discord last heard of it. Please try again in a minute, "
     "or use `/crossfade help`."
@@ -151,6 +152,13 @@ class CrossfadeClient(discord.AutoShardedClient):
         # receives the submission, not through discord.py's in-memory modal store.
         if interaction.type is discord.InteractionType.modal_submit:
             await self.crossfade.on_modal(interaction)
+        elif interaction.type is discord.InteractionType.component:
+            data: Any = interaction.data or {}
+            if not TEMPLATE.fullmatch(str(data.get("custom_id", ""))):
+                # Not one of ours (an id scheme from an old version): say so, never time out.
+                await interaction.response.send_message(
+                    STALE_BUTTON, ephemeral=interaction.guild_id is not None
+                )
 
     async def on_message(self, message: discord.Message) -> None:
         if message.guild is not None or message.author.bot or not message.content:

@@ -248,3 +248,13 @@ def test_shard_settings_are_checked() -> None:
         sharding_from(settings("0,1", None))
     with pytest.raises(ValueError, match="outside"):
         sharding_from(settings("3", 2))
+
+
+async def test_a_button_of_an_unknown_kind_gets_an_answer(dc: DiscordHarness) -> None:
+    dc.person("ana")
+    message = dc.last(await dc.run("ana", "quiz"))
+    message["components"][0]["components"][0]["custom_id"] = "click_me"  # an old id scheme
+    record = await dc.click(
+        "ana", message["id"], message["components"][0]["components"][0]["label"]
+    )
+    assert "no longer in use" in dc.said(record)
