@@ -109,3 +109,31 @@ async def test_checkin_through_buttons_and_a_note_form(dc: DiscordHarness) -> No
         (field,) = [c["component"]["custom_id"] for c in opened.modal["components"]][:1]
         saved = await dc.submit("ana", opened, {field: "Long day, good walk"})
         assert "went wrong" not in dc.said(saved)
+
+
+async def test_a_choice_that_did_not_fit_as_a_button_works_from_the_more_menu(
+    dc: DiscordHarness, monkeypatch: Any
+) -> None:
+    from bot.domain.zones import search_zones
+    from bot.effects import Reply
+    from bot.ui import Button, Buttons, Message, Text
+
+    dc.person("ana")
+    zones = [z for z in search_zones("America/", limit=40) if "/" in z][:30]
+    assert len(zones) == 30
+    many = Buttons(tuple(Button(z.rsplit("/", 1)[-1], "personal:timezone", z) for z in zones))
+    real = dc.services.bot.handle
+
+    async def once(event: Any) -> list[Any]:
+        monkeypatch.setattr(dc.services.bot, "handle", real)
+        return [Reply(Message("Pick", (Text("Pick your zone"), many)))]
+
+    monkeypatch.setattr(dc.services.bot, "handle", once)
+    shown = dc.last(await dc.run("ana", "help"))
+    (more,) = [c for c in components_of(shown) if c["custom_id"] == "discord:more"]
+    last = zones[-1]
+    label = last.rsplit("/", 1)[-1]
+    assert label not in _buttons(shown) and len(_buttons(shown)) == 20
+    assert len(more["options"]) == 10
+    chosen = await dc.choose("ana", shown["id"], label)
+    assert last in dc.said(chosen)  # the core set the zone that was only in the menu
