@@ -137,3 +137,19 @@ async def test_a_choice_that_did_not_fit_as_a_button_works_from_the_more_menu(
     assert len(more["options"]) == 10
     chosen = await dc.choose("ana", shown["id"], label)
     assert last in dc.said(chosen)  # the core set the zone that was only in the menu
+
+
+async def test_a_closed_pulse_posts_its_results_with_a_chart(dc: DiscordHarness) -> None:
+    dc.person("lead", admin=True)
+    await dc.run("lead", 'pulse ask "Able to disconnect?" yesno')
+    (poll,) = dc.public()
+    labels = _buttons(poll)
+    for n in range(5):
+        dc.person(f"voter{n}")
+        await dc.click(f"voter{n}", poll["id"], labels[n % 2])
+    number = re.search(r"#(\d+)", text_of(poll))
+    closed = await dc.run("lead", f"pulse close {number.group(1) if number else '1'}")
+    assert "went wrong" not in dc.said(closed)
+    results = [m for m in dc.public() if m["id"] != poll["id"]]
+    charts = [a for m in results for a in m["attachments"] if a["filename"].endswith(".png")]
+    assert charts, [text_of(m) for m in results]

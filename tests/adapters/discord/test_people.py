@@ -3,14 +3,19 @@ home guild, guilds joining and leaving."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from adapters.discord.handler import NO_HOME
+from bot.clock import FakeClock
 from bot.events import TeamKey
 from bot.storage.models import Member
 from bot.storage.repositories import Teams
 from tests.adapters.discord.conftest import DiscordHarness, components_of, is_ephemeral, text_of
 from tests.adapters.discord.fake_discord import fixture
+
+DM_OPEN = r"/users/@me/channels"
 
 
 async def test_zone_is_asked_when_a_reminder_first_needs_it_and_chosen_from_a_list(
@@ -96,13 +101,16 @@ async def test_text_in_a_dm_is_answered_in_the_dm(dc: DiscordHarness) -> None:
 
 
 async def test_leaving_a_guild_stops_its_team_and_joining_again_resumes(
-    dc: DiscordHarness,
+    dc: DiscordHarness, clock: FakeClock
 ) -> None:
     dc.person("ana")
     await dc.run("ana", "logoff 17:30")
     key = TeamKey("discord", dc.guild)
     await dc.fake.remove_guild(dc.guild)
     await dc.wait_for_team(key, active=False)
+    clock.set(datetime(2026, 3, 2, 17, 30, tzinfo=UTC))
+    await dc.services.engine.run_due()
+    assert not dc.fake.calls_to("POST", DM_OPEN)  # its reminders stopped
     await dc.fake.add_bot_to_guild(dc.guild)
     await dc.wait_for_team(key, active=True)
     async with dc.services.db.uow() as uow:
