@@ -23,10 +23,10 @@ from adapters.discord.outbound import Outbound, error_code
 from adapters.discord.render import render_form, render_message
 from bot.app import Bot
 from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
-from bot.events import Actor, Event, MessageRef, Place
+from bot.events import Actor, Event, MessageRef, Place, TeamKey
 from bot.ui import Message, Text
 
-__all__ = ["CANNOT_DM", "DEFER_AFTER", "Responder"]
+__all__ = ["CANNOT_DM", "DEFER_AFTER", "Responder", "execute_in_channel"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ CANNOT_DM_TEXT = (
     "from this server's members. Allow them (Server → Privacy Settings → Direct Messages) "
     "and try again."
 )
+NO_FORM_HERE = "That opens a form — please use the matching `/crossfade` command."
 FORM_AFTER_DEFER = (
     "That took me a moment, and Discord only opens a form as the first answer. "
     "Please run the command again to open it."
@@ -222,3 +223,36 @@ class Responder:
         elif self.loading:
             self.loading = False
             await self.interaction.edit_original_response(content="Done.")
+
+
+async def execute_in_channel(
+    effects: list[Effect],
+    channel: discord.abc.Messageable,
+    *,
+    bot: Bot,
+    outbound: Outbound,
+    team: TeamKey,
+) -> None:
+    """Effects of an event that was not an interaction (text in a DM): replies become plain
+    messages in ``channel``; a form cannot open without an interaction."""
+    for effect in effects:
+        try:
+            if isinstance(effect, Reply):
+                await channel.send(**render_message(effect.message).send_kwargs())
+            elif isinstance(effect, SendDirect):
+                await outbound.send_direct(team, effect.user.user_id, effect.message)
+            elif isinstance(effect, Post):
+                sent = await outbound.post(effect.channel.id, effect.message)
+                if effect.ref_key:
+                    place = Place.channel(effect.channel.id, effect.channel.name)
+                    await bot.remember_post(team, effect.ref_key, MessageRef(place, str(sent.id)))
+            elif isinstance(effect, Update) and effect.message_ref.place.id:
+                ref = effect.message_ref
+                await outbound.edit(ref.place.id, ref.id, effect.message)
+            elif isinstance(effect, OpenForm):
+                await channel.send(NO_FORM_HERE)
+            elif isinstance(effect, FormErrors):
+                lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
+                await channel.send(f"Please check:\n{lines}")
+        except discord.HTTPException as error:
+            log.warning("Discord refused %s: %s", type(effect).__name__, error)

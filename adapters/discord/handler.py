@@ -17,13 +17,12 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from sqlalchemy import select
 
 from adapters.discord.commands import suggestions
-from adapters.discord.executor import DEFER_AFTER, Responder
+from adapters.discord.executor import DEFER_AFTER, Responder, execute_in_channel
+from adapters.discord.guilds import guild_joined, guild_left, reconcile_shard
 from adapters.discord.homes import Homes
 from adapters.discord.inbound import (
-    PLATFORM,
     Origin,
     action_event,
     command_event,
@@ -35,14 +34,10 @@ from adapters.discord.inbound import (
 )
 from adapters.discord.limits import CHOICE_NAME, clip
 from adapters.discord.outbound import Outbound
-from adapters.discord.render import render_message
 from adapters.discord.views import MORE
 from bot.app import SORRY, Bot
-from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
-from bot.events import Event, MessageRef, Place, TeamKey
-from bot.storage.models import Team
-from bot.storage.repositories import Teams
-from bot.ui import Message, Text, split_action_id
+from bot.events import Event
+from bot.ui import split_action_id
 
 __all__ = ["NO_HOME", "Crossfade"]
 
@@ -52,12 +47,7 @@ NO_HOME = (
     "Hi! I work inside a server: run `/crossfade help` in the server where you use me, "
     "and then you can use me here in our DMs too."
 )
-NO_FORM_IN_DM_TEXT = "That opens a form — please use the matching `/crossfade` command."
 _CHANNEL_MENTION = re.compile(r"<#(\d{15,22})>")
-
-
-def _text(text: str) -> Message:
-    return Message(text, (Text(text),))
 
 
 class Crossfade:
@@ -214,97 +204,32 @@ class Crossfade:
                     return
                 actor = dm_actor(message.author, home)
                 effects = await self.bot.handle(text_event(actor, message.content))
-                await self.execute_in_channel(effects, message.channel, team=actor.team)
+                await execute_in_channel(
+                    effects, message.channel, bot=self.bot, outbound=self.outbound, team=actor.team
+                )
             except Exception:
                 log.exception("DM %s failed", message.id)
-
-    async def execute_in_channel(
-        self, effects: list[Effect], channel: discord.abc.Messageable, *, team: TeamKey
-    ) -> None:
-        """Effects outside an interaction: replies become plain messages in ``channel``."""
-        for effect in effects:
-            try:
-                if isinstance(effect, Reply):
-                    await channel.send(**render_message(effect.message).send_kwargs())
-                elif isinstance(effect, SendDirect):
-                    await self.outbound.send_direct(team, effect.user.user_id, effect.message)
-                elif isinstance(effect, Post):
-                    sent = await self.outbound.post(effect.channel.id, effect.message)
-                    if effect.ref_key:
-                        place = Place.channel(effect.channel.id, effect.channel.name)
-                        ref = MessageRef(place, str(sent.id))
-                        await self.bot.remember_post(team, effect.ref_key, ref)
-                elif isinstance(effect, Update) and effect.message_ref.place.id:
-                    ref = effect.message_ref
-                    await self.outbound.edit(ref.place.id, ref.id, effect.message)
-                elif isinstance(effect, OpenForm):
-                    await channel.send(NO_FORM_IN_DM_TEXT)
-                elif isinstance(effect, FormErrors):
-                    lines = "\n".join(f"• {k}: {v}" for k, v in effect.errors.items())
-                    await channel.send(f"Please check:\n{lines}")
-            except discord.HTTPException as error:
-                log.warning("Discord refused %s: %s", type(effect).__name__, error)
 
     # --- guilds ----------------------------------------------------------------------
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        """A guild added the bot (again): its team exists and is active."""
         with self._tracked():
-            await self._join(guild)
-
-    async def _join(self, guild: discord.Guild) -> None:
-        async with self.bot.db.uow() as uow:
-            team = await Teams(uow.session).get_or_create(
-                TeamKey(PLATFORM, str(guild.id)),
+            await guild_joined(
+                self.bot.db,
+                guild_id=guild.id,
+                name=guild.name or "",
                 default_timezone=self.bot.settings.default_timezone,
             )
-            team.name = (guild.name or "")[:200]
-            team.active = True
-            await uow.commit()
-        log.info("joined guild %s (%s)", guild.id, guild.name)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        with self._tracked():
+            await guild_left(self.bot.db, guild_id=guild.id)
+            self.homes.forget_guild(str(guild.id))
 
     async def reconcile_guilds(
         self, *, shard_id: int, shard_count: int, guilds: dict[int, str]
     ) -> None:
-        """After a shard's READY: its guilds (``guilds``, id → name) are exactly the active
-        teams among the guilds this shard owns. Catches joins and removals that happened while
-        no instance was connected; other shards' guilds are left to their own instances."""
         with self._tracked():
-            await self._reconcile(shard_id, shard_count, guilds)
-
-    async def _reconcile(self, shard_id: int, shard_count: int, guilds: dict[int, str]) -> None:
-        changed = 0
-        async with self.bot.db.uow() as uow:
-            rows = await uow.session.scalars(select(Team).where(Team.platform == PLATFORM))
-            for team in rows:
-                try:
-                    guild_id = int(team.workspace_id)
-                except ValueError:
-                    continue
-                if (guild_id >> 22) % shard_count != shard_id:
-                    continue
-                present = guild_id in guilds
-                if team.active != present:
-                    team.active = present
-                    changed += 1
-                if present and guilds[guild_id] and team.name != guilds[guild_id]:
-                    team.name = guilds[guild_id][:200]
-            await uow.commit()
-        if changed:
-            log.info("shard %s: %d teams (in)activated to match its guilds", shard_id, changed)
-
-    async def on_guild_remove(self, guild: discord.Guild) -> None:
-        """The bot was removed (kicked, banned, guild deleted): the team goes inactive, so the
-        scheduler skips its reminders and the sender fails its queued messages. Its data
-        stays, and everything resumes if the guild adds the bot again."""
-        with self._tracked():
-            await self._leave(guild)
-
-    async def _leave(self, guild: discord.Guild) -> None:
-        async with self.bot.db.uow() as uow:
-            team = await Teams(uow.session).get(TeamKey(PLATFORM, str(guild.id)))
-            if team is not None and team.active:
-                team.active = False
-                await uow.commit()
-        self.homes.forget_guild(str(guild.id))
-        log.info("left guild %s; its schedules are stopped", guild.id)
+            await reconcile_shard(
+                self.bot.db, shard_id=shard_id, shard_count=shard_count, guilds=guilds
+            )
