@@ -18,8 +18,9 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord.commands import build_group, plan
+from adapters.discord.commands import plan
 from adapters.discord.handler import Crossfade
+from adapters.discord.tree import build_group
 from adapters.discord.views import TEMPLATE, CoreComponent
 from bot.config import Settings
 

@@ -18,22 +18,17 @@ import discord
 from discord import ui
 
 from adapters.discord import limits
+from adapters.discord.components import render_view
+from adapters.discord.forms import render_form
 from adapters.discord.limits import clip
-from adapters.discord.views import MORE, CoreComponent
 from bot.ui import (
-    Button,
-    Buttons,
     Divider,
     Field,
     Fields,
     File,
-    Form,
-    FormField,
     Image,
     Message,
-    Select,
     Text,
-    action_id,
 )
 
 __all__ = ["COLOUR", "Rendered", "render_form", "render_message", "to_markdown"]
@@ -41,11 +36,6 @@ __all__ = ["COLOUR", "Rendered", "render_form", "render_message", "to_markdown"]
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour(0x7C5CFF)
-_STYLES = {
-    "default": discord.ButtonStyle.secondary,
-    "primary": discord.ButtonStyle.primary,
-    "danger": discord.ButtonStyle.danger,
-}
 
 # --- text ----------------------------------------------------------------------------------
 
@@ -188,120 +178,6 @@ def _body(message: Message, notes: list[str]) -> tuple[str | None, list[discord.
     return content, embeds
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One choice that a click can make: a core key and its label."""
-
-    label: str
-    key: str
-
-
-def _button_item(button: Button, row: int) -> CoreComponent:
-    item: ui.Button[Any] = ui.Button(
-        label=clip(button.label or "·", limits.BUTTON_LABEL),
-        style=_STYLES.get(button.style, discord.ButtonStyle.secondary),
-        custom_id=button.key,
-    )
-    return CoreComponent(item, row=row)
-
-
-def _select_item(custom_id: str, placeholder: str, entries: list[tuple[str, str]], row: int) -> Any:
-    options = [
-        discord.SelectOption(
-            label=clip(label or "·", limits.OPTION_LABEL), value=value[: limits.OPTION_VALUE]
-        )
-        for label, value in entries[: limits.SELECT_OPTIONS]
-    ]
-    item: ui.Select[Any] = ui.Select(
-        custom_id=custom_id[: limits.CUSTOM_ID],
-        placeholder=clip(placeholder, limits.PLACEHOLDER) or None,
-        options=options,
-    )
-    return CoreComponent(item, row=row)
-
-
-def _unique(custom_id: str, used: set[str]) -> str:
-    """Discord refuses two components with one ``custom_id`` in a message; a select only
-    needs its action (the value comes from the option), so a suffix after ``|`` is free."""
-    if custom_id not in used:
-        return custom_id
-    for n in range(2, 100):
-        candidate = f"{custom_id}|~{n}"
-        if candidate not in used and len(candidate) <= limits.CUSTOM_ID:
-            return candidate
-    return custom_id
-
-
-Row = list[Button] | Select
-
-
-def _rows(message: Message, *, dense: bool) -> list[Row]:
-    """Each Buttons block starts its own row(s) of five; ``dense`` packs buttons of
-    consecutive blocks together (used when the blocks alone would need too many rows)."""
-    rows: list[Row] = []
-    seen: set[str] = set()
-    pending: list[Button] = []
-
-    def flush() -> None:
-        for start in range(0, len(pending), limits.BUTTONS_PER_ROW):
-            rows.append(pending[start : start + limits.BUTTONS_PER_ROW])
-        pending.clear()
-
-    for block in message.blocks:
-        if isinstance(block, Buttons):
-            pending.extend(b for b in block.buttons if b.key not in seen)
-            seen.update(b.key for b in block.buttons)
-            if not dense:
-                flush()
-        elif isinstance(block, Select) and block.options:
-            flush()
-            rows.append(block)
-    flush()
-    return rows
-
-
-def _spill(row: Row) -> list[_Entry]:
-    if isinstance(row, Select):
-        return [_Entry(o.label, action_id(row.action, o.value)) for o in row.options]
-    return [_Entry(b.label, b.key) for b in row]
-
-
-def _view(message: Message, notes: list[str]) -> ui.View | None:
-    rows = _rows(message, dense=False)
-    if len(rows) > limits.ROWS:
-        rows = _rows(message, dense=True)
-        notes.append("button rows packed together")
-    overflow: list[_Entry] = []
-    if len(rows) > limits.ROWS:
-        # The fifth row becomes a "More…" select that carries everything that did not fit.
-        kept, rest = rows[: limits.ROWS - 1], rows[limits.ROWS - 1 :]
-        overflow = [entry for row in rest for entry in _spill(row)]
-        rows = kept
-        if len(overflow) > limits.SELECT_OPTIONS:
-            notes.append(f"{len(overflow) - limits.SELECT_OPTIONS} choices over 25 dropped")
-        notes.append("buttons over five rows moved into a select")
-    if not rows and not overflow:
-        return None
-    view = ui.View(timeout=None)
-    used: set[str] = set()
-    for index, row in enumerate(rows):
-        if isinstance(row, Select):
-            if len(row.options) > limits.SELECT_OPTIONS:
-                notes.append(f"{len(row.options) - limits.SELECT_OPTIONS} options over 25 dropped")
-            custom_id = _unique(row.action, used)
-            entries = [(o.label, o.value) for o in row.options]
-            view.add_item(_select_item(custom_id, row.placeholder, entries, index))
-            used.add(custom_id)
-        else:
-            for button in row:
-                view.add_item(_button_item(button, index))
-                used.add(button.key)
-    if overflow:
-        entries = [(e.label, e.key) for e in overflow]
-        view.add_item(_select_item(MORE, "More…", entries, len(rows)))
-    return view
-
-
 def _files(message: Message) -> list[discord.File]:
     files: list[discord.File] = []
     for image in message.images:
@@ -317,58 +193,10 @@ def render_message(message: Message) -> Rendered:
     """Render one core message for Discord (see the module docstring for what degrades)."""
     notes: list[str] = []
     content, embeds = _body(message, notes)
-    view = _view(message, notes)
+    view = render_view(message, notes)
     files = _files(message)
     if not content and not embeds and not files:
         content = clip(to_markdown(message.text), limits.CONTENT) or "…"
     if notes:
         log.info("rendering %r for Discord: %s", message.text[:40], "; ".join(notes))
     return Rendered(content, embeds, view, files, notes)
-
-
-# --- forms -----------------------------------------------------------------------------
-
-
-def _input(item: FormField) -> ui.Item[Any]:
-    if item.kind == "select":
-        options = [
-            discord.SelectOption(
-                label=clip(o.label or "·", limits.OPTION_LABEL),
-                value=o.value[: limits.OPTION_VALUE],
-                default=bool(item.initial) and o.value == item.initial,
-            )
-            for o in item.options[: limits.SELECT_OPTIONS]
-        ]
-        select: ui.Select[Any] = ui.Select(
-            custom_id=item.name[: limits.CUSTOM_ID],
-            placeholder=clip(item.placeholder, limits.PLACEHOLDER) or None,
-            options=options,
-            required=item.required,
-        )
-        return select
-    max_length = max(1, min(item.max_length or limits.TEXT_INPUT_VALUE, limits.TEXT_INPUT_VALUE))
-    return ui.TextInput(
-        custom_id=item.name[: limits.CUSTOM_ID],
-        style=discord.TextStyle.paragraph if item.kind == "textarea" else discord.TextStyle.short,
-        placeholder=clip(item.placeholder, limits.TEXT_INPUT_PLACEHOLDER) or None,
-        default=item.initial[:max_length] or None,
-        required=item.required,
-        max_length=max_length,
-    )
-
-
-def render_form(form: Form) -> ui.Modal:
-    """A modal whose ``custom_id`` is the form id and each input's ``custom_id`` the field
-    name. Every field sits in a Label (Discord shows text inputs and string selects there);
-    a form with more than five fields keeps the first five."""
-    modal = ui.Modal(title=clip(form.title or "Crossfade", limits.MODAL_TITLE), custom_id=form.id)
-    for item in form.fields[: limits.MODAL_COMPONENTS]:
-        label = clip(item.label or item.name, limits.LABEL_TEXT)
-        # A label too long for the 45-character title keeps its full text as the description.
-        description = (
-            clip(item.label, limits.LABEL_DESCRIPTION) if len(item.label) > len(label) else None
-        )
-        modal.add_item(ui.Label(text=label, description=description, component=_input(item)))
-    if len(form.fields) > limits.MODAL_COMPONENTS:
-        log.warning("form %s has %d fields; a Discord modal shows five", form.id, len(form.fields))
-    return modal

@@ -14,7 +14,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord.client import configure_endpoints
-from adapters.discord.commands import GROUP_NAME, build_group, plan
+from adapters.discord.commands import GROUP_NAME, plan
+from adapters.discord.tree import build_group
 from bot.config import Settings
 from bot.flows import build_router
 
