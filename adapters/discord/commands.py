@@ -2,7 +2,7 @@
 discord.py objects are built in :mod:`adapters.discord.tree`).
 
 Every core command becomes a subcommand with at most one option, shaped from its usage
-lines (``timezone Area/City`` → an option ``zone``; ``hours N`` → an integer ``number``;
+lines (``timezone Area/City`` → an option ``zone``; a lone ``N`` → an integer ``number``;
 ``checkin at HH:MM`` / ``checkin off`` → a free ``input`` that suggests both forms). The
 option's text goes to the core verbatim, so flows added later appear on Discord without a
 line of Discord code. Autocomplete offers the core's completions (time zones, pulse
