@@ -41,7 +41,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front: two events in one process then wait for each
+    # other (busy_timeout) instead of failing with "database is locked" on upgrade.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
