@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import discord
+
 from adapters.discord.client import CrossfadeClient, configure_endpoints, sharding_from
 from adapters.discord.handler import Crossfade
 from adapters.discord.notifier import DiscordNotifier
@@ -32,12 +34,17 @@ def create_client(services: Services, **options: Any) -> CrossfadeClient:
 async def run_client(client: CrossfadeClient, services: Services) -> None:
     """Log in, give the scheduling engine the Discord notifier, and stay connected until
     cancelled (interactions in progress get a few seconds to finish)."""
+    from bot.cli import StartupError  # printed by the CLI without a traceback
+
     token = services.settings.discord_token
     if not token:
-        raise ValueError("DISCORD_TOKEN is not set")
+        raise StartupError("DISCORD_TOKEN is not set")
     try:
         async with client:
-            await client.login(token)
+            try:
+                await client.login(token)
+            except discord.LoginFailure as error:
+                raise StartupError(f"Discord refused DISCORD_TOKEN ({error})") from error
             services.engine.add_notifier(DiscordNotifier(client.crossfade.outbound))
             await client.connect(reconnect=True)
     finally:

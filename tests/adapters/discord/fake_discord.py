@@ -137,6 +137,7 @@ class FakeDiscord:
         self.application = fixture("application.json")
         self.app_id = self.application["id"]
         self.bot_user = fixture("ready.json")["d"]["user"]
+        self.token = "test-token"
         self.recommended_shards = 1
         self.deadline = 3.0  # seconds to the first interaction callback
         self.users: dict[str, dict[str, Any]] = {}
@@ -241,6 +242,11 @@ class FakeDiscord:
         call.body, call.files = await _body(request)
         request[CALL] = call
         self.calls.append(call)
+        webhook = call.path.startswith(("/interactions/", "/webhooks/"))
+        if not webhook and request.headers.get("Authorization") != f"Bot {self.token}":
+            # interaction endpoints are authorised by their token; everything else by the bot's
+            call.status = 401
+            return _json({"message": "401: Unauthorized", "code": 0}, 401)
         response = await handler(request)
         call.status = response.status
         return response

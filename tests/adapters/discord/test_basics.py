@@ -3,9 +3,13 @@ commands, answered within Discord's deadline."""
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.discord.sync import sync_commands
+from bot.bootstrap import Services
 from bot.config import Settings
 from tests.adapters.discord.conftest import DiscordHarness, is_ephemeral
+from tests.adapters.discord.fake_discord import FakeDiscord
 
 
 async def test_connects_with_non_privileged_intents_and_one_shard(dc: DiscordHarness) -> None:
@@ -51,3 +55,23 @@ async def test_commands_sync_globally_and_to_one_guild(
     assert guild_root["options"] == root["options"]
     assert "help" in result.commands and "timezone" in result.commands
     assert str(dc.guild) in str(result)
+
+
+async def test_a_wrong_token_is_a_clear_startup_error(
+    fake: FakeDiscord, services: Services
+) -> None:
+    from adapters.discord import create_client, run_client
+    from bot.cli import StartupError
+
+    wrong = services.settings.model_copy(update={"discord_token": "not-the-token"})
+    instance = Services(
+        settings=wrong,
+        db=services.db,
+        clock=services.clock,
+        bot=services.bot,
+        engine=services.engine,
+    )
+    client = create_client(instance, identify_delay=0.0)
+    with pytest.raises(StartupError, match="refused DISCORD_TOKEN"):
+        await run_client(client, instance)
+    assert not fake.identifies
