@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "discord":
             from adapters.discord.sync import sync_commands
 
-            asyncio.run(sync_commands(settings, args.guild))
+            print(asyncio.run(sync_commands(settings, args.guild)))
             return 0
     except KeyboardInterrupt:
         return 130
