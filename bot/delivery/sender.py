@@ -9,7 +9,8 @@ jitter for transient errors, and permanent errors that stop instead of retrying 
 * ``permanent`` — this row fails.
 
 Each row is marked sent in its own short transaction right after the platform accepts it,
-so a crash can repeat at most the requests that were in flight (≤ the lane's concurrency).
+so a crash can repeat at most the requests that were in flight: never more than the
+process's ``max_in_flight`` (shared by all its lanes).
 Rows are never sent after their ``expires_at`` (due time + delivery deadline).
 
 Time comes from the bot's clock and waiting from an injectable ``sleep``: with a fake clock
@@ -57,7 +58,8 @@ class SenderConfig:
     backoff_base: float = 2.0  # seconds; doubles per attempt, with jitter
     backoff_max: float = 300.0
     default_rate: float = 20.0  # requests/s when a notifier does not say
-    default_concurrency: int = 4
+    default_concurrency: int = 4  # per lane, when a notifier does not say
+    max_in_flight: int = 16  # per process, across all lanes
 
 
 @dataclass
@@ -81,8 +83,12 @@ class LaneSender:
         clock: Clock,
         sleep: Sleep,
         config: SenderConfig | None = None,
+        in_flight: asyncio.Semaphore | None = None,
     ) -> None:
         self.bot = bot
+        # Shared by every lane of the process: bounds the requests that can be in flight (and
+        # so repeated after a crash) across all lanes this process drains.
+        self.in_flight = in_flight
         self.notifier = notifier
         self.lane = lane
         self.platform = platform_of(lane)
@@ -193,6 +199,8 @@ class LaneSender:
             if await self._settle_without_sending(item, self.clock.now()):
                 slots.release()
                 continue
+            if self.in_flight is not None:
+                await self.in_flight.acquire()
             # Take the token right before the request, so request times obey the bucket.
             delay = self.bucket.reserve(self.clock.now().timestamp())
             while delay > 0 and wait:
@@ -200,6 +208,8 @@ class LaneSender:
                 delay = self.bucket.reserve(self.clock.now().timestamp())
             if delay > 0 or not await self._renew():
                 slots.release()
+                if self.in_flight is not None:
+                    self.in_flight.release()
                 if delay > 0:
                     self.ready_at = self.clock.now() + timedelta(seconds=delay)
                 stopped = True
@@ -237,6 +247,8 @@ class LaneSender:
             return result.ok
         finally:
             slots.release()
+            if self.in_flight is not None:
+                self.in_flight.release()
 
     # --- recording outcomes ------------------------------------------------------------------
 

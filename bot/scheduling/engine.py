@@ -72,6 +72,7 @@ class SchedulingEngine:
         self._scheduler: Any = None
         self._tick_lock = asyncio.Lock()
         self._purged_at: datetime | None = None
+        self._in_flight = asyncio.Semaphore(self.sender_config.max_in_flight)
 
     # --- notifiers and lanes -------------------------------------------------------------------
 
@@ -109,6 +110,7 @@ class SchedulingEngine:
             clock=self.bot.clock,
             sleep=self.sleep,
             config=self.sender_config,
+            in_flight=self._in_flight,
         )
         self._senders[lane] = sender
         return sender

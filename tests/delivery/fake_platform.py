@@ -23,6 +23,7 @@ class Request:
     lane: str
     key: str
     status: int
+    sender: str = ""
 
 
 @dataclass
@@ -61,13 +62,14 @@ class FakePlatform:
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
         lane, key, user = body.get("lane", ""), body.get("key", ""), body.get("user", "")
+        sender = body.get("sender", "")
         now = time.monotonic()
         recent = self._recent[lane]
         while recent and recent[0] <= now - self.window:
             recent.popleft()
         if len(recent) >= self.limit:
             retry_after = max(1, math.ceil(recent[0] + self.window - now))
-            self.requests.append(Request(now, lane, key, 429))
+            self.requests.append(Request(now, lane, key, 429, sender))
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
                 status=429,
@@ -83,7 +85,7 @@ class FakePlatform:
             status = 403
         elif self.error_rate and self._random.random() < self.error_rate:
             status = self._random.choice((500, 502, 503))
-        self.requests.append(Request(now, lane, key, status))
+        self.requests.append(Request(now, lane, key, status, sender))
         if status != 200:
             return web.json_response({"ok": False, "error": f"http {status}"}, status=status)
         self.delivered[key] += 1

@@ -27,9 +27,11 @@ class HttpNotifier:
         *,
         rate_per_second: float = 50.0,
         concurrency: int = 4,
+        sender: str = "",
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.url = url
+        self.sender = sender
         self.lane = lane
         self.rate_per_second = rate_per_second
         self.concurrency = concurrency
@@ -41,7 +43,8 @@ class HttpNotifier:
         user, key = delivery_key(effect)
         try:
             async with self._session.post(
-                f"{self.url}/send", json={"lane": self.lane, "key": key, "user": user}
+                f"{self.url}/send",
+                json={"lane": self.lane, "key": key, "user": user, "sender": self.sender},
             ) as response:
                 data = await response.json()
                 if response.status == 200:
