@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,19 @@ __all__ = [
 
 CANCELLED = "cancelled"
 DM_BLOCKED = "dm_blocked"
+TOUCHED = "crossfade.touched_schedules"
+
+
+def touched_schedules(session: AsyncSession) -> dict[int, Schedule]:
+    """Schedules changed through this module in this session (the dispatcher lets a job's
+    change to its own schedule win over its routine advance)."""
+    found: dict[int, Schedule] = session.info.get(TOUCHED, {})
+    return found
+
+
+def _touch(session: AsyncSession, row: Schedule) -> None:
+    # A strong reference: the identity map alone would let a flushed row be collected.
+    session.info.setdefault(TOUCHED, {})[row.id] = row
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +105,21 @@ async def _find(
     )
 
 
+class Firing(Protocol):
+    """What :func:`compute_next` reads: a ``Schedule`` row or the dispatcher's plain copy."""
+
+    @property
+    def rule(self) -> Rule: ...
+
+    @property
+    def last_due_at(self) -> datetime | None: ...
+
+    @property
+    def done_through(self) -> date | None: ...
+
+
 def compute_next(
-    schedule: Schedule, rules: PersonalRules | None, *, after: datetime
+    schedule: Firing, rules: PersonalRules | None, *, after: datetime
 ) -> datetime | None:
     """The schedule's next due time after ``after`` (``None``: nothing more to send)."""
     rule = schedule.rule
@@ -156,6 +182,7 @@ async def set_schedule(
         rules = member_rules(owner, ctx.team)
     row.next_due_at = compute_next(row, rules, after=ctx.now)
     await session.flush()
+    _touch(session, row)
     return row
 
 
@@ -175,6 +202,7 @@ async def cancel_schedule(
     was_active = row.next_due_at is not None
     row.next_due_at = None
     row.stopped = CANCELLED
+    _touch(ctx.session, row)
     return was_active
 
 
@@ -211,6 +239,7 @@ async def recompute_member(
         if row.stopped is not None:
             continue
         row.next_due_at = compute_next(row, rules, after=now)
+        _touch(session, row)
 
 
 async def _resume_blocked(session: AsyncSession, team: Team, member: Member, now: datetime) -> None:
@@ -219,6 +248,7 @@ async def _resume_blocked(session: AsyncSession, team: Team, member: Member, now
         if row.stopped == DM_BLOCKED:
             row.stopped = None
             row.next_due_at = compute_next(row, rules, after=now)
+            _touch(session, row)
 
 
 async def skip_today(ctx: Context, *, family: str, member: Member | None = None) -> int:
@@ -242,5 +272,6 @@ async def skip_today(ctx: Context, *, family: str, member: Member | None = None)
         elif not isinstance(rule, WeeklyLocal):
             row.done_through = max(today, row.done_through or today)
             row.next_due_at = compute_next(row, rules, after=ctx.now)
+        _touch(ctx.session, row)
         skipped += int(due_today)
     return skipped

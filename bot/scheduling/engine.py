@@ -50,7 +50,7 @@ class SchedulingEngine:
         sleep: Sleep | None = None,
         dispatch: bool = True,
         send: bool = True,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         sender_config: SenderConfig | None = None,
         tick_seconds: float | None = None,
         delivery_deadline: timedelta = timedelta(hours=1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
@@ -26,10 +27,13 @@ async def seed_due(
     rule: Rule | None = None,
     data: dict[str, Any] | None = None,
     zone: str = "UTC",
+    zones: list[str] | None = None,
 ) -> list[int]:
     """``count`` members spread over ``teams`` teams, each with one schedule of ``kind`` due
     at ``due`` (``rule`` defaults to ``Once(due)``; a daily rule keeps them recurring).
-    Returns the schedule ids."""
+    With ``zones``, members are spread over those zones round-robin and ``rule`` must be a
+    ``DailyLocal``: each member's copy is set to the local time of ``due`` in their zone, so
+    all of them still fall due at ``due``. Returns the schedule ids."""
     rule = rule or Once(due)
     now = due
     async with db.uow() as uow:
@@ -69,7 +73,7 @@ async def seed_due(
                         "team_id": team_ids[i % teams],
                         "platform_user_id": f"u{i}",
                         "display_name": f"user {i}",
-                        "timezone": zone,
+                        "timezone": (zones[i % len(zones)] if zones else zone),
                         "timezone_source": "user",
                         "workdays": 0b1111111,
                         "quiet_start": None,
@@ -83,9 +87,17 @@ async def seed_due(
                 ],
             )
         members = (
-            await session.execute(select(Member.id, Member.team_id).order_by(Member.id))
+            await session.execute(
+                select(Member.id, Member.team_id, Member.timezone).order_by(Member.id)
+            )
         ).all()
         rule_json = rule_to_json(rule)
+        local_rules: dict[str, dict[str, Any]] = {}
+        if zones:
+            assert isinstance(rule, DailyLocal), "zones need a daily rule"
+            for name in zones:
+                local = due.astimezone(ZoneInfo(name)).time().replace(second=0, microsecond=0)
+                local_rules[name] = rule_to_json(DailyLocal(local, rule.workdays_only))
         for start in range(0, len(members), CHUNK):
             await session.execute(
                 insert(Schedule),
@@ -96,13 +108,13 @@ async def seed_due(
                         "owner": member_id,
                         "kind": kind,
                         "ref": "",
-                        "rule_json": rule_json,
+                        "rule_json": local_rules.get(member_zone or "", rule_json),
                         "data": dict(data or {}),
                         "next_due_at": due,
                         "created_at": now,
                         "updated_at": now,
                     }
-                    for member_id, team_id in members[start : start + CHUNK]
+                    for member_id, team_id, member_zone in members[start : start + CHUNK]
                 ],
             )
         ids = list(await session.scalars(select(Schedule.id).order_by(Schedule.id)))

@@ -25,3 +25,33 @@ async def ping(ctx: Context, due: Due) -> list[Effect]:
 async def post(ctx: Context, due: Due) -> list[Effect]:
     seen.append(due)
     return [Post(Place.channel("C1", "general"), Message("weekly"), ref_key=f"post:{due.ref}")]
+
+
+@test_flow.job("test.again")
+async def again(ctx: Context, due: Due) -> list[Effect]:
+    """Re-arms itself an hour later, three times in all (like a follow-up reminder)."""
+    from datetime import timedelta
+
+    from bot.scheduling import Once, set_schedule
+
+    seen.append(due)
+    left = int(due.data.get("left", 2))
+    if left > 0:
+        await set_schedule(
+            ctx,
+            kind=due.kind,
+            ref=due.ref,
+            rule=Once(due.due_at + timedelta(hours=1)),
+            data={"left": left - 1},
+        )
+    return [SendDirect(ctx.user_ref, Message(f"again {left}"))]
+
+
+@test_flow.job("test.stop")
+async def stop(ctx: Context, due: Due) -> list[Effect]:
+    """A daily job that cancels itself on its first run."""
+    from bot.scheduling import cancel_schedule
+
+    seen.append(due)
+    await cancel_schedule(ctx, kind=due.kind, ref=due.ref)
+    return [SendDirect(ctx.user_ref, Message("last one"))]

@@ -283,3 +283,25 @@ async def test_two_dispatchers_on_postgres_claim_disjoint_batches(
             )
         ).all()
     assert len(rows) == 3000 and {count for _, count in rows} == {1}
+
+
+async def test_a_job_may_reschedule_or_cancel_its_own_schedule(
+    any_db: Database, clock: FakeClock
+) -> None:
+    from bot.config import Settings
+
+    settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
+    tbot = bot_with(Bot(db=any_db, clock=clock, settings=settings), test_flow)
+    notifier = RecordingNotifier(clock)
+    engine = SchedulingEngine(tbot, instance_id="t")
+    engine.add_notifier(notifier)
+    start = clock.now()
+    await schedule(tbot, "a", kind="test.again", rule=Once(start))
+    await schedule(tbot, "b", kind="test.stop", rule=DailyLocal(time(10, 0)))
+    await play_until(engine, clock, start + timedelta(days=3))
+    again = [d.at for d in notifier.delivered if d.user == "a"]
+    assert again == [start, start + timedelta(hours=1), start + timedelta(hours=2)]
+    stopped = [d.at for d in notifier.delivered if d.user == "b"]
+    assert stopped == [start.replace(hour=10)]
+    async with member_context(tbot, "b") as ctx:
+        assert await get_schedule(ctx, kind="test.stop") is None
