@@ -40,12 +40,21 @@ class TokenBucket:
     def unlimited(self) -> bool:
         return math.isinf(self.rate)
 
+    @property
+    def capacity(self) -> float:
+        """Tokens the bucket can hold: the burst, plus half a token of slack at higher rates
+        so a timer that fires a little late does not cost the next request its slot (a
+        window then holds at most burst + 0.5 + rate × window requests, still under the
+        limit thanks to the margin)."""
+        slack = 0.5 if not self.unlimited and self.rate * self.window >= 20 else 0.0
+        return self.burst + slack
+
     def _refill(self, now: float) -> None:
         if self._updated is None:
             self._updated = now
             self._tokens = 1.0  # the very first request may go at once
         elapsed = max(0.0, now - self._updated)
-        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
         self._updated = now
 
     def ready_in(self, now: float) -> float:
