@@ -128,6 +128,10 @@ class SlackAdapter:
         self.session = session
         self.form_deadline = form_deadline
         self.tasks: set[asyncio.Task[None]] = set()
+        # SQLite has one writer: core transactions running side by side only fail and retry
+        # on its lock (burning the CPU the acknowledgements need), so they take turns; on
+        # PostgreSQL as many run as the connection pool serves.
+        self.handle_slots = asyncio.Semaphore(1 if db.is_sqlite else 10)
         self.people = People(db, clock=clock, default_timezone=settings.default_timezone)
         self.receipts = EventReceipts(db, clock=clock)
         self.home = HomeTab(bot=bot, spawn=self.spawn, delay=home_delay)
@@ -407,7 +411,9 @@ class SlackAdapter:
         self, incoming: Incoming, client: AsyncWebClient
     ) -> tuple[Actor, Place, list[Effect]]:
         actor, place = await self.who_and_where(incoming.origin, client)
-        return actor, place, await self.bot.handle(incoming.event(actor, place))
+        async with self.handle_slots:
+            effects = await self.bot.handle(incoming.event(actor, place))
+        return actor, place, effects
 
     async def _process(self, incoming: Incoming, client: AsyncWebClient) -> None:
         try:

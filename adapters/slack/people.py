@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -225,6 +225,10 @@ class People:
         except IntegrityError:
             # Lost a race with another instance writing the same facts: theirs will do.
             log.debug("slack_users row for %s written concurrently", user_id)
+        except OperationalError as error:
+            # SQLite busy with another writer: this is a cache, the answer must not wait on
+            # it (the facts are in memory; the next miss writes them).
+            log.info("could not store Slack facts for %s: %s", user_id, error.orig)
 
 
 def _error_code(error: SlackApiError) -> str:

@@ -4,11 +4,13 @@ reach another instance behind the load balancer, so the record lives in the data
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from bot.clock import Clock
 from bot.storage.db import Database
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 # Slack retries three times within about five minutes; an hour leaves a wide margin.
 KEEP = timedelta(hours=1)
 PRUNE_EVERY = 500
+ATTEMPTS = 5
 
 
 class EventReceipts:
@@ -43,9 +46,19 @@ class EventReceipts:
             )
             .on_conflict_do_nothing()
         )
-        async with self.db.uow() as uow:
-            result = await uow.session.execute(statement)
-            await uow.commit()
+        for attempt in range(ATTEMPTS):
+            try:
+                async with self.db.uow() as uow:
+                    result = await uow.session.execute(statement)
+                    await uow.commit()
+                break
+            except OperationalError as error:
+                # SQLite busy with another writer: try again shortly; when it stays busy,
+                # better to risk handling a retry twice than to drop the event.
+                if attempt == ATTEMPTS - 1:
+                    log.warning("could not record event %s (%s); handling it", event_id, error.orig)
+                    return True
+                await asyncio.sleep(0.05 * (attempt + 1))
         first = bool(getattr(result, "rowcount", 1))
         self._since_prune += 1
         if self._since_prune >= PRUNE_EVERY:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.responses: list[Call] = []  # response_url posts
         self.socket_acks: list[dict[str, Any]] = []
+        self.arrivals: dict[str, float] = {}  # response_url key → wall-clock arrival
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -81,6 +83,7 @@ class FakeSlack:
                 web.post("/response/{key}", self._response_url),
                 web.post("/upload/{file_id}", self._upload),
                 web.get("/socket", self._socket),
+                web.get("/_stats", self._stats),
             ]
         )
         self._runner = web.AppRunner(app, access_log=None)
@@ -276,7 +279,18 @@ class FakeSlack:
 
     # --- beyond the Web API ----------------------------------------------------------------
 
+    async def _stats(self, request: web.Request) -> web.Response:
+        """For benchmarks in another process: what was called, and when answers arrived."""
+        counts: dict[str, int] = defaultdict(int)
+        for call in self.recorded:
+            counts[call.method] += 1
+        apologies = sum("went wrong" in str(c.params.get("text", "")) for c in self.responses)
+        return web.json_response(
+            {"calls": counts, "arrivals": self.arrivals, "apologies": apologies}
+        )
+
     async def _response_url(self, request: web.Request) -> web.Response:
+        self.arrivals[request.match_info["key"]] = time.time()
         body = await request.json()
         await self._record(
             Call("response_url", body, request.match_info["key"]), into=self.responses

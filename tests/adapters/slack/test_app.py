@@ -351,3 +351,32 @@ async def test_signature_helper_matches_slacks_documented_example() -> None:
     )
     expected = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
     assert signature("8f742231b10e8888abcd99yyyzzz85a5", 1531420618, body) == expected
+
+
+# --- modals ------------------------------------------------------------------------------------
+
+
+async def test_a_slow_core_closes_the_modal_in_time_and_answers_later(rig: SlackRig) -> None:
+    from bot.events import FormSubmit
+
+    rig.fake.user("U1", is_admin=True)
+    await rig.command("pulse", channel="C1")
+    modal = rig.modal()
+    rig.adapter.form_deadline = 0.2
+    original = rig.adapter.bot.handle
+
+    async def slow(event: Any) -> Any:
+        if isinstance(event, FormSubmit):
+            await asyncio.sleep(0.6)
+        return await original(event)
+
+    rig.adapter.bot.handle = slow  # type: ignore[method-assign]
+    body_started = time.perf_counter()
+    sent = await rig.submit(modal, {"question": ""})
+    assert sent.status == 200 and sent.text == ""  # closed, within Slack's 3 s
+    assert sent.elapsed < 0.55
+    assert time.perf_counter() - body_started >= 0.6  # the work went on after the ack
+    # the field error could not be shown in the closed modal: it comes as a private message
+    answer = rig.fake.responses[-1]
+    assert answer["response_type"] == "ephemeral"
+    assert "question" in answer["text"] + json.dumps(answer["blocks"])

@@ -145,6 +145,17 @@ async def test_checkin_through_buttons(rig: SlackRig, clock: FakeClock) -> None:
         shown = rig.last_with_buttons()
     assert answered >= 5
     assert "went wrong" not in rig.last().text
+    # the optional private note is a modal opened from a button
+    done = rig.last_with_buttons()
+    assert done is not None
+    note = next(b for b in done.buttons if b["value"].startswith("checkin:note"))
+    await rig.press(done, note)
+    modal = rig.modal()
+    too_long = await rig.submit(modal, {"note": "x" * 10_000})
+    assert "errors" in too_long.text or modal["blocks"][0]["element"]["max_length"] < 10_000
+    saved = await rig.submit(modal, {"note": "Long day, good talk with Sam"})
+    assert saved.status == 200 and saved.text == ""
+    assert "went wrong" not in rig.last().text
 
 
 async def test_daily_checkin_is_delivered_as_a_dm_by_the_engine(
