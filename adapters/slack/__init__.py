@@ -3,6 +3,8 @@ App Home, OAuth installs into many workspaces, and the scheduling engine's notif
 
 ``crossfade run`` calls :func:`serve`; ``crossfade slack manifest`` calls
 ``adapters.slack.manifest.render_manifest``.
+
+Importing this package loads nothing heavy (the manifest command needs no database stack).
 """
 
 from __future__ import annotations
@@ -10,14 +12,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
-from sqlalchemy import update
-
-from bot.bootstrap import Services
-from bot.storage.models import Team
-
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
+    from bot.bootstrap import Services
 
 __all__ = ["serve"]
 
@@ -54,6 +51,11 @@ async def serve(services: Services) -> None:
 async def _reactivate_single_workspace(adapter: SlackAdapter) -> None:
     """A single-workspace bot starting with a working token is installed again: undo an
     earlier ``app_uninstalled``."""
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy import update
+
+    from bot.storage.models import Team
+
     try:
         response = await adapter.web_client(adapter.settings.slack_bot_token).auth_test()
     except SlackApiError as error:
