@@ -96,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except StartupError as error:
+    except (StartupError, ValueError) as error:
+        # Configuration problems (a missing signing secret, an http:// manifest URL, a broken
+        # content file) are for a person to fix: one clear line, the traceback only in debug.
+        log.debug("startup failed", exc_info=True)
         print(f"crossfade: {error}", file=sys.stderr)
         return 1
     return 2
