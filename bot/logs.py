@@ -32,5 +32,12 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Third-party chatter stays at WARNING unless asked for.
-    for noisy in ("sqlalchemy.engine", "aiosqlite", "apscheduler", "discord", "slack_bolt"):
+    for noisy in (
+        "sqlalchemy.engine",
+        "aiosqlite",
+        "alembic",
+        "apscheduler",
+        "discord",
+        "slack_bolt",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
