@@ -86,13 +86,9 @@ def resolve_file(name: str, directory: str | Path | None) -> Path:
     return BUILTIN_DIR / name
 
 
-def load_content(directory: str | Path | None = None) -> Content:
-    """Read, validate and cross-check the content files.
-
-    Raises :class:`ContentError` whose message names every problem found (file, line,
-    place, what is wrong); a directory that does not exist is itself an error, so that a
-    typo in ``CROSSFADE_CONTENT_DIR`` is not silently replaced by the built-in files.
-    """
+def require_directory(directory: str | Path | None) -> None:
+    """A content directory that does not exist is an error, so that a typo in
+    ``CROSSFADE_CONTENT_DIR`` is not silently replaced by the built-in files."""
     if directory and not Path(directory).is_dir():
         raise ContentError(
             [
@@ -104,6 +100,16 @@ def load_content(directory: str | Path | None = None) -> Content:
                 )
             ]
         )
+
+
+def load_content(directory: str | Path | None = None) -> Content:
+    """Read, validate and cross-check the content files.
+
+    Raises :class:`ContentError` whose message names every problem found (file, line,
+    place, what is wrong); a directory that does not exist is itself an error, so that a
+    typo in ``CROSSFADE_CONTENT_DIR`` is not silently replaced by the built-in files.
+    """
+    require_directory(directory)
     quiz_path = resolve_file(QUIZ_FILE, directory)
     tips_path = resolve_file(TIPS_FILE, directory)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from bot.content.errors import ContentError, Problem
-from bot.content.loader import resolve_file
+from bot.content.loader import require_directory, resolve_file
 from bot.content.yamlfile import ParsedFile, parse_yaml, read_model
 from bot.domain.parsing import InputError
 from bot.domain.pulse import MAX_OPTIONS, MAX_QUESTION_LENGTH, PollSpec, build_spec
@@ -116,17 +116,7 @@ def _check(parsed: ParsedFile, data: _File) -> list[Problem]:
 def load_pulse_templates(directory: str | Path | None = None) -> PulseTemplates:
     """Read and validate the templates; raise :class:`ContentError` naming every problem
     (file, line, place, what is wrong)."""
-    if directory and not Path(directory).is_dir():
-        raise ContentError(
-            [
-                Problem(
-                    Path(directory),
-                    None,
-                    "",
-                    "CROSSFADE_CONTENT_DIR names a directory that does not exist",
-                )
-            ]
-        )
+    require_directory(directory)
     path = resolve_file(PULSE_TEMPLATES_FILE, directory)
     parsed = parse_yaml(path)
     data = read_model(parsed, _File)
