@@ -69,7 +69,32 @@ class Due:
         return self.local_due.date()
 
 
-def member_rules(member: Member, team: Team) -> PersonalRules:
+class MemberLike(Protocol):
+    """What :func:`member_rules` reads: a ``Member`` or the dispatcher's plain copy."""
+
+    @property
+    def timezone(self) -> str | None: ...
+
+    @property
+    def workdays(self) -> int: ...
+
+    @property
+    def quiet_start(self) -> str | None: ...
+
+    @property
+    def quiet_end(self) -> str | None: ...
+
+    @property
+    def away_start(self) -> date | None: ...
+
+    @property
+    def away_end(self) -> date | None: ...
+
+    @property
+    def holidays(self) -> str | None: ...
+
+
+def member_rules(member: MemberLike, team: Team) -> PersonalRules:
     """The member's personal rules as values for the schedule maths."""
     quiet = None
     if member.quiet_start and member.quiet_end:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from bot.delivery.codec import effect_to_json
 from bot.delivery.metrics import DISPATCH_SECONDS, SKIPPED
@@ -33,7 +34,7 @@ from bot.domain.schedule import PersonalRules, skip_reason
 from bot.domain.schedule_rules import DailyLocal, Rule, WeeklyLocal, rule_from_json
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
-from bot.events import Actor, Place
+from bot.events import Actor
 from bot.scheduling.api import DM_BLOCKED, Due, compute_next, member_rules, touched_schedules
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
@@ -91,7 +92,37 @@ class ClaimedSchedule:
         return self._rule
 
 
+class MemberRow:
+    """A claimed schedule's member as plain values (every column of ``members``). Jobs get
+    an ORM ``Member`` only if they touch ``ctx.member`` (see :class:`JobContext`): building
+    100,000 ORM objects a minute would cost more than everything else a reminder needs."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+        self.id: int = values["id"]
+        self.platform_user_id: str = values["platform_user_id"]
+        self.display_name: str = values["display_name"] or ""
+        self.timezone: str | None = values["timezone"]
+        self.workdays: int = values["workdays"]
+        self.quiet_start: str | None = values["quiet_start"]
+        self.quiet_end: str | None = values["quiet_end"]
+        self.away_start: date | None = values["away_start"]
+        self.away_end: date | None = values["away_end"]
+        self.holidays: str | None = values["holidays"]
+        self.is_admin: bool = bool(values["is_admin"])
+        self.dm_blocked: bool = bool(values["dm_blocked"])
+
+    def attach(self, uow: UnitOfWork) -> Member:
+        """The ORM ``Member`` for these values, attached to the session without a query
+        (or the one the session already has)."""
+        member = Member(**self.values)
+        make_transient_to_detached(member)
+        merged: Member = uow.session.sync_session.merge(member, load=False)
+        return merged
+
+
 SCHEDULES = cast(Table, Schedule.__table__)
+MEMBERS = cast(Table, Member.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
 
 _COLUMNS = (
@@ -205,9 +236,12 @@ class Dispatcher:
     def _claim_query(self, now: datetime, *, limit: int, schedule_id: int | None = None) -> Any:
         table = SCHEDULES
         query = (
-            select(*(table.c[name] for name in _COLUMNS), Member)
+            select(
+                *(table.c[name] for name in _COLUMNS),
+                *(column.label(f"m_{column.key}") for column in MEMBERS.c),
+            )
             .select_from(table)
-            .outerjoin(Member, Member.id == table.c.member_id)
+            .outerjoin(MEMBERS, MEMBERS.c.id == table.c.member_id)
             .where(table.c.next_due_at <= now)
             .order_by(table.c.next_due_at, table.c.id)
             .limit(limit)
@@ -220,16 +254,20 @@ class Dispatcher:
 
     async def _claim(
         self, uow: UnitOfWork, now: datetime, *, limit: int, schedule_id: int | None = None
-    ) -> list[tuple[ClaimedSchedule, Member | None]]:
+    ) -> list[tuple[ClaimedSchedule, MemberRow | None]]:
         result = await uow.session.execute(
             self._claim_query(now, limit=limit, schedule_id=schedule_id)
         )
         claimed = []
+        member_keys = [column.key for column in MEMBERS.c]
+        split = len(_COLUMNS)
         for row in result:
-            values = dict(zip(_COLUMNS, row[: len(_COLUMNS)], strict=True))
+            values = dict(zip(_COLUMNS, row[:split], strict=True))
             values["rule_json"] = values.pop("rule")
             values["data"] = values["data"] or {}
-            claimed.append((ClaimedSchedule(**values), row[len(_COLUMNS)]))
+            member_values = dict(zip(member_keys, row[split:], strict=True))
+            member = MemberRow(member_values) if member_values["id"] is not None else None
+            claimed.append((ClaimedSchedule(**values), member))
         return claimed
 
     async def _teams(self, uow: UnitOfWork, ids: set[int]) -> dict[int, Team]:
@@ -290,7 +328,10 @@ class Dispatcher:
     # --- one batch -------------------------------------------------------------------------
 
     async def _process(
-        self, uow: UnitOfWork, claimed: list[tuple[ClaimedSchedule, Member | None]], now: datetime
+        self,
+        uow: UnitOfWork,
+        claimed: list[tuple[ClaimedSchedule, MemberRow | None]],
+        now: datetime,
     ) -> DispatchStats:
         stats = DispatchStats(claimed=len(claimed))
         teams = await self._teams(uow, {schedule.team_id for schedule, _ in claimed})
@@ -421,7 +462,7 @@ class Dispatcher:
     def _skip(
         self,
         schedule: ClaimedSchedule,
-        member: Member | None,
+        member: MemberRow | None,
         rules: PersonalRules | None,
         team: Team,
         due_at: datetime,
@@ -463,7 +504,7 @@ class Dispatcher:
     def _outbox_rows(
         self,
         schedule: ClaimedSchedule,
-        member: Member | None,
+        member: MemberRow | None,
         team: Team,
         due: Due,
         effects: list[Effect],
@@ -505,12 +546,12 @@ def _zone(schedule: ClaimedSchedule, rules: PersonalRules | None, team: Team) ->
     return safe_zone(None, team.default_timezone)
 
 
-def _context(bot: Bot, uow: UnitOfWork, team: Team, member: Member | None, now: datetime) -> Any:
-    from bot.router import Context
+def _context(bot: Bot, uow: UnitOfWork, team: Team, member: MemberRow | None, now: datetime) -> Any:
+    from bot.scheduling.context import JobContext
 
     if member is None:
         # A team-level schedule: a placeholder member that is never added to the session.
-        member = Member(
+        placeholder = Member(
             id=0,
             team_id=team.id,
             platform_user_id="",
@@ -520,14 +561,18 @@ def _context(bot: Bot, uow: UnitOfWork, team: Team, member: Member | None, now: 
             is_admin=False,
             dm_blocked=False,
         )
+        actor = Actor(team.platform, team.workspace_id, "", placeholder.display_name)
+        return JobContext.make(
+            bot=bot, uow=uow, team=team, actor=actor, now=now, member=placeholder
+        )
     actor = Actor(
         team.platform,
         team.workspace_id,
         member.platform_user_id,
-        member.display_name or "",
+        member.display_name,
         member.timezone,
-        bool(member.is_admin),
+        member.is_admin,
     )
-    return Context(
-        bot=bot, uow=uow, team=team, member=member, actor=actor, place=Place.dm(), now=now
+    return JobContext.make(
+        bot=bot, uow=uow, team=team, actor=actor, now=now, load=lambda: member.attach(uow)
     )

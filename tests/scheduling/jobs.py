@@ -55,3 +55,17 @@ async def stop(ctx: Context, due: Due) -> list[Effect]:
     seen.append(due)
     await cancel_schedule(ctx, kind=due.kind, ref=due.ref)
     return [SendDirect(ctx.user_ref, Message("last one"))]
+
+
+@test_flow.job("test.touch")
+async def touch(ctx: Context, due: Due) -> list[Effect]:
+    """Uses ctx.member as an ORM object: reads, a query by id, and a change that persists."""
+    from sqlalchemy import select
+
+    from bot.storage.models import Member
+
+    seen.append(due)
+    same = await ctx.session.scalar(select(Member).where(Member.id == ctx.member.id))
+    assert same is ctx.member  # the attached object is the session's own
+    ctx.member.display_name = f"touched at {due.local_due:%H:%M}"
+    return []

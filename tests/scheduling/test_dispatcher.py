@@ -305,3 +305,15 @@ async def test_a_job_may_reschedule_or_cancel_its_own_schedule(
     assert stopped == [start.replace(hour=10)]
     async with member_context(tbot, "b") as ctx:
         assert await get_schedule(ctx, kind="test.stop") is None
+
+
+async def test_a_job_can_use_and_change_its_member(
+    tbot: Bot, tengine: SchedulingEngine, clock: FakeClock
+) -> None:
+    async with member_context(tbot, "ana") as ctx:
+        ctx.member.timezone = "Asia/Kathmandu"
+        await set_schedule(ctx, kind="test.touch", rule=Once(clock.now()))
+    await tengine.run_due()
+    async with tbot.db.uow() as uow:
+        names = list(await uow.session.scalars(select(Member.display_name)))
+    assert names == ["touched at 14:45"]

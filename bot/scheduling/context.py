@@ -1,0 +1,71 @@
+"""The ``Context`` a job handler gets: its member becomes an ORM object only when used."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.zones import safe_zone
+from bot.events import Actor, Place
+from bot.router import Context
+from bot.storage.models import Member, Team
+from bot.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+
+__all__ = ["JobContext"]
+
+
+class JobContext(Context):
+    """A :class:`~bot.router.Context` for a scheduled job. ``ctx.member`` is loaded (attached
+    to the job's session, no query) on first use; ``ctx.zone`` and ``ctx.user_ref`` do not
+    need it."""
+
+    _member: Member | None
+    _load: Callable[[], Member] | None
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        bot: Bot,
+        uow: UnitOfWork,
+        team: Team,
+        actor: Actor,
+        now: datetime,
+        member: Member | None = None,
+        load: Callable[[], Member] | None = None,
+    ) -> JobContext:
+        ctx = cls.__new__(cls)
+        ctx._member, ctx._load = member, load
+        ctx.bot, ctx.uow, ctx.team, ctx.actor = bot, uow, team, actor
+        ctx.place, ctx.now, ctx.message_ref, ctx.first_contact = Place.dm(), now, None, False
+        return ctx
+
+    @property  # type: ignore[override]
+    def member(self) -> Member:
+        if self._member is None:
+            assert self._load is not None
+            self._member = self._load()
+        return self._member
+
+    @member.setter
+    def member(self, value: Member) -> None:
+        self._member = value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        if self._member is None:
+            return safe_zone(self.actor.timezone, self.team.default_timezone)
+        return super().zone
+
+    def __repr__(self) -> str:
+        return f"JobContext(team={self.team.id}, user={self.actor.user_id!r}, now={self.now})"
+
+    def __eq__(self, other: Any) -> bool:
+        return self is other
+
+    __hash__ = object.__hash__
