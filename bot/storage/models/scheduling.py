@@ -69,7 +69,7 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("schedule_id", "due_at", "seq"),
-        Index("ix_outbox_status_lane_not_before", "status", "lane", "not_before"),
+        Index("ix_outbox_status_lane_not_before_id", "status", "lane", "not_before", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -86,7 +86,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_outbox_status_lane_not_before", ["status", "lane", "not_before"], unique=False
+            "ix_outbox_status_lane_not_before_id",
+            ["status", "lane", "not_before", "id"],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_outbox_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_team_id"), ["team_id"], unique=False)
@@ -152,7 +154,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_team_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_member_id"))
-        batch_op.drop_index("ix_outbox_status_lane_not_before")
+        batch_op.drop_index("ix_outbox_status_lane_not_before_id")
     op.drop_table("outbox")
     with op.batch_alter_table("schedules", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_schedules_team_id"))
