@@ -110,15 +110,11 @@ class LaneSender:
         self.ready_at: datetime | None = None
         self._lease_renewed: datetime | None = None
         # Learned during a batch, so the rest of it is not attempted (the claim's snapshot of
-        # these flags is older).
+        # these flags is older); forgotten at the next claim.
         self._lost_teams: set[int] = set()
         self._blocked_members: set[int] = set()
 
     # --- the loop ----------------------------------------------------------------------------
-
-    def team_restored(self, team_id: int) -> None:
-        """Forget that ``team_id`` was lost (call after a reinstall)."""
-        self._lost_teams.discard(team_id)
 
     async def drain(self, *, wait: bool) -> int:
         """Send every pending row that is due. With ``wait`` it sleeps for tokens and
@@ -159,6 +155,10 @@ class LaneSender:
 
     async def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
+        # Fresh flags come with each claim (a team may have been reinstalled, a member may
+        # have asked for DMs again).
+        self._lost_teams.clear()
+        self._blocked_members.clear()
         async with self.bot.db.uow() as uow:
             query = (
                 select(OutboxRow, Team.platform, Team.workspace_id, Team.active, Member.dm_blocked)

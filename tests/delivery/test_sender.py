@@ -115,6 +115,15 @@ async def test_uninstalled_team_fails_the_lane_without_calls(
     await once(tbot, "d")
     await tengine.run_due()
     assert notifier.calls == 1
+    # reinstalled: the same engine delivers again
+    async with tbot.db.uow() as uow:
+        team = await uow.session.scalar(select(Team))
+        assert team is not None
+        team.active = True
+        await uow.commit()
+    await once(tbot, "e")
+    await tengine.run_due()
+    assert notifier.calls == 2 and [d.user for d in notifier.delivered] == ["e"]
 
 
 async def test_permanent_error_fails_one_row_only(
