@@ -202,6 +202,7 @@ async def part_naive(url: str, *, fire_timeout: float) -> dict[str, Any]:
 
     build_router()  # the same code loaded as the engine's process, for a fair baseline
     freeze_startup_heap()
+    rss_before = rss_mib()
     db = Database(url)
     async with db.uow() as uow:
         people = (
@@ -221,7 +222,7 @@ async def part_naive(url: str, *, fire_timeout: float) -> dict[str, Any]:
         if fired == len(people):
             all_fired.set()
 
-    result: dict[str, Any] = {"people": len(people), "rss_before_mib": rss_mib()}
+    result: dict[str, Any] = {"people": len(people), "rss_before_mib": rss_before}
     scheduler = AsyncIOScheduler(timezone="UTC")
     started = time.perf_counter()
     zones: dict[str, ZoneInfo] = {}
