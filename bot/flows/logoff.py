@@ -46,6 +46,7 @@ from bot.scheduling import (
     DailyLocal,
     Due,
     Once,
+    Schedule,
     cancel_schedule,
     get_schedule,
     member_rules,
@@ -392,14 +393,31 @@ async def _show(ctx: Context) -> Reply:
             row = await get_schedule(ctx, kind=kind)
             if row is not None and row.next_due_at is not None:
                 nexts.append(row.next_due_at)
-        lines.append(f"Next reminder: {_when(ctx, min(nexts)) if nexts else 'none scheduled'}")
-        lines[-1] += f" ({ctx.zone.key})."
+        if nexts:
+            lines.append(f"Next reminder: {_when(ctx, min(nexts))} ({ctx.zone.key}).")
+        else:
+            lines.append(f"Next reminder: none scheduled — {_why_none(ctx, remind)}")
         if ctx.member.holidays:
             lines.append(f"No reminders on public holidays ({ctx.member.holidays}).")
     if day is not None:
         lines.append(_day_line(ctx, day))
     text = "\n".join(lines)
     return Reply(Message(lines[0], (Text(text),)))
+
+
+def _why_none(ctx: Context, remind: Schedule | None) -> str:
+    member = ctx.member
+    if member.dm_blocked or (remind is not None and remind.stopped == "dm_blocked"):
+        return "I couldn't reach you by DM. Allow DMs from the app, then set the time again."
+    at = remind.rule.at if remind is not None and isinstance(remind.rule, DailyLocal) else None
+    if at is not None and member.quiet_start and member.quiet_end:
+        quiet = (time.fromisoformat(member.quiet_start), time.fromisoformat(member.quiet_end))
+        if in_quiet_hours(at, *quiet):
+            return (
+                f"{format_clock(at)} is inside your quiet hours ({member.quiet_start}–"
+                f"{member.quiet_end}). Change one of them."
+            )
+    return "check `workdays` and `away`."
 
 
 def _day_line(ctx: Context, day: LogoffDay) -> str:

@@ -212,3 +212,10 @@ async def test_holidays_command(ana: Harness, engine: SchedulingEngine, clock: F
     assert "off" in text_of(await ana.command("ana", "holidays off"))
     assert "already off" in text_of(await ana.command("ana", "holidays off"))
     assert remind is not None
+
+
+async def test_show_explains_why_nothing_is_scheduled(ana: Harness) -> None:
+    await ana.command("ana", "logoff 17:30")
+    await ana.command("ana", "quiet 17:00-08:00")
+    shown = text_of(await ana.command("ana", "logoff"))
+    assert "none scheduled — 17:30 is inside your quiet hours (17:00–08:00)" in shown
