@@ -151,7 +151,8 @@ async def open_poll(
         kind=CLOSE_JOB,
         rule=Once(closes_at),
         ref=f"poll:{poll.id}",
-        data={"poll_id": poll.id},
+        # A close missed while the bot was down still happens, late, rather than never.
+        data={"poll_id": poll.id, "run_late": True},
         team_level=True,
     )
     log.info("pulse #%s opened in team %s", poll.number, ctx.team.id)

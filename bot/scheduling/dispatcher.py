@@ -471,8 +471,10 @@ class Dispatcher:
         local_due: datetime,
         now: datetime,
     ) -> str | None:
-        if now - due_at > self.grace:
-            return "misfire"  # the bot was down: never send a reminder late
+        if now - due_at > self.grace and not (schedule.data or {}).get("run_late"):
+            # The bot was down: never send a reminder late. Jobs that must still happen
+            # (closing a poll) say so with data["run_late"].
+            return "misfire"
         if not team.active:
             return "uninstalled"
         if member is None or (schedule.data or {}).get("ignore_rules"):
@@ -531,7 +533,10 @@ class Dispatcher:
                     "effect": effect_to_json(effect),
                     "status": "pending",
                     "not_before": now,
-                    "expires_at": due.due_at + self.delivery_deadline,
+                    # a late-running job gets its full delivery window from now
+                    "expires_at": max(due.due_at, now) + self.delivery_deadline
+                    if (schedule.data or {}).get("run_late")
+                    else due.due_at + self.delivery_deadline,
                     "attempts": 0,
                     "created_at": now,
                 }

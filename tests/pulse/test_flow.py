@@ -328,6 +328,19 @@ async def test_an_overdue_poll_closes_on_the_next_interaction(
     assert "closed" in replies(effects)
 
 
+async def test_a_deadline_missed_while_the_bot_was_down_still_closes_the_poll(
+    h: PulseHarness, clock: FakeClock
+) -> None:
+    """Reminders are never sent late, but a poll's close is: results posted after an outage
+    beat a poll that stays open until someone happens to touch it."""
+    await ask_and_answer(h, {u: "Yes" for u in "abcde"})
+    clock.advance(timedelta(days=5))  # the deadline (2 days) passed while nothing ran
+    delivered = await h.run_due()
+    assert [type(e).__name__ for e in delivered] == ["Update", "Post"]
+    assert "Yes — 5 (100%)" in text_of(delivered[1:])
+    assert await h.run_due() == []
+
+
 async def test_results_of_an_open_poll_say_when_they_come(h: PulseHarness) -> None:
     await ask_and_answer(h, {"a": "Yes"})
     effects = await h.command("bob", "/crossfade pulse results 1")
