@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
@@ -88,6 +88,7 @@ class SchedulingEngine:
         self._scheduler: Any = None
         self._tick_lock = asyncio.Lock()
         self._purged_at: datetime | None = None
+        self._stopping = False
         self._in_flight = asyncio.Semaphore(self.sender_config.max_in_flight)
 
     # --- notifiers and lanes -------------------------------------------------------------------
@@ -183,6 +184,7 @@ class SchedulingEngine:
         """Tick every ``tick_seconds`` (APScheduler, one job per process, never overlapping)."""
         if self._scheduler is not None:
             return
+        self._stopping = False
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         freeze_startup_heap()
@@ -195,7 +197,7 @@ class SchedulingEngine:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
-            next_run_time=self.bot.clock.now(),
+            next_run_time=datetime.now(UTC),  # APScheduler runs on real time
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -204,6 +206,8 @@ class SchedulingEngine:
     async def tick(self) -> None:
         """One tick: dispatch what is due, and make sure every lane with due rows has a
         worker (one per lane in this process; the lease keeps it one across processes)."""
+        if self._stopping:
+            return
         async with self._tick_lock:
             try:
                 if self.dispatch_enabled:
@@ -244,9 +248,14 @@ class SchedulingEngine:
             return 0
 
     async def stop(self) -> None:
+        """Stop ticking, wait for a tick in progress, and end the lane workers (each
+        releases its lease)."""
+        self._stopping = True
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        async with self._tick_lock:
+            pass
         workers = list(self._workers.values())
         for task in workers:
             task.cancel()
@@ -269,8 +278,6 @@ async def purge_outbox(bot: Bot, *, older_than: datetime) -> int:
 
 
 def _utc(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

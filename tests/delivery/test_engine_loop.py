@@ -1,0 +1,42 @@
+"""The long-running path: start() ticks with APScheduler, workers drain lanes, stop() ends
+them (real time, a fraction of a second)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import Bot
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.delivery import metrics_text
+from bot.scheduling import Once, set_schedule
+from bot.scheduling.engine import SchedulingEngine
+from bot.storage.db import Database
+from tests.scheduling.jobs import test_flow
+from tests.scheduling.support import RecordingNotifier, bot_with, member_context
+
+
+async def test_start_ticks_delivers_and_stops(db: Database) -> None:
+    settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
+    clock = SystemClock()
+    bot = bot_with(Bot(db=db, settings=settings, clock=clock), test_flow)
+    notifier = RecordingNotifier(clock)  # type: ignore[arg-type]
+    engine = SchedulingEngine(bot, instance_id="loop", tick_seconds=0.05)
+    engine.add_notifier(notifier)
+    for user in ("a", "b", "c"):
+        async with member_context(bot, user) as ctx:
+            ctx.member.quiet_start = ctx.member.quiet_end = None  # real time: any hour
+            await set_schedule(ctx, kind="test.ping", rule=Once(clock.now()), ref=user)
+    await engine.start()
+    try:
+        for _ in range(400):  # the tick runs every 50 ms
+            if len(notifier.delivered) == 3:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.stop()
+    assert sorted(d.user for d in notifier.delivered) == ["a", "b", "c"]
+    assert await engine.next_due_at() is None
+    text = metrics_text().decode()
+    assert 'crossfade_deliveries_sent_total{kind="test.ping",platform="console"}' in text
+    assert "crossfade_delivery_lag_seconds_bucket" in text
