@@ -317,3 +317,17 @@ async def test_a_job_can_use_and_change_its_member(
     async with tbot.db.uow() as uow:
         names = list(await uow.session.scalars(select(Member.display_name)))
     assert names == ["touched at 14:45"]
+
+
+async def test_run_late_jobs_fire_after_an_outage(
+    tbot: Bot, tengine: SchedulingEngine, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    start = clock.now()
+    await schedule(tbot, "a", kind="test.ping", rule=Once(start), data={"run_late": True})
+    await schedule(tbot, "b", kind="test.ping", rule=Once(start))
+    clock.set(start + timedelta(hours=3))  # the bot was down
+    await tengine.run_due()
+    assert [d.user for d in notifier.delivered] == ["a"]
+    async with tbot.db.uow() as uow:
+        row = await uow.session.scalar(select(OutboxRow))
+        assert row is not None and row.expires_at == clock.now() + timedelta(hours=1)
