@@ -18,13 +18,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MultipleLocator
+from typing import TYPE_CHECKING
 
 from bot.domain.insights import HOURS_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["ChartDay", "checkin_chart", "render_checkin_chart"]
 
@@ -72,6 +72,9 @@ def _day_labels(days: Sequence[date]) -> tuple[list[int], list[str]]:
 
 
 def _empty_png(title: str, message: str) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(_WIDTH_IN, 3.2), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -140,6 +143,9 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
     nan = math.nan
     wide = n > 10
     marker = 6 if wide else 10
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     figure = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
@@ -221,6 +227,11 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
                 clip_on=False,
                 label="late, no time",
             )
+        from matplotlib.ticker import (  # matplotlib loads on the first chart, not at start-up
+            FuncFormatter,
+            MultipleLocator,
+        )
+
         logoff_ax.yaxis.set_major_locator(MultipleLocator(step))
         logoff_ax.yaxis.set_major_formatter(FuncFormatter(_clock))
         _legend(logoff_ax)

@@ -13,11 +13,12 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.domain.pulse import Tally
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["render_results_chart", "render_trend_chart", "results_chart", "trend_chart"]
 
@@ -46,6 +47,9 @@ def render_results_chart(
     counts = list(tally.counts)
     pcts = tally.percentages
     rows = len(labels)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(_WIDTH_IN, 1.6 + 0.55 * rows), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -90,6 +94,9 @@ def render_trend_chart(
     one line per recurring question; ``series`` is ``[(name, [(week label, value), …]), …]``
     and ``weeks`` every week label in order. A week without a value (fewer than k answered)
     breaks the line instead of being bridged, so no value is implied for it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(_WIDTH_IN, 4.2), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
