@@ -18,6 +18,7 @@ from bot.domain.scoring import (
     score_quiz,
 )
 from bot.flows.quiz_views import verdict_for
+from tests.quiz.support import NEUTRAL
 
 CONTENT = load_content()
 TH = CONTENT.quiz.thresholds
@@ -25,18 +26,7 @@ TH = CONTENT.quiz.thresholds
 
 def sheet(**answers: str) -> dict[str, str]:
     """A full answer sheet: the given answers, every other question its neutral answer."""
-    neutral = {
-        "measured": "mix",
-        "switch_off": "after_a_while",
-        "where": "hybrid",
-        "daytime": "sometimes",
-        "side_work": "none",
-        "schedule": "mostly_regular",
-        "dinner": "glance",
-        "rigid": "either",
-        "stress": "fine",
-        "downtime": "plenty",
-    }
+    neutral = dict(NEUTRAL)
     assert set(neutral) == {q.id for q in CONTENT.questions}
     assert set(answers) <= set(neutral), answers
     return {**neutral, **answers}

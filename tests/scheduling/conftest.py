@@ -5,7 +5,8 @@ import pytest
 from bot.app import Bot
 from bot.clock import FakeClock
 from bot.scheduling.engine import SchedulingEngine
-from tests.scheduling.support import RecordingNotifier
+from tests.scheduling.jobs import seen, test_flow
+from tests.scheduling.support import RecordingNotifier, bot_with
 from tests.support.harness import Harness
 
 
@@ -24,3 +25,17 @@ def engine(bot: Bot, notifier: RecordingNotifier) -> SchedulingEngine:
 @pytest.fixture
 def harness(bot: Bot) -> Harness:
     return Harness(bot)
+
+
+@pytest.fixture
+def tbot(bot: Bot) -> Bot:
+    """The bot with the test jobs of tests/scheduling/jobs.py registered."""
+    seen.clear()
+    return bot_with(bot, test_flow)
+
+
+@pytest.fixture
+def tengine(tbot: Bot, notifier: RecordingNotifier) -> SchedulingEngine:
+    engine = SchedulingEngine(tbot, instance_id="t")
+    engine.add_notifier(notifier)
+    return engine

@@ -29,19 +29,6 @@ from tests.scheduling.support import RecordingNotifier, bot_with, member_context
 from tests.support.harness import Harness, button
 
 
-@pytest.fixture
-def tbot(bot: Bot) -> Bot:
-    seen.clear()
-    return bot_with(bot, test_flow)
-
-
-@pytest.fixture
-def tengine(tbot: Bot, notifier: RecordingNotifier) -> SchedulingEngine:
-    engine = SchedulingEngine(tbot, instance_id="t")
-    engine.add_notifier(notifier)
-    return engine
-
-
 async def schedule(bot: Bot, user: str = "ana", **kwargs: Any) -> int:
     async with member_context(bot, user) as ctx:
         row = await set_schedule(ctx, **kwargs)
