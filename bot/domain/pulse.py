@@ -7,6 +7,7 @@ shown to the person as it is.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -262,10 +263,9 @@ def parse_deadline(
     if not cleaned:
         return now + DEFAULT_OPEN
     if cleaned[0].isdigit() and not re.match(r"^\d{4}-\d{2}-\d{2}", cleaned):
-        try:
+        # "2d", "36h": a duration. Otherwise fall through to day names and times ("fri 15:00").
+        with contextlib.suppress(InputError):
             return now + parse_duration(cleaned)
-        except InputError:
-            pass
     day_text, _, time_text = cleaned.partition(" ")
     local_now = now.astimezone(zone)
     day = _parse_day(day_text, local_now.date())

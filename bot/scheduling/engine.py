@@ -254,8 +254,9 @@ class SchedulingEngine:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        async with self._tick_lock:
-            pass
+        # Wait for a tick that is running now to finish before stopping its workers.
+        await self._tick_lock.acquire()
+        self._tick_lock.release()
         workers = list(self._workers.values())
         for task in workers:
             task.cancel()

@@ -56,9 +56,12 @@ async def test_platform_timezone_never_overrides_a_chosen_one(any_db: Database) 
         assert m.timezone == "Asia/Tokyo"
 
 
-async def test_concurrent_first_contact_creates_one_team_and_member(any_db: Database) -> None:
-    if any_db.is_sqlite:
-        pytest.skip("SQLite is single-instance by design; the race matters on PostgreSQL")
+@pytest.mark.postgres
+async def test_concurrent_first_contact_creates_one_team_and_member(
+    postgres_db: Database,
+) -> None:
+    """Instances racing on a new team (PostgreSQL: SQLite runs one instance by design)."""
+    any_db = postgres_db
 
     async def contact() -> None:
         async with any_db.uow() as uow:
@@ -74,9 +77,11 @@ async def test_concurrent_first_contact_creates_one_team_and_member(any_db: Data
         assert await uow.session.scalar(select(func.count()).select_from(Member)) == 1
 
 
-async def test_conversation_rows_and_optimistic_versions(any_db: Database) -> None:
-    if any_db.is_sqlite:
-        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); racing versions need PostgreSQL")
+@pytest.mark.postgres
+async def test_conversation_rows_and_optimistic_versions(postgres_db: Database) -> None:
+    """Two sessions racing on one row (PostgreSQL: SQLite serialises writers with BEGIN
+    IMMEDIATE, so the race cannot happen there; the test below covers that)."""
+    any_db = postgres_db
     async with any_db.uow() as uow:
         team = await Teams(uow.session).get_or_create(TeamKey("slack", "T1"))
         m, _ = await Members(uow.session, team).get_or_create(actor("U1"))
