@@ -128,9 +128,9 @@ class SlackAdapter:
         self.session = session
         self.form_deadline = form_deadline
         self.tasks: set[asyncio.Task[None]] = set()
-        # SQLite has one writer: core transactions running side by side only fail and retry
-        # on its lock (burning the CPU the acknowledgements need), so they take turns; on
-        # PostgreSQL as many run as the connection pool serves.
+        # SQLite has one writer. The core already queues its transactions (BEGIN IMMEDIATE
+        # and a busy timeout), but waiting here, in asyncio, costs nothing while SQLite's busy
+        # handler polls in threads; on PostgreSQL as many run as the connection pool serves.
         self.handle_slots = asyncio.Semaphore(1 if db.is_sqlite else 10)
         self.people = People(db, clock=clock, default_timezone=settings.default_timezone)
         self.receipts = EventReceipts(db, clock=clock)
