@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.anonymity import MIN_K, effective_k
 from bot.domain.parsing import DAY_NAMES, InputError, parse_clock, parse_duration
 
 __all__ = [
@@ -83,7 +84,6 @@ MAX_OPEN = timedelta(days=30)
 DEFAULT_OPEN = timedelta(days=2)
 # Below three answers a result can name a person (two people who compare notes know the
 # third). Teams may raise k, never lower it below this.
-MIN_K = 3
 SCALE_OPTIONS = ("1", "2", "3", "4", "5")
 SCALE_LEGEND = "1 = not at all · 5 = completely"
 YESNO_OPTIONS = ("Yes", "No")
@@ -318,14 +318,6 @@ def validate_deadline(closes_at: datetime, *, now: datetime) -> datetime:
 
 
 # --- anonymity: k and the voter key -------------------------------------------------------
-
-
-def effective_k(*thresholds: int) -> int:
-    """The threshold that applies: the highest of those given, never below :data:`MIN_K`.
-
-    A poll keeps the k it was opened with, so lowering the team's k later never reveals a
-    poll whose voters were promised more company."""
-    return max(MIN_K, *thresholds)
 
 
 def answers_needed(responses: int, k: int) -> int:

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.commands import ParsedCommand
+from bot.domain.anonymity import effective_k as _floor
 from bot.effects import Effect, Reply
-from bot.flows.team_settings import MIN_K
 from bot.router import Context, Flow
 from bot.storage.models import Team
 from bot.ui import Block, Divider, Message, Text
@@ -58,7 +58,7 @@ def sections() -> list[TeamSection]:
 
 def effective_k(team: Team) -> int:
     """The team's anonymity threshold, never below the floor whatever the database says."""
-    return max(int(team.k_threshold or 0), MIN_K)
+    return _floor(int(team.k_threshold or 0))
 
 
 def k_note(*, have: int, k: int, what: str) -> str:

@@ -6,6 +6,7 @@ import re
 
 from bot.commands import ParsedCommand
 from bot.config import Settings
+from bot.domain.anonymity import MIN_K
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
 from bot.domain.zones import resolve_zone, search_zones
 from bot.effects import Effect, Reply
@@ -17,7 +18,6 @@ __all__ = ["MIN_K", "flow", "parse_channel"]
 
 flow = Flow("settings")
 
-MIN_K = 3
 MAX_K = 1000
 _CHANNEL = re.compile(r"^<#(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>$|^#(?P<plain>[\w.-]{1,80})$")
 
