@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,22 +17,14 @@ from bot.bootstrap import build
 from bot.config import Settings
 from bot.flows.personal_data import member_columns, personal_tables
 from bot.storage.models import Member
+from tests.support.console import transcript
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "examples" / "checkin_week.txt"
 
 
 def test_the_script_runs_in_the_real_console() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--script", str(SCRIPT)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert "Traceback" not in out + result.stderr and "  ! " not in out
+    out = transcript("--script", str(SCRIPT))
     # the daily DM, at 16:00 Berlin time, with the engine's Skip button
     assert "[16:00 Mon] bot → you (DM)\n  Time for your 30-second check-in." in out
     assert "[6] Skip today" in out

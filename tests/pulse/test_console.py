@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.console import transcript
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(script: Path) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "console", "--script", str(script)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
-    assert " ! " not in result.stdout, result.stdout  # every :press found its button
-    return result.stdout
+    return transcript("--script", str(script))
 
 
 def test_ask_answer_twice_advance_and_see_results_with_the_image() -> None:

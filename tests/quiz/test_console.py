@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.console import transcript
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
 def console(*args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "console", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stdout + done.stderr
-    assert "\n  ! " not in done.stdout, done.stdout  # every :press found its button
-    return done.stdout
+    return transcript(*args)
 
 
 def in_order(out: str, *needles: str) -> None:

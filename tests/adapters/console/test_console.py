@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.support.console import run_console
 
 SCRIPT = """\
 # the foundation's commands, several users and the clock
@@ -32,14 +31,7 @@ hello there
 
 
 def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "console", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_console(*args, stdin=stdin, timeout=120)
 
 
 def test_script_prints_a_readable_transcript(tmp_path: Path) -> None:
