@@ -23,6 +23,7 @@ from bot.domain.parsing import DAY_NAMES, InputError, parse_clock, parse_duratio
 __all__ = [
     "DEFAULT_OPEN",
     "KINDS",
+    "KIND_WORDS",
     "MAX_OPEN",
     "MAX_OPTIONS",
     "MAX_OPTION_LENGTH",
@@ -71,6 +72,7 @@ _KIND_ALIASES: dict[str, Kind] = {
     "choices": "options",
     "choice": "options",
 }
+KIND_WORDS = frozenset(_KIND_ALIASES)
 _CLOSES_WORDS = ("closes", "close", "closing", "until", "deadline")
 
 # Slack caps button text at 75 characters (Discord at 80); a question longer than a few
@@ -203,6 +205,7 @@ class AskRequest:
     kind: Kind
     options: tuple[str, ...]
     closes: str  # the deadline as typed; "" for the default
+    kind_given: bool = True  # False: no kind was typed (the caller asks instead of guessing)
 
 
 def parse_ask(tokens: list[str], *, quoted: bool) -> AskRequest:
@@ -235,7 +238,7 @@ def parse_ask(tokens: list[str], *, quoted: bool) -> AskRequest:
         else:
             question, rest = " ".join(tokens[:kind_at]), tokens[kind_at:]
     if not rest:
-        return AskRequest(question, "scale", (), closes)
+        return AskRequest(question, "scale", (), closes, kind_given=False)
     kind = parse_kind(rest[0])
     options = parse_options(rest[1:]) if rest[1:] else ()
     if kind == "options" and not options:
