@@ -7,7 +7,6 @@ shown to the person as it is.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import re
@@ -18,7 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.anonymity import MIN_K, effective_k
-from bot.domain.parsing import DAY_NAMES, InputError, parse_clock, parse_duration
+from bot.domain.parsing import DAY_NAMES, InputError, TooLong, parse_clock, parse_duration
 
 __all__ = [
     "DEFAULT_OPEN",
@@ -267,8 +266,15 @@ def parse_deadline(
         return now + DEFAULT_OPEN
     if cleaned[0].isdigit() and not re.match(r"^\d{4}-\d{2}-\d{2}", cleaned):
         # "2d", "36h": a duration. Otherwise fall through to day names and times ("fri 15:00").
-        with contextlib.suppress(InputError):
-            return now + parse_duration(cleaned)
+        try:
+            return now + parse_duration(cleaned, maximum=MAX_OPEN)
+        except TooLong:
+            raise InputError(
+                "A pulse can stay open for at most 30 days. Pick an earlier deadline, e.g. "
+                "`closes 7d`."
+            ) from None
+        except InputError:
+            pass  # not a duration: read it as a day and time below
     day_text, _, time_text = cleaned.partition(" ")
     local_now = now.astimezone(zone)
     day = _parse_day(day_text, local_now.date())
@@ -291,9 +297,16 @@ def _parse_day(token: str, today: date) -> date | None:
         return today + timedelta(days=1)
     if re.match(r"^\d{4}-\d{2}-\d{2}$", token):
         try:
-            return date.fromisoformat(token)
+            day = date.fromisoformat(token)
         except ValueError:
             return None
+        if abs((day - today).days) > MAX_OPEN.days + 1:
+            # Refused here, before a far-off year can overflow the zone arithmetic.
+            raise InputError(
+                f"{token} is too far away: a pulse can stay open for at most 30 days, "
+                "e.g. `closes 7d`."
+            )
+        return day
     names = {name: i for i, name in enumerate(DAY_NAMES)}
     full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     names |= {name: i for i, name in enumerate(full)}

@@ -15,7 +15,14 @@ from bot.domain.parsing import (
     parse_quiet,
     parse_workdays,
 )
-from bot.domain.zones import COMMON_ZONES, format_offset, resolve_zone, safe_zone, search_zones
+from bot.domain.zones import (
+    COMMON_ZONES,
+    format_offset,
+    place_zone_for,
+    resolve_zone,
+    safe_zone,
+    search_zones,
+)
 from bot.effects import Effect, Reply
 from bot.flows import rule_notes
 from bot.router import Context, Flow, UserError, reply
@@ -51,12 +58,23 @@ async def _set_zone(ctx: Context, name: str) -> list[Effect]:
     await ctx.conversations.end(ctx.member, ZONE_ASKED)
     await ctx.rules_changed()
     text = f"Time zone set: {_zone_line(ctx)}. Reminders and check-ins follow it."
-    return [await _answer(ctx, text, before)]
+    meant = place_zone_for(name)
+    if meant is None:
+        return [await _answer(ctx, text, before)]
+    note = (
+        f"Note: {name} is always {format_offset(ctx.zone, ctx.now)} — it ignores daylight "
+        f"saving time. For {_city(meant)} time all year round, use {meant}."
+    )
+    extra = (Text(note), Buttons((Button(f"Use {meant}", "personal:timezone", meant),)))
+    return [await _answer(ctx, text, before, extra)]
 
 
-async def _answer(ctx: Context, text: str, before: list[rule_notes.Watched]) -> Reply:
+async def _answer(
+    ctx: Context, text: str, before: list[rule_notes.Watched], extra: tuple[Block, ...] = ()
+) -> Reply:
     """The confirmation of a rules change, with what it does to the person's reminders."""
-    return Reply(Message(text, (Text(text), *await rule_notes.notes(ctx, before))))
+    notes = await rule_notes.notes(ctx, before)
+    return Reply(Message(text, (Text(text), *extra, *notes)))
 
 
 @flow.command(

@@ -72,8 +72,10 @@ async def pulse(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if sub in ("list", "ls"):
         return [*overdue, await _list(ctx)]
     if sub in ("results", "result", "show"):
+        _one_number(cmd, "results")
         return [*overdue, *await polls.show_results(ctx, await polls.find_poll(ctx, cmd.arg(1)))]
     if sub in ("close", "end", "stop"):
+        _one_number(cmd, "close")
         return [*overdue, *await _close(ctx, cmd.arg(1))]
     if sub in ("templates", "template"):
         return [*overdue, Reply(recurring.templates_message(ctx))]
@@ -88,6 +90,15 @@ async def pulse(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         f"`pulse {sub[:20]}` isn't something I know.{hint} Try `pulse` for a form, "
         '`pulse ask "Question?" yesno`, or `/crossfade help pulse`.'
     )
+
+
+def _one_number(cmd: ParsedCommand, verb: str) -> None:
+    if len(cmd.args) > 2:
+        extra = " ".join(cmd.args[2:])[:30]
+        raise UserError(
+            f"`pulse {verb}` takes one pulse number, e.g. `pulse {verb} 3`; I don't know what "
+            f"to do with “{extra}”, so nothing was done."
+        )
 
 
 # --- asking in one line -------------------------------------------------------------------
@@ -290,7 +301,7 @@ async def _list(ctx: Context) -> Reply:
 
 
 async def _close(ctx: Context, number: str) -> list[Effect]:
-    poll = await polls.find_poll(ctx, number)
+    poll = await polls.find_poll(ctx, number, "close")
     if not await polls.may_close(ctx, poll):
         raise UserError(
             f"Only the person who asked pulse #{poll.number} or a team admin can close it early. "

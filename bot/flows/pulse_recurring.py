@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 
 from bot.commands import ParsedCommand
 from bot.content.pulse import PulseTemplate, PulseTemplates, get_pulse_templates
-from bot.domain.parsing import InputError, format_clock, parse_clock, parse_duration
+from bot.domain.parsing import (
+    InputError,
+    TooLong,
+    format_clock,
+    parse_clock,
+    parse_duration,
+)
 from bot.domain.pulse import (
     MIN_OPEN,
     TrendRow,
@@ -143,16 +149,14 @@ USAGE = (
 
 
 def _weekday(text: str) -> int:
-    from bot.domain.parsing import parse_workdays
+    from bot.domain.parsing import parse_weekday
 
+    if any(mark in text for mark in ",-–") or text.lower() in ("weekdays", "daily", "everyday"):
+        raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
     try:
-        mask = parse_workdays(text)
+        return parse_weekday(text)
     except InputError as error:
         raise UserError(f"{error} {USAGE}") from None
-    days = [d for d in range(7) if mask & (1 << d)]
-    if len(days) != 1:
-        raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
-    return days[0]
 
 
 async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
@@ -161,15 +165,18 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
     for word in ("closes", "open", "for"):
         if word in lowered:
             where = lowered.index(word)
+            too_long = UserError(
+                "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so "
+                "that it closes before the next one."
+            )
             try:
-                length = parse_duration(" ".join(args[where + 1 :]))
+                length = parse_duration(" ".join(args[where + 1 :]), maximum=timedelta(days=7))
+            except TooLong:
+                raise too_long from None
             except InputError as error:
                 raise UserError(str(error)) from None
             if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
-                raise UserError(
-                    "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so "
-                    "that it closes before the next one."
-                )
+                raise too_long
             open_minutes = int(length.total_seconds() // 60)
             args = args[:where]
             break

@@ -102,8 +102,8 @@ async def test_team_settings_are_admin_only_and_validated(h: Harness, bot: Bot) 
 async def test_teams_never_see_each_other(bot: Bot) -> None:
     one, two = Harness(bot, team="T1"), Harness(bot, team="T2")
     await one.command("you", "settings k 9")
-    assert "(k): 5" in text_of(await two.command("you", "settings"))
-    assert "(k): 9" in text_of(await one.command("you", "settings"))
+    assert "results show: 5" in text_of(await two.command("you", "settings"))
+    assert "results show: 9" in text_of(await one.command("you", "settings"))
 
 
 async def test_unknown_button_is_answered_not_crashed(h: Harness, bot: Bot) -> None:
