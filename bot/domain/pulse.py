@@ -47,6 +47,7 @@ __all__ = [
     "parse_deadline",
     "parse_kind",
     "parse_options",
+    "percent_texts",
     "percentages",
     "summarise",
     "trend_rows",
@@ -365,19 +366,35 @@ def voter_key(secret: str, *, team_id: int, poll_id: int, user_id: str) -> str:
 # --- tallies --------------------------------------------------------------------------------
 
 
-def percentages(counts: list[int] | tuple[int, ...]) -> list[int]:
-    """Whole percentages that add up to exactly 100 (largest remainder); all 0 when empty."""
+def _decimals(counts: list[int] | tuple[int, ...]) -> int:
+    """0, or 1 when whole percentages would show two different counts as the same."""
+    total = sum(counts)
+    seen: dict[int, int] = {}
+    for count in counts:
+        whole = int(count * 100 / total + 0.5)
+        if seen.setdefault(whole, count) != count:
+            return 1
+    return 0
+
+
+def percentages(counts: list[int] | tuple[int, ...]) -> list[float]:
+    """Each count's share, rounded on its own: equal counts always show equal percentages
+    (1, 1, 1 → 33, 33, 33; the total need not be 100). One decimal when whole numbers would
+    make different counts look equal (200 vs 201); all 0 when there are no answers."""
     total = sum(counts)
     if total == 0:
-        return [0 for _ in counts]
-    exact = [c * 100 / total for c in counts]
-    floors = [int(e) for e in exact]
-    left = 100 - sum(floors)
-    # Largest fractional part first; ties go to the larger count, then to the earlier option.
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), -counts[i], i))
-    for i in order[:left]:
-        floors[i] += 1
-    return floors
+        return [0.0 for _ in counts]
+    places = _decimals(counts)
+    scale = 10**places
+    return [int(c * 100 * scale / total + 0.5) / scale for c in counts]
+
+
+def percent_texts(counts: list[int] | tuple[int, ...]) -> list[str]:
+    """:func:`percentages` as people read them: ``33%`` or, when decimals are needed, ``49.9%``."""
+    if not sum(counts):
+        return ["0%" for _ in counts]
+    places = _decimals(counts)
+    return [f"{value:.{places}f}%" for value in percentages(counts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,8 +415,12 @@ class Tally:
         return sum(self.counts)
 
     @property
-    def percentages(self) -> list[int]:
+    def percentages(self) -> list[float]:
         return percentages(self.counts)
+
+    @property
+    def percent_texts(self) -> list[str]:
+        return percent_texts(self.counts)
 
     def mean(self) -> float | None:
         """The average answer of a scale whose labels are numbers; ``None`` otherwise."""
@@ -412,8 +433,8 @@ class Tally:
     def lines(self) -> list[str]:
         """``Yes — 7 (58%)`` per answer."""
         return [
-            f"{label} — {count} ({pct}%)"
-            for label, count, pct in zip(self.labels, self.counts, self.percentages, strict=True)
+            f"{label} — {count} ({pct})"
+            for label, count, pct in zip(self.labels, self.counts, self.percent_texts, strict=True)
         ]
 
 
@@ -467,13 +488,14 @@ def summarise(kind: str, tally: Tally) -> tuple[float, str]:
     """One number and a short text for a tally: the average of a scale, the share of Yes, or
     the share of the most chosen option (with every option's share in the text)."""
     pcts = tally.percentages
+    texts = tally.percent_texts
     if kind == "scale":
         mean = tally.mean() or 0.0
         return mean, f"{mean:.1f} of 5"
     if kind == "yesno":
-        return float(pcts[0]), f"{pcts[0]}% yes"
+        return float(pcts[0]), f"{texts[0]} yes"
     top = max(range(len(pcts)), key=lambda i: (tally.counts[i], -i)) if pcts else 0
-    text = " · ".join(f"{label} {pct}%" for label, pct in zip(tally.labels, pcts, strict=True))
+    text = " · ".join(f"{label} {pct}" for label, pct in zip(tally.labels, texts, strict=True))
     return float(pcts[top]) if pcts else 0.0, text
 
 

@@ -56,7 +56,7 @@ FORM = "pulse:create"
 
 @flow.command(
     "pulse",
-    summary="an anonymous poll for the team: results only at close, only with k or more answers",
+    summary="an anonymous poll for the team: results at close, once enough people answered",
     usage=USAGE,
     section="Team",
     aliases=("poll",),

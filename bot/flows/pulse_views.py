@@ -144,8 +144,8 @@ def results_message(poll: PulsePoll, tally: Tally, png: bytes) -> Message:
 def _result_lines(poll: PulsePoll, tally: Tally) -> list[str]:
     labels = axis_labels(poll)
     return [
-        f"{label} — {count} ({pct}%)"
-        for label, count, pct in zip(labels, tally.counts, tally.percentages, strict=True)
+        f"{label} — {count} ({pct})"
+        for label, count, pct in zip(labels, tally.counts, tally.percent_texts, strict=True)
     ]
 
 

@@ -124,7 +124,7 @@ async def _view(ctx: Context) -> Message:
 
 @flow.command(
     "settings",
-    summary="your settings at a glance; admins: the team's pulse channel, defaults and k",
+    summary="your settings at a glance; admins: the team's pulse channel and defaults",
     usage=TEAM_USAGE,
     section="Admin",
 )
