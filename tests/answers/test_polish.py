@@ -30,8 +30,7 @@ async def test_help_for_one_command_explains_each_option(tmp_path: Path) -> None
         """,
     )
     assert (
-        "`/crossfade logoff headsup N|off` — a wind-down nudge N minutes before the reminder"
-        in out
+        "`/crossfade logoff headsup N|off` — a wind-down nudge N minutes before the reminder" in out
     )
     assert "`/crossfade settings k N` — the minimum number of answers before any pulse" in out
 
