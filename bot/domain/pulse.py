@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.anonymity import MIN_K, effective_k
 from bot.domain.parsing import DAY_NAMES, InputError, TooLong, parse_clock, parse_duration
+from bot.domain.text import look_alike_key, strip_invisible
 
 __all__ = [
     "DEFAULT_OPEN",
@@ -106,7 +107,7 @@ class PollSpec:
 
 def validate_question(text: str) -> str:
     """The question with runs of spaces folded; refuses empty and over-long questions."""
-    cleaned = re.sub(r"[ \t]+", " ", text.replace("\x00", "")).strip()
+    cleaned = re.sub(r"[ \t]+", " ", strip_invisible(text.replace("\x00", ""))).strip()
     if not cleaned:
         raise InputError(
             'The question is empty. Write it in quotes: `pulse ask "How was your week?" scale`.'
@@ -140,11 +141,13 @@ def parse_options(tokens: list[str] | str) -> tuple[str, ...]:
         tokens = [tokens]
     joined = " ".join(tokens)
     parts = joined.split(",") if "," in joined or len(tokens) == 1 else list(tokens)
-    return tuple(re.sub(r"\s+", " ", part).strip() for part in parts)
+    return tuple(re.sub(r"\s+", " ", strip_invisible(part)).strip() for part in parts)
 
 
 def validate_options(options: tuple[str, ...]) -> tuple[str, ...]:
-    """2–10 distinct, non-empty labels of at most 75 characters each."""
+    """2–10 distinct, non-empty labels of at most 75 characters each, none looking like
+    another; invisible characters are removed first (see :mod:`bot.domain.text`)."""
+    options = tuple(strip_invisible(option).strip() for option in options)
     if any(not option for option in options):
         raise InputError(
             "One of the options is empty (two commas in a row?). Separate options with single "
@@ -168,10 +171,14 @@ def validate_options(options: tuple[str, ...]) -> tuple[str, ...]:
         )
     seen: dict[str, str] = {}
     for option in options:
-        key = option.casefold()
+        key = look_alike_key(option)
         if key in seen:
+            same = option.casefold() == seen[key].casefold()
             raise InputError(
                 f"The option “{_clip(option)}” appears twice. Each option must differ."
+                if same
+                else f"The options “{_clip(seen[key])}” and “{_clip(option)}” look the same "
+                "to a reader. Each option must look different."
             )
         seen[key] = option
     return options

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.app import Bot
 from bot.flows import build_router
 from bot.flows.help_text import EXPLAIN
 from tests.answers.support import after, console
@@ -47,3 +48,41 @@ async def test_dm_help_and_quiz_without_the_slash(tmp_path: Path) -> None:
     assert "Crossfade helps you choose between" in after(out, "you (DM): help")
     assert "1/10 · How is your work mostly judged?" in after(out, "you (DM): quiz")
     assert "I answer to `/crossfade` commands" in after(out, "you (DM): hello bot")
+
+
+async def test_invisible_characters_are_stripped_and_look_alikes_refused(tmp_path: Path) -> None:
+    out = await console(
+        tmp_path,
+        """
+        /crossfade pulse ask "Lunch?" options Yes, Yes\u200b
+        /crossfade pulse ask "Lunch?" options Yes, Y\u0435s
+        /crossfade pulse ask "Tea\ufeff?" options \u202eon\u202c, \U0001f469\u200d\U0001f4bb
+        """,
+    )
+    assert "The option “Yes” appears twice." in out
+    assert "look the same to a reader" in out
+    assert "  Tea?\n  [1] on  [2] \U0001f469\u200d\U0001f4bb" in out  # the ZWJ stays
+
+
+def test_strip_invisible_keeps_joiners() -> None:
+    from bot.domain.text import look_alike_key, strip_invisible
+
+    assert strip_invisible("\ufeffA\u200bB\u202eC\u2066D\u200e") == "ABCD"
+    assert strip_invisible("\u0645\u200c\u06cc") == "\u0645\u200c\u06cc"  # Persian ZWNJ
+    assert look_alike_key("Ｙｅｓ") == look_alike_key("yes") == look_alike_key("Y\u0435s")
+    assert look_alike_key("Yes") != look_alike_key("No")
+
+
+async def test_names_are_stored_without_controls(bot: Bot) -> None:
+    from bot.events import Actor, Command
+    from tests.support.harness import GENERAL
+
+    actor = Actor("console", "T1", "u1", "\u202eeve\u200b", is_admin=False)
+    await bot.handle(Command(actor, "/crossfade settings", GENERAL))
+    async with bot.db.uow() as uow:
+        from sqlalchemy import select
+
+        from bot.storage.models import Member
+
+        names = list(await uow.session.scalars(select(Member.display_name)))
+    assert names == ["eve"]

@@ -29,6 +29,7 @@ from bot.domain.pulse import (
     validate_deadline,
     voter_key,
 )
+from bot.domain.text import look_alike_key, strip_invisible
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -134,10 +135,12 @@ def test_voter_keys_differ_per_poll_team_user_and_secret() -> None:
             alphabet=st.characters(blacklist_characters=",\x00", blacklist_categories=("Cs",)),
             min_size=1,
             max_size=20,
-        ).filter(lambda s: s.strip() and " ".join(s.split()) == s),
+        )
+        # Invisible characters are stripped and look-alikes refused (see bot.domain.text).
+        .filter(lambda s: s.strip() and " ".join(s.split()) == s and strip_invisible(s) == s),
         min_size=2,
         max_size=10,
-        unique_by=str.casefold,
+        unique_by=look_alike_key,
     )
 )
 def test_comma_separated_options_round_trip(options: list[str]) -> None:
