@@ -16,6 +16,7 @@ __all__ = [
     "InputError",
     "TooLong",
     "format_clock",
+    "format_day",
     "format_workdays",
     "parse_away",
     "parse_clock",
@@ -139,6 +140,13 @@ def _human(delta: timedelta) -> str:
         return f"{days} day{'s' if days != 1 else ''}"
     hours = delta.total_seconds() / 3600
     return f"{hours:g} hours"
+
+
+def format_day(day: date, today: date | None = None) -> str:
+    """The one way people see a date: ``Mon 2 Mar``, with the year when it is not this
+    year (``Fri 1 Jan 2027``). ``today`` decides "this year" (the reader's local today)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if today is not None and day.year == today.year else f"{text} {day.year}"
 
 
 def parse_date(text: str, *, today: date | None = None) -> date:

@@ -17,7 +17,14 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.anonymity import MIN_K, effective_k
-from bot.domain.parsing import DAY_NAMES, InputError, TooLong, parse_clock, parse_duration
+from bot.domain.parsing import (
+    DAY_NAMES,
+    InputError,
+    TooLong,
+    format_day,
+    parse_clock,
+    parse_duration,
+)
 from bot.domain.text import look_alike_key, strip_invisible
 
 __all__ = [
@@ -329,8 +336,8 @@ def validate_deadline(closes_at: datetime, *, now: datetime) -> datetime:
     """Refuses a deadline in the past, under five minutes away or more than 30 days away."""
     if closes_at <= now:
         raise InputError(
-            f"That deadline ({closes_at:%a %d %b %H:%M} UTC) is already past. Pick a time in the "
-            "future, e.g. `closes 2d`."
+            f"That deadline ({format_day(closes_at.date(), now.date())}, {closes_at:%H:%M} UTC) "
+            "is already past. Pick a time in the future, e.g. `closes 2d`."
         )
     if closes_at - now < MIN_OPEN:
         raise InputError("Give people at least 5 minutes to answer, e.g. `closes 1h`.")

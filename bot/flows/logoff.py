@@ -41,7 +41,7 @@ from bot.domain.logoff import (
     parse_hours,
     working_day,
 )
-from bot.domain.parsing import format_clock, format_workdays, parse_clock
+from bot.domain.parsing import format_clock, format_day, format_workdays, parse_clock
 from bot.domain.schedule import in_quiet_hours
 from bot.effects import Effect, Reply, SendDirect, Update
 from bot.router import Context, Flow, UserError, reply
@@ -564,7 +564,8 @@ async def _stale(ctx: Context, value: str) -> list[Effect] | None:
     if day != ctx.local_today:
         return [
             reply(
-                f"That reminder was for {day:%a} {day.day} {day:%b}, so nothing was changed. "
+                f"That reminder was for {format_day(day, ctx.local_today)}, so nothing was "
+                "changed. "
                 "Use `done` to log off today."
             )
         ]

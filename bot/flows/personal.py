@@ -10,6 +10,7 @@ from bot.commands import ParsedCommand
 from bot.config import Settings
 from bot.domain.parsing import (
     format_clock,
+    format_day,
     format_workdays,
     parse_away,
     parse_quiet,
@@ -239,11 +240,11 @@ def away_text(ctx: Context) -> str:
     start, end = ctx.member.away_start, ctx.member.away_end
     if start is None or end is None or end < ctx.local_today:
         return "not set"
-    return f"{_day(start)} to {_day(end)}"
+    return f"{_day(start, ctx.local_today)} to {_day(end, ctx.local_today)}"
 
 
-def _day(value: date) -> str:
-    return f"{value:%a} {value.isoformat()}"
+def _day(value: date, today: date) -> str:
+    return format_day(value, today)
 
 
 @flow.command(
@@ -271,7 +272,12 @@ async def away(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     ctx.member.away_start, ctx.member.away_end = first, last
     await ctx.rules_changed()
     days = (last - first).days + 1
-    span = f"on {_day(first)}" if days == 1 else f"from {_day(first)} to {_day(last)} ({days} days)"
+    today = ctx.local_today
+    span = (
+        f"on {_day(first, today)}"
+        if days == 1
+        else f"from {_day(first, today)} to {_day(last, today)} ({days} days)"
+    )
     text = f"Enjoy the time off! No DMs {span}. `away off` cancels it."
     notes = await rule_notes.notes(ctx, before)
     return [Reply(Message(f"Away {span}", (Text(text), *notes)))]

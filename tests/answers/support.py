@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from pathlib import Path
 
 from adapters.console.runner import run_script, script_clock
 from bot.bootstrap import build
 from bot.config import Settings
+
+# A line a person typed, pressed or submitted (not one the bot wrote).
+_TYPED = re.compile(r"^\[\d\d:\d\d \w{3}\] (?!bot )\S+ (\((#\S*|DM)\): |pressed |submitted )")
 
 
 async def console(tmp_path: Path, script: str, *, expect_exit: int = 0) -> str:
@@ -33,9 +37,7 @@ def after(transcript: str, typed: str) -> str:
     start = next(i for i, line in enumerate(lines) if line.endswith(typed))
     answer: list[str] = []
     for line in lines[start + 1 :]:
-        if "): " in line.split("]", 1)[-1][:40] and " bot " not in line[:20]:
-            break
-        if " pressed [" in line or " submitted “" in line:
+        if _TYPED.match(line) or line.startswith("-- "):
             break
         answer.append(line)
     return "\n".join(answer)

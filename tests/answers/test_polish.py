@@ -86,3 +86,49 @@ async def test_names_are_stored_without_controls(bot: Bot) -> None:
 
         names = list(await uow.session.scalars(select(Member.display_name)))
     assert names == ["eve"]
+
+
+async def test_dashboard_says_what_it_means(tmp_path: Path) -> None:
+    out = await console(
+        tmp_path,
+        """
+        :now 2026-03-04T17:00Z
+        /crossfade checkin
+        :press 4
+        :press ok
+        :press 6–8
+        :press Yes
+        :press Yes
+        /crossfade me
+        :advance 2d
+        /crossfade me
+        """,
+    )
+    first = after(out, "/crossfade me")
+    assert "`Mon  2` before your first check-in" in first
+    assert "Real breaks (7 days): 1 of 1 day\n" in first
+    assert "🔥 Streak: 1 workday in a row (best 1)" in first
+    assert "No check-in streak right now — check in today to start one." in out
+
+
+def test_one_date_format_for_people() -> None:
+    from datetime import date
+
+    from bot.domain.parsing import format_day
+
+    assert format_day(date(2026, 3, 2), date(2026, 1, 1)) == "Mon 2 Mar"
+    assert format_day(date(2027, 1, 1), date(2026, 12, 30)) == "Fri 1 Jan 2027"
+
+
+async def test_away_and_holidays_use_the_people_date(tmp_path: Path) -> None:
+    out = await console(
+        tmp_path,
+        """
+        /crossfade away 2026-03-10..2026-03-12
+        /crossfade away 2026-12-30..2027-01-02
+        /crossfade holidays DE-BY
+        """,
+    )
+    assert "No DMs from Tue 10 Mar to Thu 12 Mar (3 days)" in out
+    assert "No DMs from Wed 30 Dec to Sat 2 Jan 2027 (4 days)" in out
+    assert "Next: Good Friday, Fri 3 Apr." in out

@@ -83,7 +83,7 @@ async def test_settings_are_saved_per_person(h: Harness, bot: Bot) -> None:
     assert (alice.away_start, alice.away_end) == (date(2026, 3, 10), date(2026, 3, 12))
     assert bob.quiet_start is None and bob.timezone is None
     view = text_of(await h.command("alice", "settings"))
-    assert "Asia/Kathmandu" in view and "Sun–Thu" in view and "2026-03-10" in view
+    assert "Asia/Kathmandu" in view and "Sun–Thu" in view and "Tue 10 Mar" in view
 
 
 async def test_team_settings_are_admin_only_and_validated(h: Harness, bot: Bot) -> None:
