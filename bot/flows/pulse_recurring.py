@@ -117,7 +117,8 @@ async def ask_template(
 def _asked_reply(number: int, channel: Place, closes: datetime, zone: str) -> Reply:
     return reply(
         f"Posted anonymous pulse #{number} to #{channel.name or channel.id}. It closes "
-        f"{deadline_text(closes, zone)}; `pulse close {number}` closes it sooner."
+        f"{deadline_text(closes, zone)}; `pulse close {number}` closes it sooner, "
+        f"`pulse results {number}` shows the results after."
     )
 
 
