@@ -281,7 +281,7 @@ def parse_away(text: str, *, today: date) -> tuple[date, date]:
     if first > latest:
         raise InputError(
             f"{first.isoformat()} is too far ahead: away days can start at most a year from "
-            f"now, from today to {latest.isoformat()}."
+            f"now. Pick a start between today and {latest.isoformat()}."
         )
     return first, last
 

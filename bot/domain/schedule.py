@@ -219,7 +219,7 @@ def parse_holidays(text: str) -> str:
         more = "" if close or len(regions) <= 12 else ", …"
         raise InputError(
             f"{country} has no region “{_clip(subdiv)}” in the holiday calendar. "
-            f"Try one of: {listing}{more}."
+            f"Try one of: {listing}{more or '.'}"
             if regions
             else f"{country}'s holiday calendar has no regions: use `holidays {country}`."
         )

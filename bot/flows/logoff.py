@@ -609,6 +609,12 @@ async def _log_off(ctx: Context, today: date) -> str:
     if day.outcome == "on_time":
         return f"Logged off at {ctx.local_now:%H:%M} — boundary kept. {farewell(ctx.local_now)}"
     after = next_workday_name(ctx.local_today, ctx.member.workdays)
+    if day.outcome == "working_late":
+        # They said so already: no "later than planned", just a good night.
+        return (
+            f"Logged off at {ctx.local_now:%H:%M} after working late. Rest well — {after} is "
+            "a new day."
+        )
     later = f"later than your {target_text}" + (" yesterday" if when == "yesterday" else "")
     if today != ctx.local_today:
         after = "today" if ctx.member.workdays & (1 << ctx.local_today.weekday()) else after

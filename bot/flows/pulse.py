@@ -315,7 +315,11 @@ async def _close(ctx: Context, number: str) -> list[Effect]:
             )
         ]
     effects = await polls.close_poll(ctx, poll)
-    return [*effects, reply(f"Closed pulse #{poll.number}; the results are posted in its channel.")]
+    where = f"#{poll.channel_name or poll.channel_id}"
+    return [
+        *effects,
+        reply(f"Closed pulse #{poll.number}; what can be shown is posted in {where}."),
+    ]
 
 
 # --- scheduled jobs -------------------------------------------------------------------------

@@ -145,7 +145,7 @@ async def schedule_command(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 USAGE = (
     "Schedule a weekly pulse like this: `pulse schedule weekly fri 15:00 workload` "
-    "(`pulse templates` lists the ids)."
+    "(`pulse templates` lists the questions)."
 )
 
 

@@ -169,8 +169,9 @@ async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         if value.lower() not in ("everyone", "admins"):
             raise UserError("Who may create pulses: `everyone` or `admins`.")
         team.pulse_creators = value.lower()
-        who = "everyone" if value.lower() == "everyone" else "only admins"
-        return [reply(f"Pulses can now be created by {who}.")]
+        if value.lower() == "everyone":
+            return [reply("Now everyone in the team can start a pulse.")]
+        return [reply("Now only admins can start a pulse.")]
     if key == "logoff":
         try:
             team.default_logoff = format_clock(parse_clock(value))

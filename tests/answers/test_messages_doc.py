@@ -20,4 +20,5 @@ def test_messages_doc_covers_every_flow_and_error() -> None:
     assert "Which answers should “Is the new rota working?” take?" in text
     conversations = text.split("## Part 2", 1)[0]
     assert "Traceback" not in conversations
+    assert "\n  ! " not in conversations  # every :press of the tours found its button
     assert "something went wrong" not in conversations.lower()

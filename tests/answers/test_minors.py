@@ -40,8 +40,8 @@ async def test_huge_durations_and_dates_get_a_clear_answer(tmp_path: Path) -> No
     assert "closes: A pulse can stay open for at most 30 days" in out
     assert "Is it ok?\n  [1] Yes  [2] No" in out
     assert (
-        "9999-12-31 is too far ahead: away days can start at most a year from now, from today "
-        "to 2027-03-03." in out
+        "9999-12-31 is too far ahead: away days can start at most a year from now. Pick a "
+        "start between today and 2027-03-03." in out
     )
 
 
