@@ -87,8 +87,8 @@ def templates_message(ctx: Context) -> Message:
     text = (
         "*Ready-made pulse questions*\n"
         + "\n".join(lines)
-        + "\n\nAsk one now with the menu below or `pulse ask <id> [closes 2d]`; admins can "
-        "repeat one every week with `pulse schedule weekly fri 15:00 <id>`."
+        + "\n\nAsk one now with the menu below or `pulse ask <name> [closes 2d]`; admins can "
+        "repeat one every week with `pulse schedule weekly fri 15:00 <name>`."
     )
     choose = Select(
         "Ask one now…",
