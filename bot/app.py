@@ -6,6 +6,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock, SystemClock
@@ -27,6 +28,7 @@ from bot.events import (
 )
 from bot.router import Context, Router, UserError, reply
 from bot.storage.db import Database
+from bot.storage.models import Member, Team
 from bot.storage.repositories import Members, PostedMessages, Teams
 from bot.ui import Block, Button, Buttons, Divider, Message, Text, split_action_id
 
@@ -95,13 +97,22 @@ class Bot:
                 return [reply(SORRY)]
         return [reply(SORRY)]
 
+    def is_anonymous(self, event: Event) -> bool:
+        """Whether ``event`` is on an answer path (a pulse vote): then nothing about the person
+        may be written — adapters ask this before refreshing their caches of people."""
+        return isinstance(event, Action) and event.action in self.router.anonymous_actions
+
     async def _handle_once(self, event: Event) -> list[Effect]:
+        anonymous = self.is_anonymous(event)
         async with self.db.uow() as uow:
-            teams = Teams(uow.session)
-            team = await teams.get_or_create(
+            # A team row names no person (and a vote in a team never seen finds no poll).
+            team = await Teams(uow.session).get_or_create(
                 event.actor.team, default_timezone=self.settings.default_timezone
             )
-            member, created = await Members(uow.session, team).get_or_create(event.actor)
+            if anonymous:
+                member, created = await _read_only_member(uow.session, team, event.actor), False
+            else:
+                member, created = await Members(uow.session, team).get_or_create(event.actor)
             await uow.flush()
             ctx = Context(
                 bot=self,
@@ -116,7 +127,7 @@ class Bot:
             )
             try:
                 effects = await self._route(ctx, event)
-                for after in self.router.after_event:
+                for after in () if anonymous else self.router.after_event:
                     effects = await after(ctx, effects)
             except UserError as error:
                 await uow.rollback()
@@ -244,3 +255,18 @@ class Bot:
 
 def _dm() -> Place:
     return Place.dm()
+
+
+async def _read_only_member(session: AsyncSession, team: Team, actor: Actor) -> Member:
+    """The person as stored, or — someone the bot has not met — a member that is never
+    added to the session. Either way nothing is written: no row created, nothing refreshed
+    (a changed name or admin flag waits for their next ordinary event)."""
+    member = await Members(session, team).get(actor.user_id)
+    if member is not None:
+        return member
+    return Member(
+        team_id=team.id,
+        platform_user_id=actor.user_id,
+        display_name=actor.display_name[:200],
+        is_admin=actor.is_admin,
+    )

@@ -2,7 +2,8 @@
 form and scheduled jobs share.
 
 Anonymity rules kept here: nothing logs who answered, the private confirmation does not
-repeat the answer, and results are built only from counters, only at close, only at k.
+repeat the answer, and results exist only after the close has opened the sealed ballots, and
+only at k.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.flows.pulse_views import (
 from bot.pulse_chart import results_chart
 from bot.router import Context, UserError, reply
 from bot.storage.models.pulse import PulsePoll
-from bot.storage.pulses import AlreadyAnswered, PollClosed, Pulses
+from bot.storage.pulses import AlreadyAnswered, KeyRetired, PollClosed, Pulses
 from bot.ui import Message
 
 __all__ = [
@@ -194,6 +195,11 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
         responses = await repo.record_answer(poll, option, user_id=ctx.actor.user_id)
     except AlreadyAnswered:
         raise UserError(ALREADY_ANSWERED) from None
+    except KeyRetired:
+        raise UserError(
+            f"Pulse #{poll.number} can no longer take answers: the server key it was opened "
+            "under has been removed. Nothing was recorded."
+        ) from None
     except PollClosed:
         # Roll back (UserError): the participant row inserted a moment ago must not outlive
         # the close that erased all the others.
@@ -225,7 +231,7 @@ async def close_poll(ctx: Context, poll: PulsePoll) -> list[Effect]:
     answers were needed) to its channel. Empty if it was already closed."""
     from bot.scheduling import cancel_schedule, get_schedule
 
-    closed = await pulses(ctx).close(poll, now=ctx.now)
+    closed = await pulses(ctx).close(poll, now=ctx.now, k=poll_k(ctx, poll))
     if closed is None:
         return []
     ref = f"poll:{poll.id}"
@@ -272,7 +278,8 @@ async def show_results(ctx: Context, poll: PulsePoll) -> list[Effect]:
     if poll.status == "open":
         return [
             reply(
-                f"Pulse #{poll.number} is still open: {responses_text(poll.responses)} so far; it "
+                f"Pulse #{poll.number} is still open: "
+                f"{responses_text(await pulses(ctx).answered(poll))} so far; it "
                 f"closes {deadline_text(poll.closes_at, poll.zone)}. Results are shown when it "
                 f"closes, and only if at least {poll_k(ctx, poll)} people answered."
             )
