@@ -218,10 +218,20 @@ class Bot:
             await PostedMessages(uow.session, row).remember(ref_key, ref)
             await uow.commit()
 
-    async def home(self, actor: Actor) -> Message:
+    async def knows(self, team: TeamKey, user_id: str) -> bool:
+        """Whether the core holds a member row for this person (read-only). Adapters ask it
+        before caching a person, so nothing is recreated for someone who used `forget`."""
+        async with self.db.uow() as uow:
+            row = await Teams(uow.session).get(team)
+            return row is not None and await Members(uow.session, row).get(user_id) is not None
+
+    async def home(self, actor: Actor, *, create: bool = True) -> Message:
         """A person's home page (Slack's App Home tab): buttons for the main commands, then
         the ``me`` dashboard and the settings, each exactly what the command without
-        arguments answers (so it shows whatever the flows that exist offer)."""
+        arguments answers (so it shows whatever the flows that exist offer).
+
+        ``create=False`` (a refresh, not the person opening it) writes nothing for someone
+        the core does not know: their page then has the buttons and no sections."""
         buttons = tuple(
             Button(label, HOME_RUN, name)
             for name, label in HOME_BUTTONS
@@ -235,6 +245,9 @@ class Bot:
         ]
         if buttons:
             blocks.append(Buttons(buttons))
+        if not create and not await self.knows(actor.team, actor.user_id):
+            blocks.append(Text("Nothing is stored about you."))
+            return Message("Crossfade home", tuple(blocks))
         for name in HOME_SECTIONS:
             if self.router.find_command(name) is None:
                 continue

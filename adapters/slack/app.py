@@ -374,10 +374,16 @@ class SlackAdapter:
             return
         await work
 
-    async def who_and_where(self, origin: Origin, client: AsyncWebClient) -> tuple[Actor, Place]:
-        """The core's actor (with Slack's zone and admin flag) and place for an origin."""
+    async def who_and_where(
+        self, origin: Origin, client: AsyncWebClient, *, store: bool = True
+    ) -> tuple[Actor, Place]:
+        """The core's actor (with Slack's zone and admin flag) and place for an origin.
+        ``store=False`` (an anonymous answer, a person the core does not know) keeps what
+        Slack said in memory only: no ``slack_users`` row is created or refreshed."""
         team = TeamKey("slack", origin.team_id)
-        person = await self.people.facts(team, origin.user_id, client, name_hint=origin.user_name)
+        person = await self.people.facts(
+            team, origin.user_id, client, name_hint=origin.user_name, store=store
+        )
         actor = Actor(
             "slack",
             origin.team_id,
@@ -386,13 +392,16 @@ class SlackAdapter:
             person.timezone,
             person.is_admin,
         )
-        return actor, await self._place(team, origin, client)
+        return actor, await self._place(team, origin, client, store=store)
 
-    async def _place(self, team: TeamKey, origin: Origin, client: AsyncWebClient) -> Place:
+    async def _place(
+        self, team: TeamKey, origin: Origin, client: AsyncWebClient, *, store: bool = True
+    ) -> Place:
         channel = origin.channel_id
         if origin.place_kind == "dm":
             if channel.startswith("D"):
-                await self.people.remember_dm(team, origin.user_id, channel)
+                if store:
+                    await self.people.remember_dm(team, origin.user_id, channel)
                 return Place("dm", channel)
             return Place("dm", self.people.known_dm(team, origin.user_id) or "")
         if origin.place_kind == "channel" or not channel.startswith("D"):
@@ -407,10 +416,15 @@ class SlackAdapter:
             return Place("dm", channel)
         return Place.channel(channel, "direct message")
 
+    def _anonymous(self, incoming: Incoming) -> bool:
+        return incoming.kind == "action" and incoming.action in self.bot.router.anonymous_actions
+
     async def _judge(
         self, incoming: Incoming, client: AsyncWebClient
     ) -> tuple[Actor, Place, list[Effect]]:
-        actor, place = await self.who_and_where(incoming.origin, client)
+        # An anonymous answer writes nothing about the person (see Bot.is_anonymous).
+        store = not self._anonymous(incoming)
+        actor, place = await self.who_and_where(incoming.origin, client, store=store)
         async with self.handle_slots:
             effects = await self.bot.handle(incoming.event(actor, place))
         return actor, place, effects
@@ -422,7 +436,9 @@ class SlackAdapter:
             log.exception("handling a Slack %s failed", incoming.kind)
             await self._apologise(incoming.origin, client)
             return
-        await self._execute(effects, incoming.origin, actor, place, client)
+        await self._execute(
+            effects, incoming.origin, actor, place, client, refresh=not self._anonymous(incoming)
+        )
 
     async def _late_form(
         self,
@@ -452,6 +468,8 @@ class SlackAdapter:
         actor: Actor,
         place: Place,
         client: AsyncWebClient,
+        *,
+        refresh: bool = True,
     ) -> None:
         executor = Executor(
             client=client,
@@ -463,8 +481,10 @@ class SlackAdapter:
             session=self.session,
         )
         await executor.run(effects)
+        if not refresh:
+            return  # an anonymous answer: a Home refresh would write the person's rows
         if origin.surface == "home":
-            await self.home.publish(client, actor)
+            await self.home.publish(client, actor, create=False)
         else:
             self.home.refresh_soon(client, actor)
 
