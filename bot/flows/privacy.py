@@ -14,6 +14,7 @@ from bot.flows.personal_data import (
     export_bytes,
     export_document,
 )
+from bot.flows.quiz_team import person_forgotten
 from bot.router import Context, Flow, UserError
 from bot.ui import Button, Buttons, File, Message, Text
 
@@ -124,6 +125,7 @@ async def confirm_forget(ctx: Context, value: str) -> list[Effect]:
             "again if you still want to."
         )
         return _show(ctx, Message(text, (Text(text),)))
+    await person_forgotten(ctx)  # the team's quiz view counts their leaving as a change
     counts = await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
     what = ", ".join([SETTINGS_LINE, *describe_counts(counts)])
     text = (
