@@ -37,6 +37,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 
+from adapters.slack.channels import ChannelPrivacy
 from adapters.slack.executor import Executor, form_metadata
 from adapters.slack.home import HomeTab
 from adapters.slack.inbound import (
@@ -77,6 +78,8 @@ BOT_SCOPES = (
     "im:write",
     "im:history",
     "users:read",
+    "channels:read",
+    "groups:read",
     "files:write",
 )
 FORM_DEADLINE = 2.5  # seconds the core gets to judge a modal before Slack's 3 s run out
@@ -133,6 +136,7 @@ class SlackAdapter:
         # handler polls in threads; on PostgreSQL as many run as the connection pool serves.
         self.handle_slots = asyncio.Semaphore(1 if db.is_sqlite else 10)
         self.people = People(db, clock=clock, default_timezone=settings.default_timezone)
+        self.channels = ChannelPrivacy()
         self.receipts = EventReceipts(db, clock=clock)
         self.home = HomeTab(bot=bot, spawn=self.spawn, delay=home_delay)
         self.store: InstallationStore | None = None
@@ -405,7 +409,12 @@ class SlackAdapter:
                 return Place("dm", channel)
             return Place("dm", self.people.known_dm(team, origin.user_id) or "")
         if origin.place_kind == "channel" or not channel.startswith("D"):
-            return Place.channel(channel, origin.channel_name) if channel else Place.dm()
+            if not channel:
+                return Place.dm()
+            private = await self.channels.is_private(
+                client, origin.team_id, channel, origin.channel_name
+            )
+            return Place.channel(channel, origin.channel_name, private=private)
         # A slash command in a D-channel: the bot's own DM, or a DM between two people.
         try:
             own = await self.people.dm_channel(team, origin.user_id, client)

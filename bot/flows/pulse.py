@@ -234,7 +234,7 @@ async def choose_template(ctx: Context, value: str) -> list[Effect]:
 
 
 async def _list(ctx: Context) -> Reply:
-    recent = await polls.pulses(ctx).recent(limit=10)
+    recent = [p for p in await polls.pulses(ctx).recent(limit=10) if await polls.visible(ctx, p)]
     if not recent:
         return reply(
             'No pulses yet. Start one with `pulse` (a form) or `pulse ask "Is your workload '

@@ -46,6 +46,7 @@ __all__ = [
     "results_effects",
     "show_results",
     "target_channel",
+    "visible",
 ]
 
 log = logging.getLogger(__name__)
@@ -96,9 +97,13 @@ def target_channel(ctx: Context, channel_id: str = "", channel_name: str = "") -
             ctx.team.pulse_channel_id, ctx.team.pulse_channel_name or ctx.team.pulse_channel_id
         )
     if channel_id:
-        return Place.channel(channel_id, channel_name or channel_id)
+        # the channel a form was opened in keeps what the platform said about it
+        private = ctx.place.private and ctx.place.id == channel_id
+        return Place.channel(channel_id, channel_name or channel_id, private=private)
     if ctx.place.kind == "channel" and ctx.place.id:
-        return Place.channel(ctx.place.id, ctx.place.name or ctx.place.id)
+        return Place.channel(
+            ctx.place.id, ctx.place.name or ctx.place.id, private=ctx.place.private
+        )
     raise UserError(
         "A pulse is posted to a channel. Run this in the channel you want to ask, or have an "
         "admin set the team's pulse channel with `settings channel #channel`."
@@ -146,6 +151,7 @@ async def open_poll(
         zone=zone or ctx.zone.key,
         template=template,
         series_id=series_id,
+        private=channel.private,
     )
     await set_schedule(
         ctx,
@@ -270,8 +276,22 @@ async def results_effects(ctx: Context, poll: PulsePoll) -> Message:
     return results_message(poll, tally, png)
 
 
+async def visible(ctx: Context, poll: PulsePoll) -> bool:
+    """A poll of a private channel is seen only in that channel and by the person who
+    asked it; every other poll by the whole team."""
+    if not poll.private or (ctx.place.kind == "channel" and ctx.place.id == poll.channel_id):
+        return True
+    asker = await pulses(ctx).asker(poll)
+    return asker is not None and asker.member_id == ctx.member.id
+
+
 async def show_results(ctx: Context, poll: PulsePoll) -> list[Effect]:
     """`pulse results N`: the results again (privately), or why there are none yet."""
+    if not await visible(ctx, poll):
+        raise UserError(
+            f"Pulse #{poll.number} was asked in a private channel: it is shown only there, "
+            "and to the person who asked it."
+        )
     if poll.status == "open" and poll.closes_at <= ctx.now:
         closing = await close_poll(ctx, poll)
         return [*closing, Reply(await results_effects(ctx, poll))]

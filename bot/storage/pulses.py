@@ -94,6 +94,7 @@ class Pulses(SeriesQueries):
         zone: str,
         template: str | None = None,
         series_id: int | None = None,
+        private: bool = False,
     ) -> PulsePoll:
         """A new open poll with its own key pair (the private key wrapped with the server
         key). Its number is the team's next; two
@@ -124,6 +125,7 @@ class Pulses(SeriesQueries):
             responses=0,
             k=self.team.k_threshold,
             key_id=keys.current_id,
+            private=private,
             template=template,
             series_id=series_id,
         )
@@ -355,6 +357,7 @@ class Pulses(SeriesQueries):
                 PulsePoll.team_id == self.team.id,
                 PulsePoll.status == "closed",
                 PulsePoll.template.is_not(None),
+                PulsePoll.private.is_(False),  # a private channel's polls stay there
             )
             .order_by(PulsePoll.closes_at, PulsePoll.number)
         )

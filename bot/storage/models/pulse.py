@@ -96,6 +96,8 @@ class PulsePoll(Base):
     k: Mapped[int] = mapped_column(default=5)  # the team's k when the poll opened
     secret: Mapped[str | None] = mapped_column(String(64), default=None)
     key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    # asked in a private channel: listed and shown only there and to its asker
+    private: Mapped[bool] = mapped_column(default=False)
     unreadable: Mapped[int] = mapped_column(default=0)
     template: Mapped[str | None] = mapped_column(String(64), default=None)
     series_id: Mapped[int | None] = mapped_column(

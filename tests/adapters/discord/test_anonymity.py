@@ -62,3 +62,18 @@ async def test_forget_and_a_late_second_confirm_leave_no_row(dc: DiscordHarness)
     rows = await every_row(dc.services.db)
     assert rows_about(rows, ana) == [], rows_about(rows, ana)
     assert len(rows["pulse_participants"]) == 1  # the open poll's mark (no id in it)
+
+
+async def test_a_poll_of_a_hidden_channel_is_listed_only_there(dc: DiscordHarness) -> None:
+    dc.person("lead", admin=True)
+    dc.person("other")
+    leads = dc.fake.add_channel(dc.guild, "leads", hidden=True)
+    data = dc.fake.command_data('pulse ask "Is the reorg stressful?" yesno', guild_id=None)
+    record = await dc.fake.interact(2, dc.people["lead"], data, guild_id=dc.guild, channel_id=leads)
+    await dc.settle(record)
+    await dc.run("lead", 'pulse ask "Lunch on Friday?" yesno')
+    elsewhere = dc.said(await dc.run("other", "pulse list"))
+    assert "Lunch on Friday?" in elsewhere and "reorg" not in elsewhere
+    data = dc.fake.command_data("pulse list", guild_id=None)
+    there = await dc.fake.interact(2, dc.people["other"], data, guild_id=dc.guild, channel_id=leads)
+    assert "reorg" in dc.said(await dc.settle(there))

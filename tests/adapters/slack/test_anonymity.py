@@ -61,3 +61,15 @@ def _team():  # type: ignore[no-untyped-def]
     from bot.events import TeamKey
 
     return TeamKey("slack", "T1")
+
+
+async def test_a_poll_of_a_private_channel_is_listed_only_there(rig: SlackRig) -> None:
+    rig.fake.private_channels.add("C9")
+    rig.fake.user("U1", is_admin=True)
+    await rig.command('pulse ask "Is the reorg stressful?" yesno', channel="C9")
+    await rig.command('pulse ask "Lunch on Friday?" yesno', channel="C1")
+    await rig.command("pulse list", channel="C1", user="U2")
+    elsewhere = rig.last().text
+    assert "Lunch on Friday?" in elsewhere and "reorg" not in elsewhere
+    await rig.command("pulse list", channel="C9", user="U2")
+    assert "reorg" in rig.last().text
