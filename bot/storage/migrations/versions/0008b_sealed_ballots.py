@@ -24,9 +24,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("pulse_polls") as batch:
-        batch.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
-        batch.add_column(sa.Column("unreadable", sa.Integer(), nullable=False, server_default="0"))
+    # Plain ADD COLUMNs: a batch "recreate" of pulse_polls on SQLite would drop the table, and
+    # the foreign keys would cascade that to askers, counters and participants.
+    op.add_column("pulse_polls", sa.Column("key_id", sa.String(length=16), nullable=True))
+    op.add_column(
+        "pulse_polls", sa.Column("unreadable", sa.Integer(), nullable=False, server_default="0")
+    )
     op.create_table(
         "pulse_poll_keys",
         sa.Column("poll_id", sa.Integer(), nullable=False),
@@ -143,6 +146,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_pulse_ballots_poll_id"), table_name="pulse_ballots")
     op.drop_table("pulse_ballots")
     op.drop_table("pulse_poll_keys")
-    with op.batch_alter_table("pulse_polls") as batch:
-        batch.drop_column("unreadable")
-        batch.drop_column("key_id")
+    op.drop_column("pulse_polls", "unreadable")
+    op.drop_column("pulse_polls", "key_id")

@@ -17,12 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("pulse_polls") as batch:
-        batch.add_column(
-            sa.Column("private", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN: a batch "recreate" of pulse_polls on SQLite would drop the table,
+    # and the foreign keys would cascade that to the open polls' keys and ballots.
+    op.add_column(
+        "pulse_polls", sa.Column("private", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pulse_polls") as batch:
-        batch.drop_column("private")
+    op.drop_column("pulse_polls", "private")
