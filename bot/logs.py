@@ -39,4 +39,4 @@ def configure_logging(
     root.setLevel(level.upper())
     # Libraries speak at WARNING and above whatever the level (their DEBUG lines carry tokens,
     # payloads and who pressed which button); secrets are scrubbed from every record.
-    cap_library_loggers(handler, known=secrets)
+    cap_library_loggers(handler, known=secrets, level=root.level)

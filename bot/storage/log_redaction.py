@@ -131,11 +131,13 @@ class SafeRecords(logging.Filter):
         return True
 
 
-def cap_library_loggers(handler: logging.Handler, *, known: tuple[str, ...] = ()) -> None:
+def cap_library_loggers(
+    handler: logging.Handler, *, known: tuple[str, ...] = (), level: int = logging.WARNING
+) -> None:
     """Make ``handler`` safe (see :class:`SafeRecords`) and raise every library logger to
-    WARNING, so their DEBUG work is not even formatted."""
+    WARNING (or ``level`` if higher), so their DEBUG work is not even formatted."""
     install_sql_log_redaction()
     for name in LIBRARIES:
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(max(logging.WARNING, level))
     if not any(isinstance(f, SafeRecords) for f in handler.filters):
         handler.addFilter(SafeRecords(known))
