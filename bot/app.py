@@ -27,6 +27,7 @@ from bot.events import (
     TeamKey,
 )
 from bot.router import Context, Router, UserError, reply
+from bot.security.keys import ensure_server_keys
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
 from bot.storage.repositories import Members, PostedMessages, Teams
@@ -70,6 +71,7 @@ class Bot:
 
         self.db = db
         self.settings = settings or Settings()
+        ensure_server_keys(self.settings.secret_key, db.url)
         self.clock = clock or SystemClock()
         self.router = router or build_router()
 
