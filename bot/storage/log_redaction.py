@@ -1,11 +1,11 @@
-"""Keep SQL parameter values out of log records.
+"""Keep personal data and secrets out of log records.
 
-Values bound to statements are personal data (check-in notes, names) and, for pulse polls,
-the one place where a participant hash and an answer index pass close together: the
-participant insert and the counter update run one after the other in one transaction. With
-SQLAlchemy's ``hide_parameters``, and these filters on aiosqlite's debug lines and on
+Values bound to statements are personal data (check-in notes, names, participation marks).
+With SQLAlchemy's ``hide_parameters``, and these filters on aiosqlite's debug lines and on
 SQLAlchemy's debug lines of fetched rows, no log record — at any level — carries a stored or
-bound value, so logs cannot be used to link anyone to an answer (or leak a poll's secret).
+bound value. Library loggers (whose DEBUG lines carry OAuth responses, payloads and button
+values) are capped at WARNING, and every record that reaches the handler is scrubbed of
+tokens and secrets (:func:`cap_library_loggers`).
 """
 
 from __future__ import annotations
