@@ -4,10 +4,12 @@ a late second `forget` confirmation recreates nothing."""
 from __future__ import annotations
 
 import copy
+import logging
 from typing import Any
 
 from tests.adapters.discord.conftest import DiscordHarness, components_of, text_of
 from tests.adapters.discord.fake_discord import fixture
+from tests.support.logs import debug_logs
 from tests.support.rows import every_row, rows_about
 
 
@@ -77,3 +79,20 @@ async def test_a_poll_of_a_hidden_channel_is_listed_only_there(dc: DiscordHarnes
     data = dc.fake.command_data("pulse list", guild_id=None)
     there = await dc.fake.interact(2, dc.people["other"], data, guild_id=dc.guild, channel_id=leads)
     assert "reorg" in dc.said(await dc.settle(there))
+
+
+async def test_debug_logs_of_a_vote_hold_no_button_value_and_no_token(
+    dc: DiscordHarness,
+) -> None:
+    poll = await _poll(dc)
+    voter = dc.person("voter")
+    with debug_logs(secrets=("test-token",)) as out:
+        record = await dc.click("voter", poll["id"], _buttons(poll)[1])
+        assert "is in" in dc.said(record)
+        logging.getLogger("bot.test").debug("debug is on")
+    text = out.getvalue()
+    assert "debug is on" in text
+    # discord.py's gateway logs every event at DEBUG, the pressed button's custom id included
+    assert "pulse:answer" not in text and "INTERACTION_CREATE" not in text
+    assert "test-token" not in text
+    assert not any(voter in line and "No" in line.split() for line in text.splitlines())
