@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import logging
 import os
@@ -108,7 +109,9 @@ class ServerKeys:
         raise KeyError(f"server key {key_id} is not configured")
 
 
+@functools.lru_cache(maxsize=256)
 def _hkdf(key: bytes, purpose: str) -> bytes:
+    # Cached: a participation mark per answer would otherwise spend most of its time here.
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"crossfade", info=purpose.encode()
     ).derive(key)
