@@ -1,13 +1,17 @@
-"""A token bucket per lane that also honours ``Retry-After`` and learns a platform's limit.
+"""A token bucket per lane that honours ``Retry-After``, slows after a 429 and climbs back.
 
 Time is a number of seconds from an injectable source (the bot's clock), so tests and the
 console drive it with a fake clock and never sleep.
 
 * ``reserve(now)`` takes a token and returns 0, or returns how long to wait for one.
-* ``pause(now, seconds)`` stops the lane after a 429 until the platform's ``Retry-After``.
-* ``learn_limit(now)`` is called on a 429: the number of requests the platform accepted in
-  the trailing window is its real limit; the bucket drops below it (with a margin and a burst
-  small enough that no window can exceed it), so one 429 episode is the last.
+* ``rate_limited(now, retry_after)`` after a 429: nothing goes out before ``Retry-After``
+  (exactly), the rate halves (multiplicative decrease), and then climbs back additively to
+  its ceiling within a couple of seconds — a storm of 429s never slows a lane for good.
+* The ceiling starts at the configured rate (a little under the platform's published
+  limit) and never goes above it. A 429 met while the lane was actually sending near its
+  rate is evidence of a lower real limit: the ceiling drops just under what the platform
+  accepted in its last window, stays there for ``HOLD`` seconds, then probes back up to the
+  configured rate. A 429 met at a low rate (a storm) teaches nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ __all__ = ["TokenBucket"]
 MARGIN = 0.97
 _EPSILON = 1e-9
 _MIN_WAIT = 1e-6
+HOLD = 10.0  # seconds a learned ceiling is kept before probing back up
+PROBE_SECONDS = 5.0  # from a learned ceiling back up to the configured rate
+FLOOR_SHARE = 0.05  # the rate never drops below this share of the configured one
 
 
 class TokenBucket:
@@ -29,12 +36,17 @@ class TokenBucket:
         if rate <= 0 or burst < 1:
             raise ValueError("a token bucket needs rate > 0 and burst >= 1")
         self.rate = rate * MARGIN if math.isfinite(rate) else rate
+        self.configured = self.rate
+        self.ceiling = self.rate
         self.burst = burst
+        self.configured_burst = burst
         self.window = window
+        self._last_429: float | None = None
         self._tokens = 0.0  # start empty: a previous lease holder may have just spent a burst
         self._updated: float | None = None
         self._paused_until = 0.0
         self._accepted: deque[float] = deque()
+        self._attempts: deque[float] = deque()
 
     @property
     def unlimited(self) -> bool:
@@ -56,6 +68,20 @@ class TokenBucket:
         elapsed = max(0.0, now - self._updated)
         self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
         self._updated = now
+        self._recover(now, elapsed)
+
+    def _recover(self, now: float, elapsed: float) -> None:
+        """Additive increase once the pause is over: the rate back to the ceiling in about
+        two seconds, the ceiling back to the configured rate after ``HOLD``."""
+        if self._last_429 is None or now < self._paused_until or self.unlimited:
+            return
+        if now - self._last_429 > HOLD and self.ceiling < self.configured:
+            step = (self.configured - _floor_of(self)) / PROBE_SECONDS
+            self.ceiling = min(self.configured, self.ceiling + step * elapsed)
+            if self.ceiling >= self.configured:
+                self.burst = self.configured_burst
+        if self.rate < self.ceiling:
+            self.rate = min(self.ceiling, self.rate + self.ceiling / 2 * elapsed)
 
     def ready_in(self, now: float) -> float:
         """Seconds until a token is available (0 when one is)."""
@@ -77,6 +103,9 @@ class TokenBucket:
             return wait
         if not self.unlimited:
             self._tokens = max(0.0, self._tokens - 1.0)
+        self._attempts.append(now)
+        while self._attempts and self._attempts[0] < now - 4 * self.window:
+            self._attempts.popleft()
         return 0.0
 
     def accepted(self, now: float) -> None:
@@ -89,16 +118,34 @@ class TokenBucket:
         self._paused_until = max(self._paused_until, now + max(seconds, 0.0))
         self._tokens = min(self._tokens, 0.0)
 
+    def rate_limited(self, now: float, retry_after: float) -> None:
+        """A 429: wait out ``Retry-After``, halve the rate, learn a lower ceiling if the
+        lane was sending near its rate when it came."""
+        self._refill(now)
+        self.pause(now, retry_after)
+        self.learn_limit(now)
+        self._last_429 = now
+
     def learn_limit(self, now: float) -> None:
-        """After a 429: drop below what the platform accepted in its last window."""
+        """After a 429: halve the rate; lower the ceiling just under what the platform
+        accepted in its last window when that is evidence of its real limit."""
         recent = sum(1 for t in self._accepted if t >= now - self.window)
         observed = recent / self.window
-        if observed > 0:
-            current = observed * 2 if self.unlimited else self.rate
-            self.rate = max(min(observed * 0.9, current / 1.25), 0.2)
+        # Evidence of a limit: the lane was sending near its own rate when the 429 came.
+        tried = sum(1 for t in self._attempts if t >= now - self.window) / self.window
+        busy = observed > 0 and (self.unlimited or tried >= 0.8 * self.rate)
+        if busy:
+            self.ceiling = max(min(self.ceiling, observed * 0.9), _floor_of(self, observed))
             # A window of length W holds at most burst + rate*W requests: keep that under
             # the observed limit.
             self.burst = max(1, min(self.burst, int(observed * self.window * 0.05)))
-        elif not self.unlimited:
-            self.rate = max(self.rate / 2, 0.2)  # no evidence of the limit: halve
+            if self.unlimited:
+                self.configured = self.ceiling  # no configured limit: what we learned is it
+        if not self.unlimited:
+            self.rate = max(min(self.rate, self.ceiling) / 2, _floor_of(self))
         self._tokens = min(self._tokens, 0.0)
+
+
+def _floor_of(bucket: TokenBucket, observed: float = 0.0) -> float:
+    reference = bucket.configured if math.isfinite(bucket.configured) else observed
+    return max(reference * FLOOR_SHARE, 0.2)
