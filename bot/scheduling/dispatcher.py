@@ -43,7 +43,14 @@ from bot.domain.schedule_rules import (
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
 from bot.events import Actor
-from bot.scheduling.api import DM_BLOCKED, Due, compute_next, member_rules, touched_schedules
+from bot.scheduling.api import (
+    DISPATCHING,
+    DM_BLOCKED,
+    Due,
+    compute_next,
+    member_rules,
+    touched_schedules,
+)
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
 from bot.storage.uow import UnitOfWork
@@ -344,6 +351,7 @@ class Dispatcher:
         now: datetime,
     ) -> DispatchStats:
         stats = DispatchStats(claimed=len(claimed))
+        uow.session.info[DISPATCHING] = True
         teams = await self._teams(uow, {schedule.team_id for schedule, _ in claimed})
         outbox: list[dict[str, Any]] = []
         advance: list[tuple[ClaimedSchedule, PersonalRules | None, bool]] = []
