@@ -83,9 +83,12 @@ class DiscordNotifier:
     burst = 1
     concurrency = 8
 
-    def __init__(self, outbound: Outbound, *, pacer: RequestPacer | None = None) -> None:
+    def __init__(
+        self, outbound: Outbound, *, pacer: RequestPacer | None = None, rate: float = GLOBAL_RATE
+    ) -> None:
         self.outbound = outbound
-        self.pacer = pacer or RequestPacer(GLOBAL_RATE * 0.96)
+        self.rate_per_second = rate  # CROSSFADE_DISCORD_RATE
+        self.pacer = pacer or RequestPacer(rate * 0.9)
         self._dm_backoff = DM_BACKOFF_FIRST
 
     async def deliver(self, effect: Effect) -> DeliveryResult:

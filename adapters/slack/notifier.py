@@ -166,7 +166,9 @@ class WorkspaceNotifier:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        rate: float = 5.0,
     ) -> None:
+        self.rate_per_second = rate  # CROSSFADE_SLACK_RATE
         self.lane = f"slack:{workspace_id}"
         self.team = TeamKey("slack", workspace_id)
         self.tokens = tokens
@@ -294,7 +296,9 @@ class SlackNotifier:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        rate: float = WorkspaceNotifier.rate_per_second,
     ) -> None:
+        self.rate = rate
         self.tokens = tokens
         self.people = people
         self.base_url = base_url
@@ -314,6 +318,7 @@ class SlackNotifier:
                 session=self.session,
                 sleep=self.sleep,
                 monotonic=self.monotonic,
+                rate=self.rate,
             )
             self._lanes[lane] = notifier
         return notifier

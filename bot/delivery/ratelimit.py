@@ -8,10 +8,11 @@ console drive it with a fake clock and never sleep.
   (exactly), the rate halves (multiplicative decrease), and then climbs back additively to
   its ceiling within a couple of seconds — a storm of 429s never slows a lane for good.
 * The ceiling starts at the configured rate (a little under the platform's published
-  limit) and never goes above it. A 429 met while the lane was actually sending near its
-  rate is evidence of a lower real limit: the ceiling drops just under what the platform
+  limit) and never goes above it. A 429 that ends a window of accepted requests is evidence
+  of a lower real limit: the ceiling drops just under what the platform
   accepted in its last window, stays there for ``HOLD`` seconds, then probes back up to the
-  configured rate. A 429 met at a low rate (a storm) teaches nothing.
+  configured rate. A 429 after a window in which nothing was accepted (deep in a storm)
+  teaches nothing.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ class TokenBucket:
         self._updated: float | None = None
         self._paused_until = 0.0
         self._accepted: deque[float] = deque()
-        self._attempts: deque[float] = deque()
 
     @property
     def unlimited(self) -> bool:
@@ -65,9 +65,10 @@ class TokenBucket:
 
     def _refill(self, now: float) -> None:
         if self._updated is None:
-            # Start empty even for the first request: this lane's previous holder (another
-            # process) may have sent a moment ago, and its requests still count.
             self._updated = now
+            # The very first request may go at once (a lane changes hands after its holder's
+            # drain ran dry or its lease ran out: its last request is not in this window).
+            self._tokens = 1.0
         elapsed = max(0.0, now - self._updated)
         self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
         self._updated = now
@@ -106,9 +107,6 @@ class TokenBucket:
             return wait
         if not self.unlimited:
             self._tokens = max(0.0, self._tokens - 1.0)
-        self._attempts.append(now)
-        while self._attempts and self._attempts[0] < now - 4 * self.window:
-            self._attempts.popleft()
         return 0.0
 
     def accepted(self, now: float) -> None:
@@ -134,10 +132,9 @@ class TokenBucket:
         accepted in its last window when that is evidence of its real limit."""
         recent = sum(1 for t in self._accepted if t >= now - self.window)
         observed = recent / self.window
-        # Evidence of a limit: the lane was sending near its own rate when the 429 came.
-        tried = sum(1 for t in self._attempts if t >= now - self.window) / self.window
-        busy = observed > 0 and (self.unlimited or tried >= 0.8 * self.rate)
-        if busy:
+        # Evidence of a limit: the platform accepted requests in the window that ended with
+        # a 429. (Inside a storm, after the first pause, nothing was accepted: no evidence.)
+        if observed > 0:
             self.ceiling = max(min(self.ceiling, observed * 0.9), _floor_of(self, observed))
             # A window of length W holds at most burst + rate*W requests: keep that under
             # the observed limit.

@@ -197,7 +197,14 @@ class LaneSender:
                 continue
             if self.in_flight is not None:
                 await self.in_flight.acquire()
-            # Take the token right before the request, so request times obey the bucket.
+            if not await self._renew() or not await self._start(item):
+                slots.release()
+                if self.in_flight is not None:
+                    self.in_flight.release()
+                stopped = True
+                break
+            # Take the token right before the request (after the database round trip), so
+            # the times requests leave at obey the bucket.
             delay = self.bucket.reserve(self.clock.now().timestamp())
             while delay > 0 and wait:
                 await self.sleep(delay)
@@ -227,17 +234,25 @@ class LaneSender:
             if self.in_flight is not None:
                 self.in_flight.release()
 
+    def _deadline(self) -> tuple[float, float]:
+        """The call's deadline, well inside the lease (a third of it at most: 10 s of the
+        default 30 s), and the margin kept beyond it."""
+        timeout = min(self.config.call_timeout, self.config.lease_ttl.total_seconds() / 3)
+        return timeout, timeout / 5
+
+    async def _start(self, item: Claimed) -> bool:
+        """claimed → sending, only if the lease outlives the call's deadline by the
+        database's clock (the local deadline is measured from before the grant)."""
+        timeout, margin = self._deadline()
+        if await self.outbox.start(item.row.id, self.clock.now(), spare=timeout + margin):
+            return True
+        self.stale = True
+        return False
+
     async def _attempt(self, item: Claimed) -> bool:
         lease = self.lease
-        # Well inside the lease: a third of it at most (10 s of the default 30 s).
-        timeout = min(self.config.call_timeout, self.config.lease_ttl.total_seconds() / 3)
-        margin = timeout / 5
+        timeout, margin = self._deadline()
         if lease is None or self.stale:
-            return False
-        # The row is started only if the lease outlives the call's deadline by the
-        # database's clock; the local deadline is measured from before that check.
-        if not await self.outbox.start(item.row.id, self.clock.now(), spare=timeout + margin):
-            self.stale = True
             return False
         deadline = min(timeout, lease.left() - margin)
         if deadline <= 0:  # we stalled since: the row stays "sending" (uncertain) for the next

@@ -143,7 +143,8 @@ class FencedOutbox:
         return await self._move(row_id, now, values)
 
     async def unclaim(self, row_ids: list[int], now: datetime) -> None:
-        """Hand back rows this term claimed but did not start (a drain that must wait)."""
+        """Hand back rows this term claimed but did not send (a drain that must wait; the
+        first of them may be marked sending, its request not made)."""
         if not row_ids:
             return
         async with self.db.uow() as uow:
@@ -151,7 +152,7 @@ class FencedOutbox:
                 update(OUTBOX)
                 .where(
                     OUTBOX.c.id.in_(row_ids),
-                    OUTBOX.c.status == "claimed",
+                    OUTBOX.c.status.in_(("claimed", "sending")),
                     OUTBOX.c.fence == self.lease.token,
                     self._current(now),
                 )

@@ -48,11 +48,13 @@ def test_property_no_window_exceeds_burst_plus_rate(
     assert len(sent) == len(arrivals)
 
 
-def test_steady_rate_is_just_under_the_limit() -> None:
+def test_steady_rate_is_under_the_limit_with_room_for_jitter() -> None:
     sent = drive(TokenBucket(50, 1), [0.0] * 1000)
     achieved = (len(sent) - 1) / (sent[-1] - sent[0])
-    assert 0.95 * 50 <= achieved <= 50
-    assert max_in_window(sent, 1.0) <= 50
+    assert achieved == pytest.approx(50 * MARGIN, rel=0.01)
+    # arrivals up to 100 ms late still fit: no window of 0.9 s holds more than the limit
+    assert max_in_window(sent, 1.0) <= 50 * MARGIN + 1
+    assert max_in_window(sent, 1.1) <= 50
 
 
 def test_pause_holds_every_request_until_retry_after() -> None:
