@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, case, exists, func, literal, or_, select, update
@@ -154,6 +154,4 @@ async def lease_expiry(db: Database, *, lane: str, holder: str) -> datetime | No
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
