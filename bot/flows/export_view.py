@@ -13,6 +13,7 @@ humanised column names). The layout is documented in ``docs/export.md``.
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, date, datetime
 from typing import Any
@@ -180,7 +181,7 @@ def _blob(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, bytes | bytearray):
-        return f"[binary data, {len(value):,} bytes, not included]"
+        return _binary(bytes(value))
     if isinstance(value, str) and _BASE64.match(value):
         return "[binary data, not included]"
     return value
@@ -211,6 +212,16 @@ def message_text(effect: Any) -> Any:
     return "\n".join(lines) if lines else str(message.get("text", ""))
 
 
+def _binary(value: Any) -> str:
+    """Names binary data by size; the internal record holds it as base64 text."""
+    if isinstance(value, str):
+        try:
+            value = base64.b64decode(value, validate=True)
+        except ValueError:
+            return "[binary data, not included]"
+    return f"[binary data, {len(value):,} bytes, not included]"
+
+
 def _python_type(table: Table, column: str) -> type | None:
     """What the column holds, looking through custom types to the one they store as."""
     if column not in table.c:
@@ -239,8 +250,7 @@ def _value(table: Table, column: str, value: Any, zone: ZoneInfo) -> Any:
     if kind is bool or isinstance(value, bool):
         return "yes" if value else "no"
     if kind is bytes or isinstance(value, bytes):
-        size = f", {len(value):,} bytes" if isinstance(value, bytes) else ""
-        return f"[binary data{size}, not included]"
+        return _binary(value)
     if isinstance(value, str) and column in ("kind", "outcome", "mode", "status"):
         words = " ".join(_WORDS.get(w, w) for w in value.replace("_", "-").split("-"))
         return words[:1].upper() + words[1:]
@@ -269,6 +279,11 @@ def people_export(document: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
             "Platform": humanise(str(team.get("platform", ""))),
             "Exported": _local_datetime(document.get("exported_at"), zone),
             "Times are in": zone.key,
+            "How to read it": (
+                "Each section below is one kind of data, one entry per record, oldest first. "
+                "null means not set. Messages are shown as their text; charts and buttons are "
+                "named in [brackets]."
+            ),
             "Format": FORMAT,
         },
         "Your settings": _row(tables["members"], you, zone),
