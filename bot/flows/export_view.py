@@ -24,7 +24,16 @@ from sqlalchemy import Boolean, Date, DateTime, LargeBinary, Table, TypeDecorato
 from bot.domain.parsing import format_workdays
 from bot.storage.models import Base
 
-__all__ = ["FORMAT", "KIND_TITLES", "humanise", "is_internal", "people_export"]
+__all__ = [
+    "COMMON_LABELS",
+    "FORMAT",
+    "KIND_TITLES",
+    "LABELS",
+    "humanise",
+    "is_internal",
+    "message_text",
+    "people_export",
+]
 
 FORMAT = "crossfade-export/2 (described in docs/export.md)"
 
@@ -42,7 +51,16 @@ KIND_TITLES: dict[str, str] = {
     "discord_users": "Discord profile (cached)",
 }
 
-# Column names people recognise; any other column is humanised from its own name.
+# Column names people recognise (per table, then for any table); any other column is
+# humanised from its own name.
+COMMON_LABELS: dict[str, str] = {
+    "display_name": "Name",
+    "timezone": "Time zone",
+    "local_date": "Day",
+    "created_at": "Created",
+    "updated_at": "Last changed",
+    "facts_fetched_at": "Fetched",
+}
 LABELS: dict[str, dict[str, str]] = {
     "members": {
         "display_name": "Name",
@@ -70,7 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "updated_at": "Last changed",
     },
     "checkin_nudges": {"pattern": "Noticed", "sent_on": "Sent on", "created_at": "Sent"},
-    "conversations": {"kind": "About", "state": "Answers so far"},
+    "conversations": {"kind": "About", "state": "Answers so far", "started_at": "Started"},
     "schedules": {
         "kind": "Reminder",
         "rule": "When",
@@ -79,6 +97,7 @@ LABELS: dict[str, dict[str, str]] = {
         "last_due_at": "Last due",
         "done_through": "Done through",
         "stopped": "Stopped because",
+        "created_at": "Set up",
     },
     "outbox": {
         "kind": "About",
@@ -258,7 +277,7 @@ def _value(table: Table, column: str, value: Any, zone: ZoneInfo) -> Any:
 
 
 def _row(table: Table, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
-    labels = LABELS.get(table.name, {})
+    labels = COMMON_LABELS | LABELS.get(table.name, {})
     return {
         labels.get(column, humanise(column)): _value(table, column, value, zone)
         for column, value in row.items()
@@ -280,7 +299,7 @@ def people_export(document: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
             "Exported": _local_datetime(document.get("exported_at"), zone),
             "Times are in": zone.key,
             "How to read it": (
-                "Each section below is one kind of data, one entry per record, oldest first. "
+                "Each section below is one kind of data, one entry per record. "
                 "null means not set. Messages are shown as their text; charts and buttons are "
                 "named in [brackets]."
             ),

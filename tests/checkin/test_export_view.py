@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,14 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.delivery.codec import effect_to_json
 from bot.effects import SendDirect, UserRef
-from bot.flows.export_view import KIND_TITLES, humanise, is_internal, people_export
+from bot.flows.export_view import (
+    COMMON_LABELS,
+    KIND_TITLES,
+    LABELS,
+    humanise,
+    is_internal,
+    people_export,
+)
 from bot.flows.personal_data import personal_tables
 from bot.storage.db import Database
 from bot.storage.models import Base, Member
@@ -204,3 +212,15 @@ async def test_a_table_added_later_is_exported_in_words(
         }
     ]
     assert "Bob's secret book" not in json.dumps(document)
+
+
+def test_docs_list_every_section_and_field_a_known_table_shows() -> None:
+    """docs/export.md is the file's documented schema: it must not drift from the code."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "export.md").read_text("utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if "| `" in line}
+    for name, title in [("members", "Your settings"), *KIND_TITLES.items()]:
+        table = Base.metadata.tables[name]
+        labels = COMMON_LABELS | LABELS.get(name, {})
+        shown = [labels.get(c.name, humanise(c.name)) for c in table.c if not is_internal(c.name)]
+        fields = rows[title].split("|")[3]
+        assert all(label in fields for label in shown), (title, shown, fields)
