@@ -27,6 +27,7 @@ from bot.storage.models import Base
 __all__ = [
     "COMMON_LABELS",
     "FORMAT",
+    "KIND_NAMES",
     "KIND_TITLES",
     "LABELS",
     "humanise",
@@ -141,6 +142,8 @@ _INTERNAL_NAMES = frozenset(
         "ref",
         "session",
         "platform_user_id",
+        "sid",  # a quiz session id
+        "fp",  # the fingerprint of the quiz content the answers belong to
     }
 )
 _INTERNAL_PARTS = ("key", "hash", "token", "secret", "password", "verifier", "nonce", "dedupe")
@@ -152,6 +155,16 @@ _TYPES: tuple[tuple[type, type], ...] = (
     (LargeBinary, bytes),
 )
 _WORDS = {"checkin": "check-in", "logoff": "log-off"}
+# What scheduled jobs and queued messages are about, in words; others are spelled out.
+KIND_NAMES = {
+    "checkin": "Check-in",
+    "checkin-summary": "Weekly check-in summary",
+    "logoff.remind": "Log-off reminder",
+    "logoff.heads_up": "Log-off heads-up",
+    "logoff.hours": "Hours reminder",
+    "logoff.hours_heads_up": "Hours heads-up",
+    "logoff.snooze": "Snoozed log-off reminder",
+}
 _DATETIME_FORMAT = "%a %-d %b %Y, %H:%M"
 _DATE_FORMAT = "%a %-d %b %Y"
 
@@ -231,6 +244,14 @@ def message_text(effect: Any) -> Any:
     return "\n".join(lines) if lines else str(message.get("text", ""))
 
 
+def _word(value: str) -> str:
+    """A stored code (``logoff.heads_up``) as words (``Log-off heads-up``)."""
+    if value in KIND_NAMES:
+        return KIND_NAMES[value]
+    words = " ".join(_WORDS.get(w, w) for w in re.split(r"[._-]+", value) if w)
+    return words[:1].upper() + words[1:]
+
+
 def _binary(value: Any) -> str:
     """Names binary data by size; the internal record holds it as base64 text."""
     if isinstance(value, str):
@@ -271,8 +292,7 @@ def _value(table: Table, column: str, value: Any, zone: ZoneInfo) -> Any:
     if kind is bytes or isinstance(value, bytes):
         return _binary(value)
     if isinstance(value, str) and column in ("kind", "outcome", "mode", "status"):
-        words = " ".join(_WORDS.get(w, w) for w in value.replace("_", "-").split("-"))
-        return words[:1].upper() + words[1:]
+        return _word(value)
     return _blob(value)
 
 

@@ -84,7 +84,7 @@ async def test_exports_hold_exactly_the_persons_data_and_forget_leaves_nothing(
     # the messages you got, as you read them, at Berlin times; the chart named, not dumped
     sent = you_doc["Messages from Crossfade"]
     assert sent[0]["Due"] == "Mon 2 Mar 2026, 16:00" and sent[0]["About"] == "Check-in"
-    summary = next(m for m in sent if m["About"] == "Check-in summary")
+    summary = next(m for m in sent if m["About"] == "Weekly check-in summary")
     assert summary["Due"] == "Fri 6 Mar 2026, 17:30"
     assert (
         "*Your week*" in summary["Message"] and "[chart: Chart of your last 7" in summary["Message"]

@@ -80,6 +80,9 @@ async def test_the_file_is_readable_local_and_has_no_internal_columns(h: Harness
     assert stamps
     schedule = next(r for r in document["Reminder schedules"] if r["Reminder"] == "Check-in")
     assert schedule["Next due"].endswith(", 17:00")  # 17:00 in New York, not 22:00 UTC
+    reminders = {row["Reminder"] for row in document["Reminder schedules"]}
+    assert {"Check-in", "Log-off reminder", "Weekly check-in summary"} <= reminders
+    assert not any("." in name or "_" in name for name in reminders), reminders
     checkin = document["Check-ins"][0]
     assert checkin["Took a break"] in ("yes", "no") and "Mood (1–5)" in checkin
     assert document["Your settings"]["Workdays"] == "Mon–Fri"
@@ -117,7 +120,7 @@ def test_a_sent_chart_is_named_and_its_image_left_out() -> None:
     view = people_export(_document({"outbox": [row]}), ZoneInfo("Europe/Berlin"))
     (shown,) = view["Messages from Crossfade"]
     assert shown == {
-        "About": "Check-in summary",
+        "About": "Weekly check-in summary",
         "Message": "*Your week*\nMood: 4.0\n[chart: Chart of your week]\n"
         "[buttons: Skip today]\n[file: old-export.json]",
         "Due": "Fri 6 Mar 2026, 17:30",
@@ -132,6 +135,7 @@ def test_odd_values_do_not_break_the_export() -> None:
         ],
         "outbox": [{"effect": {"type": "post"}}, {"effect": "garbage"}, {"effect": None}],
         "schedules": [{"rule": {"nested": {"id": 3, "deep_list": [1, b"\x00raw"]}}}],
+        "conversations": [{"kind": "quiz", "state": {"sid": "ab12", "fp": "c5a3", "step": 3}}],
         "gone_table": [{"some_column": b"\x00\x01", "when": "2026-01-01"}],
     }
     view = people_export(_document(rows), ZoneInfo("Asia/Kolkata"))
@@ -147,6 +151,7 @@ def test_odd_values_do_not_break_the_export() -> None:
     assert view["Gone table"] == [
         {"Some column": "[binary data, 2 bytes, not included]", "When": "2026-01-01"}
     ]
+    assert view["Conversations in progress"] == [{"About": "Quiz", "Answers so far": {"Step": 3}}]
     json.dumps(view)  # and it is all writable as JSON
     assert people_export({}, ZoneInfo("UTC"))["Your settings"] == {}
 
