@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -275,14 +276,13 @@ def _python_type(table: Table, column: str) -> type | None:
     return None
 
 
-def _value(table: Table, column: str, value: Any, zone: ZoneInfo) -> Any:
+def _value(table: Table, column: str, kind: type | None, value: Any, zone: ZoneInfo) -> Any:
     if value is None:
         return None
     if table.name == "outbox" and column == "effect":
         return message_text(value)
     if table.name == "members" and column == "workdays" and isinstance(value, int):
         return format_workdays(value)
-    kind = _python_type(table, column)
     if kind is datetime:
         return _local_datetime(value, zone)
     if kind is date:
@@ -296,13 +296,28 @@ def _value(table: Table, column: str, value: Any, zone: ZoneInfo) -> Any:
     return _blob(value)
 
 
-def _row(table: Table, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+@lru_cache(maxsize=64)
+def _plan(table: Table) -> dict[str, tuple[str, type | None]]:
+    """Per shown column: its label and what it holds (worked out once per table, not per
+    value: a year of check-ins is thousands of values)."""
     labels = COMMON_LABELS | LABELS.get(table.name, {})
     return {
-        labels.get(column, humanise(column)): _value(table, column, value, zone)
-        for column, value in row.items()
-        if not is_internal(column)
+        c.name: (labels.get(c.name, humanise(c.name)), _python_type(table, c.name))
+        for c in table.columns
+        if not is_internal(c.name)
     }
+
+
+def _row(table: Table, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    plan = _plan(table)
+    out = {}
+    for column, value in row.items():
+        if column in plan:
+            label, kind = plan[column]
+            out[label] = _value(table, column, kind, value, zone)
+        elif not is_internal(column):  # not a column of the table: shown, never dropped
+            out[humanise(column)] = _blob(value)
+    return out
 
 
 def people_export(document: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
