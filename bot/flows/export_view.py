@@ -148,7 +148,7 @@ _INTERNAL_NAMES = frozenset(
     }
 )
 _INTERNAL_PARTS = ("key", "hash", "token", "secret", "password", "verifier", "nonce", "dedupe")
-_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]{64,}$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]{64,}={0,2}$")  # one long unbroken run: never prose
 _TYPES: tuple[tuple[type, type], ...] = (
     (DateTime, datetime),
     (Date, date),

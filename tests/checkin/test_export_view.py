@@ -3,6 +3,7 @@ bookkeeping columns, no base64 — and a table added later still shows up in it.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from tests.quiz.support import BALANCE, take_quiz
 from tests.support.export import BASE64_RUN, internal_record, keys_of, people_file, sections
 from tests.support.harness import Harness, messages
 
+LONG_NOTE = "Walked home through the park and then had a long quiet dinner with friends " * 2
 LOCAL_TIME = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$")
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
@@ -131,6 +133,7 @@ def test_odd_values_do_not_break_the_export() -> None:
     rows = {
         "checkins": [
             {"local_date": "not a date", "created_at": None, "note": "ok", "mood": None},
+            {"note": LONG_NOTE, "energy": base64.b64encode(bytes(range(100))).decode()},
             {"local_date": None, "created_at": "2026-03-02T10:00:00", "took_break": None},
         ],
         "outbox": [{"effect": {"type": "post"}}, {"effect": "garbage"}, {"effect": None}],
@@ -142,8 +145,9 @@ def test_odd_values_do_not_break_the_export() -> None:
     assert view["Check-ins"][0] == {"Day": "not a date", "Answered": None, "Note": "ok"} | {
         "Mood (1–5)": None
     }
-    assert view["Check-ins"][1]["Answered"] == "Mon 2 Mar 2026, 15:30"  # naive = UTC
-    assert view["Check-ins"][1]["Took a break"] is None
+    assert view["Check-ins"][1] == {"Note": LONG_NOTE, "Energy": "[binary data, not included]"}
+    assert view["Check-ins"][2]["Answered"] == "Mon 2 Mar 2026, 15:30"  # naive = UTC
+    assert view["Check-ins"][2]["Took a break"] is None
     assert len(view["Messages from Crossfade"]) == 3
     assert view["Reminder schedules"][0]["When"] == {
         "Nested": {"Deep list": [1, "[binary data, 4 bytes, not included]"]}
