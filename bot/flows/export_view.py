@@ -228,21 +228,30 @@ def message_text(effect: Any) -> Any:
         return _blob(effect)
     lines: list[str] = []
     for block in message.get("blocks") or ():
-        kind = block.get("kind") if isinstance(block, dict) else None
-        if kind == "text":
-            lines.append(str(block.get("text", "")))
-        elif kind == "fields":
-            lines.extend(f"{label}: {value}" for label, value in block.get("fields", ()))
-        elif kind == "image":
-            lines.append(f"[chart: {block.get('alt', '')}]")
-        elif kind == "file":
-            lines.append(f"[file: {block.get('filename', '')}]")
-        elif kind == "buttons":
-            labels = " · ".join(str(b.get("label", "")) for b in block.get("buttons", ()))
-            lines.append(f"[buttons: {labels}]")
-        elif kind == "select":
-            lines.append(f"[menu: {block.get('placeholder', '')}]")
+        try:
+            lines.extend(_block_lines(block))
+        except (AttributeError, TypeError, ValueError):
+            # rows queued by an older version may hold a shape this one no longer writes
+            lines.append("[part of this message could not be read]")
     return "\n".join(lines) if lines else str(message.get("text", ""))
+
+
+def _block_lines(block: dict[str, Any]) -> list[str]:
+    kind = block.get("kind")
+    if kind == "text":
+        return [str(block.get("text", ""))]
+    if kind == "fields":
+        return [f"{label}: {value}" for label, value in block.get("fields", ())]
+    if kind == "image":
+        return [f"[chart: {block.get('alt', '')}]"]
+    if kind == "file":
+        return [f"[file: {block.get('filename', '')}]"]
+    if kind == "buttons":
+        labels = " · ".join(str(b.get("label", "")) for b in block.get("buttons", ()))
+        return [f"[buttons: {labels}]"]
+    if kind == "select":
+        return [f"[menu: {block.get('placeholder', '')}]"]
+    return []
 
 
 def _word(value: str) -> str:

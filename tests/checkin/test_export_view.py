@@ -136,7 +136,12 @@ def test_odd_values_do_not_break_the_export() -> None:
             {"note": LONG_NOTE, "energy": base64.b64encode(bytes(range(100))).decode()},
             {"local_date": None, "created_at": "2026-03-02T10:00:00", "took_break": None},
         ],
-        "outbox": [{"effect": {"type": "post"}}, {"effect": "garbage"}, {"effect": None}],
+        "outbox": [
+            {"effect": {"type": "post"}},
+            {"effect": "garbage"},
+            {"effect": None},
+            {"effect": {"message": {"blocks": [{"kind": "fields", "fields": [["a"]]}, "x"]}}},
+        ],
         "schedules": [{"rule": {"nested": {"id": 3, "deep_list": [1, b"\x00raw"]}}}],
         "conversations": [{"kind": "quiz", "state": {"sid": "ab12", "fp": "c5a3", "step": 3}}],
         "gone_table": [{"some_column": b"\x00\x01", "when": "2026-01-01"}],
@@ -148,7 +153,10 @@ def test_odd_values_do_not_break_the_export() -> None:
     assert view["Check-ins"][1] == {"Note": LONG_NOTE, "Energy": "[binary data, not included]"}
     assert view["Check-ins"][2]["Answered"] == "Mon 2 Mar 2026, 15:30"  # naive = UTC
     assert view["Check-ins"][2]["Took a break"] is None
-    assert len(view["Messages from Crossfade"]) == 3
+    assert len(view["Messages from Crossfade"]) == 4
+    assert view["Messages from Crossfade"][3]["Message"] == (
+        "[part of this message could not be read]\n[part of this message could not be read]"
+    )
     assert view["Reminder schedules"][0]["When"] == {
         "Nested": {"Deep list": [1, "[binary data, 4 bytes, not included]"]}
     }
