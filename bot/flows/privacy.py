@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.commands import ParsedCommand
 from bot.effects import Effect, Reply, SendDirect, Update
+from bot.flows.export_view import people_export
 from bot.flows.personal_data import (
     count_member_data,
     delete_member_data,
@@ -60,7 +61,10 @@ async def export(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     filename = f"crossfade-export-{ctx.local_today:%Y-%m-%d}.json"
     message = Message(
         "Your Crossfade data export",
-        (Text(text), File(export_bytes(document), filename, "application/json")),
+        (
+            Text(text),
+            File(export_bytes(people_export(document, ctx.zone)), filename, "application/json"),
+        ),
     )
     return _private(ctx, message)
 
