@@ -12,14 +12,17 @@ def all_flows() -> list[Flow]:
     from bot.flows import (
         checkin,
         help,
+        late_choice,
         logoff,
         personal,
         privacy,
         pulse,
         quiz,
         schedules,
+        slack_connect,
         team,
         team_settings,
+        workday,
     )
 
     return [
@@ -33,6 +36,9 @@ def all_flows() -> list[Flow]:
         schedules.flow,
         pulse.flow,
         privacy.flow,
+        workday.flow,
+        late_choice.flow,
+        slack_connect.flow,
     ]
 
 

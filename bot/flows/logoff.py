@@ -177,6 +177,7 @@ async def set_logoff(ctx: Context, at: time) -> list[Effect]:
     settings = await _settings(ctx, create=True)
     assert settings is not None
     settings.mode, settings.at = "fixed", format_clock(at)
+    ctx.member.work_end = settings.at  # the log-off time ends the working window
     await _apply(ctx, settings)
     remind = await get_schedule(ctx, kind=REMIND)
     heads = heads_up_time(at, settings.heads_up_minutes)
@@ -201,6 +202,7 @@ async def set_hours(ctx: Context, hours: float, *, hard_stop: time | None = None
     stop = stop.replace(second=0, microsecond=0)
     _check_quiet(ctx, stop, "hard-stop reminder")
     settings.mode, settings.hours, settings.hard_stop = "hours", hours, format_clock(stop)
+    ctx.member.work_end = settings.hard_stop
     await _apply(ctx, settings)
     text = (
         f"Integration mode: after `/crossfade start` I'll remind you when {format_hours(hours)} "
@@ -213,6 +215,15 @@ async def set_hours(ctx: Context, hours: float, *, hard_stop: time | None = None
         started = _local(ctx, day.started_at)
         text += f" Today you started at {started:%H:%M}: reminder {_when(ctx, due)}."
     return [reply(text)]
+
+
+async def set_end_of_day(ctx: Context, end: time) -> list[Effect]:
+    """The end of the working window: the hard stop in integration mode, else the fixed
+    log-off reminder (``workday 09:00-17:30``)."""
+    settings = await _settings(ctx)
+    if settings is not None and settings.mode == "hours":
+        return await set_hours(ctx, settings.hours or 8.0, hard_stop=end)
+    return await set_logoff(ctx, end)
 
 
 async def logoff_days(ctx: Context, since: date) -> list[LogoffDayView]:
@@ -441,7 +452,18 @@ def _day_line(ctx: Context, day: LogoffDay) -> str:
 )
 async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     text = await _log_off(ctx, ctx.local_today)
-    return [reply(text)]
+    return [reply(text), *await _after_log_off(ctx)]
+
+
+async def _after_log_off(ctx: Context) -> list[Effect]:
+    """After logging off: the by-choice tap if the day ran late."""
+    from bot.flows import late_choice
+
+    day = await _day(ctx, ctx.local_today)
+    effects: list[Effect] = []
+    if day is not None and day.outcome in ("late", "working_late"):
+        effects += await late_choice.tap(ctx, ctx.local_today)
+    return effects
 
 
 @flow.command(
@@ -452,6 +474,10 @@ async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 )
 async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     settings = await _settings(ctx)
+    if settings is not None and settings.mode == "fixed":
+        from bot.flows import workday
+
+        return await workday.early_start(ctx, settings.at)
     if settings is None or settings.mode != "hours":
         current = (
             f"You have a fixed log-off reminder at {settings.at}. "
@@ -572,7 +598,8 @@ async def press_done(ctx: Context, value: str) -> list[Effect]:
     stale = await _stale(ctx, value)
     if stale is not None:
         return stale
-    return _answered(ctx, await _log_off(ctx, ctx.local_today))
+    answered = _answered(ctx, await _log_off(ctx, ctx.local_today))
+    return answered + await _after_log_off(ctx)
 
 
 async def _log_off(ctx: Context, today: date) -> str:
@@ -591,6 +618,7 @@ async def _log_off(ctx: Context, today: date) -> str:
     if day.outcome != "working_late":
         day.outcome = outcome_for(ctx.local_now, target)
     await skip_today(ctx, family=FAMILY)
+    ctx.member.early_start_at = None
     if day.outcome == "on_time":
         return f"Logged off at {ctx.local_now:%H:%M} — boundary kept. Enjoy your evening!"
     return (
@@ -648,11 +676,14 @@ async def press_late(ctx: Context, value: str) -> list[Effect]:
     day.target = day.target or _target_today(ctx, settings, day) or None
     day.outcome = "working_late"
     await skip_today(ctx, family=FAMILY)
-    return _answered(
+    from bot.flows import late_choice
+
+    answered = _answered(
         ctx,
         "Noted: working late today. No more reminders today — take a real break, and send "
         "`done` when you stop.",
     )
+    return answered + await late_choice.tap(ctx, ctx.local_today)
 
 
 # --- what the engine sends ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ import logging
 import time as _time
 from collections import Counter as Tally
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,7 @@ from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
 from bot.events import Actor
 from bot.scheduling.api import DM_BLOCKED, Due, compute_next, member_rules, touched_schedules
+from bot.scheduling.window import WindowTally, record_counts, verdict_for
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
 from bot.storage.uow import UnitOfWork
@@ -340,6 +341,7 @@ class Dispatcher:
         outbox: list[dict[str, Any]] = []
         advance: list[tuple[ClaimedSchedule, PersonalRules | None, bool]] = []
         jobs = self.bot.router.jobs
+        tally: WindowTally = WindowTally()
         for schedule, member in claimed:
             team = teams[schedule.team_id]
             due_at = schedule.next_due_at
@@ -352,6 +354,13 @@ class Dispatcher:
             if reason is None and handler is None:
                 log.error("no job handler registered for schedule kind %r", schedule.kind)
                 reason = "no_handler"
+            verdict = None
+            if reason is None and member is not None and rules is not None:
+                # The right to disconnect: the person's working window decides (send, wait
+                # for the next window start, or drop with a reason `next` shows).
+                verdict = verdict_for(schedule.kind, member.values, team, rules, local_due)
+                if verdict.action == "drop":
+                    reason = "outside_window"
             if reason is not None:
                 stats.skipped[reason] += 1
                 SKIPPED.labels(reason, schedule.kind).inc()
@@ -367,6 +376,9 @@ class Dispatcher:
                 ctx = _context(self.bot, uow, team, member, due_at)
                 effects: list[Effect] = await handler(ctx, due)
                 rows = self._outbox_rows(schedule, member, team, due, effects, now)
+                if verdict is not None:
+                    dms = self._hold(rows, verdict.until)
+                    tally[(team.id, due_at.date(), verdict.category)] += dms
                 outbox.extend(rows)
                 stats.fired += 1
                 stats.enqueued += len(rows)
@@ -375,7 +387,18 @@ class Dispatcher:
         await self._save(uow, [schedule for schedule, _, _ in advance])
         if outbox:
             await self._insert_outbox(uow, outbox)
+        if tally:
+            await record_counts(uow, tally, postgres=self.bot.db.is_postgres)
         return stats
+
+    def _hold(self, rows: list[dict[str, Any]], until: datetime | None) -> int:
+        """Hold a batch's DM rows until ``until`` (the next window start); their count."""
+        dms = [row for row in rows if row["effect"].get("type") == "send_direct"]
+        if until is not None:
+            for row in dms:
+                row["not_before"] = until.astimezone(UTC)
+                row["expires_at"] = until.astimezone(UTC) + self.delivery_deadline
+        return len(dms)
 
     def _apply_advances(
         self,
