@@ -22,6 +22,7 @@ def all_flows() -> list[Flow]:
         slack_connect,
         team,
         team_settings,
+        upcoming,
         workday,
     )
 
@@ -39,6 +40,7 @@ def all_flows() -> list[Flow]:
         workday.flow,
         late_choice.flow,
         slack_connect.flow,
+        upcoming.flow,
     ]
 
 

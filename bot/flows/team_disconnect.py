@@ -16,10 +16,15 @@ __all__ = ["counts", "report"]
 
 
 async def counts(ctx: Context, *, days: int = 28) -> dict[str, int]:
-    since = ctx.now.date() - timedelta(days=days - 1)
+    # Whole UTC days up to yesterday: today's and later rows may still be waiting to go out.
+    today = ctx.now.date()
     rows = await ctx.session.execute(
         select(DmWindowCount.category, func.sum(DmWindowCount.count))
-        .where(DmWindowCount.team_id == ctx.team.id, DmWindowCount.day >= since)
+        .where(
+            DmWindowCount.team_id == ctx.team.id,
+            DmWindowCount.day >= today - timedelta(days=days),
+            DmWindowCount.day < today,
+        )
         .group_by(DmWindowCount.category)
     )
     return {category: int(total or 0) for category, total in rows}

@@ -378,7 +378,8 @@ class Dispatcher:
                 rows = self._outbox_rows(schedule, member, team, due, effects, now)
                 if verdict is not None:
                     dms = self._hold(rows, verdict.until)
-                    tally[(team.id, due_at.date(), verdict.category)] += dms
+                    sent_on = (verdict.until or due_at).astimezone(UTC).date()
+                    tally[(team.id, sent_on, verdict.category)] += dms
                 outbox.extend(rows)
                 stats.fired += 1
                 stats.enqueued += len(rows)

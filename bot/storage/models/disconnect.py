@@ -40,7 +40,7 @@ class DmWindowCount(Base):
     team_id: Mapped[int] = mapped_column(
         ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
     )
-    day: Mapped[date] = mapped_column(primary_key=True)  # UTC date the DM was due
+    day: Mapped[date] = mapped_column(primary_key=True)  # UTC date the DM goes out
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 
