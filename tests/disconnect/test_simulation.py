@@ -147,11 +147,11 @@ async def test_fifty_people_six_weeks_strict_mode(bot: Bot, clock: FakeClock) ->
         person = by_name[delivered.user]
         local = delivered.at.astimezone(person.zone)
         text = delivered.text
+        checkin = "check-in" in text.lower()
+        confirmed = checkin and person.confirmed and local.time() == person.checkin
         if person.inside(local):
             category = "inside"
-        elif OWN.search(text):
-            category = "asked"
-        elif "check-in" in text.lower() and person.confirmed and local.time() == person.checkin:
+        elif OWN.search(text) or confirmed:
             category = "asked"
         else:
             category = "unasked"
