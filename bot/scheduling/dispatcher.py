@@ -40,11 +40,12 @@ from bot.domain.schedule_rules import (
     rule_from_json,
     rule_to_json,
 )
+from bot.domain.window import Category
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
 from bot.events import Actor
 from bot.scheduling.api import DM_BLOCKED, Due, compute_next, member_rules, touched_schedules
-from bot.scheduling.window import WindowTally, record_counts, verdict_for
+from bot.scheduling.window import WindowTally, record_counts, window_decision
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
 from bot.storage.uow import UnitOfWork
@@ -370,13 +371,16 @@ class Dispatcher:
             if reason is None and handler is None:
                 log.error("no job handler registered for schedule kind %r", schedule.kind)
                 reason = "no_handler"
-            verdict = None
+            window: Decision | None = None
+            category: Category = "inside"
             if reason is None and member is not None and rules is not None:
-                # The right to disconnect: the person's working window decides (send, wait
-                # for the next window start, or drop with a reason `next` shows).
-                verdict = verdict_for(schedule.kind, member.values, team, rules, local_due)
-                if verdict.action == "drop":
-                    reason = "outside_window"
+                # The right to disconnect: the person's working window decides (send, hold
+                # until the next window start, or drop with a reason `next` shows).
+                window, category = window_decision(
+                    schedule.kind, member.values, team, rules, local_due
+                )
+                if window.verdict is Verdict.DROP:
+                    reason = str(window.reason)
             if reason is not None:
                 stats.skipped[reason] += 1
                 SKIPPED.labels(reason, schedule.kind).inc()
@@ -392,17 +396,18 @@ class Dispatcher:
                 ctx = _context(self.bot, uow, team, member, due_at)
                 effects: list[Effect] = await handler(ctx, due)
                 rows = self._outbox_rows(schedule, member, team, due, effects, now)
-                if verdict is not None:
-                    dms = self._hold(rows, verdict.until)
-                    sent_on = (verdict.until or due_at).astimezone(UTC).date()
-                    tally[(team.id, sent_on, verdict.category)] += dms
+                if window is not None:
+                    until = window.at if window.verdict is Verdict.MOVE else None
+                    dms = self._hold(rows, until)
+                    tally[(team.id, (until or due_at).astimezone(UTC).date(), category)] += dms
                 outbox.extend(rows)
                 stats.fired += 1
                 stats.enqueued += len(rows)
             advance.append((schedule, rules, reason == DM_BLOCKED))
-            if isinstance(verdict, Decision) and isinstance(schedule.rule, Once):
+            dropped = window if window is not None and not window.sent else verdict
+            if isinstance(dropped, Decision) and isinstance(schedule.rule, Once):
                 # A dropped one-off: the reason stays on the row for `logoff` to show.
-                schedule.stopped = f"dropped:{verdict.reason}"
+                schedule.stopped = f"dropped:{dropped.reason}"
         self._apply_advances(uow, advance, now)
         await self._save(uow, [schedule for schedule, _, _ in advance])
         for schedule in moved:

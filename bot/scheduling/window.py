@@ -9,19 +9,21 @@ queued exactly once.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any, Protocol
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from bot.domain.dm_decision import Decision, Reason
+from bot.domain.dm_decision import Verdict as Action
 from bot.domain.schedule import PersonalRules
 from bot.domain.window import DEFAULT_START, Category, Verdict, WorkWindow, decide
 from bot.storage.models import Team
 from bot.storage.models.disconnect import DmWindowCount
 from bot.storage.uow import UnitOfWork
 
-__all__ = ["WindowTally", "base_window", "record_counts", "verdict_for"]
+__all__ = ["WindowTally", "base_window", "record_counts", "verdict_for", "window_decision"]
 
 
 class WindowFields(Protocol):
@@ -62,6 +64,22 @@ def verdict_for(
         early_start=values.get("early_start_at"),
         confirmed=values.get("checkin_outside_ok"),
     )
+
+
+def window_decision(
+    kind: str, values: dict[str, Any], team: Team, rules: PersonalRules, local_due: datetime
+) -> tuple[Decision, Category]:
+    """The window's verdict in the delivery engine's terms (``bot.domain.dm_decision``):
+    SEND, MOVE to the next window start, or DROP with ``Reason.OUTSIDE_WINDOW``; and the
+    category it is counted under when it goes out."""
+    verdict = verdict_for(kind, values, team, rules, local_due)
+    if verdict.action == "send":
+        return Decision(Action.SEND), verdict.category
+    if verdict.action == "defer" and verdict.until is not None:
+        return Decision(Action.MOVE, Reason.OUTSIDE_WINDOW, verdict.until.astimezone(UTC)), (
+            verdict.category
+        )
+    return Decision(Action.DROP, Reason.OUTSIDE_WINDOW), verdict.category
 
 
 WindowTally = Counter[tuple[int, date, Category]]

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.security.secrets import EncryptedText
 from bot.storage.models.base import Base, utcnow
 
 __all__ = ["DmWindowCount", "LateChoice", "SlackUserToken"]
@@ -53,7 +54,7 @@ class SlackUserToken(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     slack_user_id: Mapped[str] = mapped_column(String(32))
-    token_encrypted: Mapped[str] = mapped_column(Text)
+    token: Mapped[str] = mapped_column("token_encrypted", EncryptedText)
     scopes: Mapped[str] = mapped_column(String(200), default="")
     # what Crossfade last set, so an early start clears exactly that and a revoked token
     # is noticed once
