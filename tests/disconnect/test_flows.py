@@ -46,7 +46,7 @@ async def test_team_settings(h: Harness) -> None:
     long = "x" * 201
     assert "200 characters" in text_of(await h.command("you", f'settings policy "{long}"'))
     await h.command("you", 'settings policy "No replies expected after 18:00"')
-    assert "Our team's norm: No replies expected after 18:00" in text_of(
+    assert "*Our team's norm:* No replies expected after 18:00" in text_of(
         await h.command("ana", "help")
     )
     assert "Only team admins" in text_of(await h.command("ana", "team disconnect"))
