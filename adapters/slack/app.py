@@ -37,6 +37,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 
+from adapters.slack.connect import UserTokens
 from adapters.slack.executor import Executor, form_metadata
 from adapters.slack.home import HomeTab
 from adapters.slack.inbound import (
@@ -241,6 +242,8 @@ class SlackAdapter:
             people=self.people,
             base_url=self.settings.slack_api_url,
             session=self.session,
+            user_tokens=UserTokens(self.db),
+            clock=self.clock,
         )
 
     # --- background work ---------------------------------------------------------------------

@@ -30,10 +30,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.connect import UserTokens, deliver_presence
 from adapters.slack.messages import error_code, post_message, update_message
 from adapters.slack.people import People
+from bot.clock import Clock, SystemClock
 from bot.delivery.notifier import DeliveryResult, Notifier
-from bot.effects import Effect, Post, SendDirect, Update
+from bot.effects import Effect, Post, Presence, SendDirect, Update
 from bot.events import TeamKey
 
 __all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
@@ -149,7 +151,11 @@ class WorkspaceNotifier:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        user_tokens: UserTokens | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self.user_tokens = user_tokens
+        self.clock = clock or SystemClock()
         self.lane = f"slack:{workspace_id}"
         self.team = TeamKey("slack", workspace_id)
         self.tokens = tokens
@@ -184,7 +190,18 @@ class WorkspaceNotifier:
                 self._last_post[channel] = self.monotonic()
 
     async def deliver(self, effect: Effect) -> DeliveryResult:
-        """Send one ``SendDirect``, ``Post`` or ``Update``; never raises for Slack errors."""
+        """Send one ``SendDirect``, ``Post`` or ``Update``, or make a ``Presence`` call with
+        the person's own token; never raises for Slack errors."""
+        if isinstance(effect, Presence):
+            if self.user_tokens is None:
+                return DeliveryResult.permanent("not_connected")
+            return await deliver_presence(
+                effect,
+                tokens=self.user_tokens,
+                base_url=self.base_url,
+                now=self.clock.now(),
+                session=self.session,
+            )
         client = await self._client()
         if client is None:
             return DeliveryResult.uninstalled("no_installation")
@@ -246,7 +263,11 @@ class SlackNotifier:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        user_tokens: UserTokens | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        self.user_tokens = user_tokens
+        self.clock = clock
         self.tokens = tokens
         self.people = people
         self.base_url = base_url
@@ -266,6 +287,8 @@ class SlackNotifier:
                 session=self.session,
                 sleep=self.sleep,
                 monotonic=self.monotonic,
+                user_tokens=self.user_tokens,
+                clock=self.clock,
             )
             self._lanes[lane] = notifier
         return notifier

@@ -480,14 +480,15 @@ async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 
 async def _after_log_off(ctx: Context) -> list[Effect]:
-    """After logging off: the by-choice tap if the day ran late."""
-    from bot.flows import late_choice
+    """After logging off: the by-choice tap if the day ran late, and the Slack snooze of a
+    connected person."""
+    from bot.flows import late_choice, slack_connect
 
     day = await _day(ctx, ctx.local_today)
     effects: list[Effect] = []
     if day is not None and day.outcome in ("late", "working_late"):
         effects += await late_choice.tap(ctx, ctx.local_today)
-    return effects
+    return effects + await slack_connect.on_log_off(ctx)
 
 
 @flow.command(

@@ -196,13 +196,17 @@ async def early_start(ctx: Context, logoff_at: str | None) -> list[Effect]:
         24 * 60
     )
     length = f"{minutes // 60}h{minutes % 60:02d}"
+    from bot.flows import slack_connect
+
+    cleared = await slack_connect.on_early_start(ctx)
     return [
         reply(
             f"Early start noted at {clock:%H:%M}: today's window is {today.label()} "
             f"({length}). Your log-off reminder stays at {base.end:%H:%M} — "
             f"`logoff {_earlier(base.end, base.start, clock)}` would keep today to your usual "
             "length."
-        )
+        ),
+        *cleared,
     ]
 
 

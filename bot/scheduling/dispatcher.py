@@ -373,7 +373,8 @@ class Dispatcher:
                 reason = "no_handler"
             window: Decision | None = None
             category: Category = "inside"
-            if reason is None and member is not None and rules is not None:
+            exempt = bool((schedule.data or {}).get("ignore_rules"))
+            if reason is None and member is not None and rules is not None and not exempt:
                 # The right to disconnect: the person's working window decides (send, hold
                 # until the next window start, or drop with a reason `next` shows).
                 window, category = window_decision(
