@@ -19,7 +19,7 @@ from bot.router import Context, Flow, UserError, reply
 from bot.storage.models.disconnect import LateChoice
 from bot.ui import Block, Button, Buttons, Message, Text
 
-__all__ = ["flow", "my_share", "tap"]
+__all__ = ["chosen_days", "flow", "my_share", "tap"]
 
 flow = Flow("late")
 
@@ -78,6 +78,18 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
             "workload question for the team, not a personal failing."
         )
     ]
+
+
+async def chosen_days(ctx: Context, since: date) -> set[date]:
+    """The person's late evenings since ``since`` that they marked "my choice"."""
+    rows = await ctx.session.scalars(
+        select(LateChoice.local_date).where(
+            LateChoice.member_id == ctx.member.id,
+            LateChoice.local_date >= since,
+            LateChoice.choice == "choice",
+        )
+    )
+    return set(rows)
 
 
 async def my_share(ctx: Context) -> str:

@@ -721,14 +721,13 @@ async def press_late(ctx: Context, value: str) -> list[Effect]:
 # --- what the engine sends ---------------------------------------------------------------------
 
 
-def _reminder_buttons(day: str) -> Buttons:
-    return Buttons(
-        (
-            Button("I'm logging off", DONE, day, "primary"),
-            Button("Snooze 15 min", SNOOZE_ACTION, day),
-            Button("Working late today", LATE, day),
-        )
+def _reminder_buttons(day: str, extra: Button | None = None) -> Buttons:
+    buttons = (
+        Button("I'm logging off", DONE, day, "primary"),
+        Button("Snooze 15 min", SNOOZE_ACTION, day),
+        Button("Working late today", LATE, day),
     )
+    return Buttons((*buttons, extra) if extra is not None else buttons)
 
 
 @flow.job(HEADS_UP)
@@ -761,5 +760,8 @@ async def reminder_job(ctx: Context, due: Due) -> list[Effect]:
         text = f"It's {local:%H:%M}, your hard stop — time to log off."
     else:
         text = f"It's {local:%H:%M} — time to log off. Your evening is yours."
-    message = Message(text, (Text(text), _reminder_buttons(due.local_date.isoformat())))
+    from bot.flows.slack_connect import offer_button
+
+    buttons = _reminder_buttons(due.local_date.isoformat(), await offer_button(ctx))
+    message = Message(text, (Text(text), buttons))
     return [SendDirect(ctx.user_ref, message)]

@@ -31,12 +31,14 @@ from bot.effects import Effect, Presence
 from bot.router import Context, Flow, UserError, reply
 from bot.scheduling import Due, Once, member_rules, set_schedule
 from bot.storage.models.disconnect import SlackUserToken
+from bot.ui import Button
 
 __all__ = [
     "USER_SCOPES",
     "cannot_line",
     "check_state",
     "flow",
+    "offer_button",
     "on_early_start",
     "on_log_off",
     "snooze_plan",
@@ -50,6 +52,7 @@ STATE_SECONDS = 600
 SNOOZE = "connect.snooze"
 CLEAR = "connect.clear"
 REVOKE = "connect.revoke"
+OFFER = "connect:offer"
 
 # Slack caps one snooze; longer breaks are renewed each morning (docs/disconnect.md).
 MAX_SNOOZE = timedelta(hours=24)
@@ -146,6 +149,22 @@ def snooze_plan(now: datetime, until: datetime) -> tuple[int, datetime]:
     if total <= cap:
         return total, until
     return cap, now + MAX_SNOOZE
+
+
+async def offer_button(ctx: Context) -> Button | None:
+    """ "Pause Slack too" on the log-off reminder: Slack, connect configured, not connected."""
+    settings = ctx.bot.settings
+    if ctx.actor.platform != "slack" or not (
+        settings.slack_client_id and settings.slack_client_secret
+    ):
+        return None
+    row = await _token(ctx)
+    return None if row is not None and not row.broken else Button("Pause Slack too", OFFER)
+
+
+@flow.action(OFFER)
+async def offer_pressed(ctx: Context, value: str) -> list[Effect]:
+    return await connect(ctx, ParsedCommand("connect", (), ""))
 
 
 # --- the OAuth state: signed, expiring, naming the person ----------------------------------

@@ -81,3 +81,22 @@ async def test_connect_says_what_this_platform_cannot_do(bot: Bot) -> None:
     slack = Harness(bot, platform="slack", team="W1")
     text = text_of(await slack.command("you", "connect", GENERAL))
     assert "needs the app's OAuth client id and secret" in text
+
+
+@pytest.mark.parametrize(("answer", "nagged"), [("My choice", False), ("Needed to", True)])
+async def test_nudges_differ_for_chosen_late_evenings(
+    bot: Bot, clock: FakeClock, answer: str, nagged: bool
+) -> None:
+    from bot.flows.checkin_records import nudge_lines
+    from tests.support.harness import button
+
+    h = Harness(bot)
+    await h.command("ana", "logoff 17:00")
+    for day in (3, 4, 5):  # Tue–Thu, logged off an hour late each time
+        clock.set(datetime(2026, 3, day, 18, 0, tzinfo=UTC))
+        effects = await h.command("ana", "done")
+        assert "later than your 17:00" in text_of(effects)
+        await h.press("ana", button(effects, answer))
+    async with member_context(bot, "ana", team="T1") as ctx:
+        lines = await nudge_lines(ctx, today=ctx.local_today)
+    assert any("logged off late three workdays running" in line for line in lines) is nagged
