@@ -21,21 +21,23 @@ UTC = bot.storage.models.base.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("teams", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "default_work_start", sa.String(length=5), nullable=False, server_default="09:00"
-            )
-        )
-        batch_op.add_column(
-            sa.Column("strict_disconnect", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(sa.Column("policy_line", sa.String(length=200), nullable=True))
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("work_start", sa.String(length=5), nullable=True))
-        batch_op.add_column(sa.Column("work_end", sa.String(length=5), nullable=True))
-        batch_op.add_column(sa.Column("early_start_at", UTC, nullable=True))
-        batch_op.add_column(sa.Column("checkin_outside_ok", sa.String(length=5), nullable=True))
+    # Plain ADD COLUMN, not a batch: on SQLite a batch may copy the table, and dropping the
+    # old `teams`/`members` would cascade-delete every row that references them.
+    op.add_column(
+        "teams",
+        sa.Column(
+            "default_work_start", sa.String(length=5), nullable=False, server_default="09:00"
+        ),
+    )
+    op.add_column(
+        "teams",
+        sa.Column("strict_disconnect", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+    op.add_column("teams", sa.Column("policy_line", sa.String(length=200), nullable=True))
+    op.add_column("members", sa.Column("work_start", sa.String(length=5), nullable=True))
+    op.add_column("members", sa.Column("work_end", sa.String(length=5), nullable=True))
+    op.add_column("members", sa.Column("early_start_at", UTC, nullable=True))
+    op.add_column("members", sa.Column("checkin_outside_ok", sa.String(length=5), nullable=True))
     op.create_table(
         "late_choices",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -114,9 +116,8 @@ def downgrade() -> None:
     op.drop_table("dm_window_counts")
     op.drop_index(op.f("ix_late_choices_team_id"), table_name="late_choices")
     op.drop_table("late_choices")
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        for column in ("checkin_outside_ok", "early_start_at", "work_end", "work_start"):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("teams", schema=None) as batch_op:
-        for column in ("policy_line", "strict_disconnect", "default_work_start"):
-            batch_op.drop_column(column)
+    # DROP COLUMN (SQLite 3.35+), for the same reason as above.
+    for column in ("checkin_outside_ok", "early_start_at", "work_end", "work_start"):
+        op.drop_column("members", column)
+    for column in ("policy_line", "strict_disconnect", "default_work_start"):
+        op.drop_column("teams", column)
