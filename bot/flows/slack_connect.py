@@ -53,6 +53,9 @@ SNOOZE = "connect.snooze"
 CLEAR = "connect.clear"
 REVOKE = "connect.revoke"
 OFFER = "connect:offer"
+# Not a DM (no Skip button, no personal rules) and due even after an outage: a renewal that
+# never ran would end the snooze in the middle of a long break.
+CALL = {"ignore_rules": True, "no_skip": True, "run_late": True}
 
 # Slack caps one snooze; longer breaks are renewed each morning (docs/disconnect.md).
 MAX_SNOOZE = timedelta(hours=24)
@@ -123,9 +126,7 @@ async def disconnect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     # Revoked through the workspace's lane (auth.revoke), then deleted by the adapter; the
     # row is marked now so nothing else uses it meanwhile.
     row.broken = "disconnected"
-    await set_schedule(
-        ctx, kind=REVOKE, rule=Once(ctx.now), data={"ignore_rules": True, "no_skip": True}
-    )
+    await set_schedule(ctx, kind=REVOKE, rule=Once(ctx.now), data=CALL)
     return [
         reply(
             "Disconnected: Crossfade revokes its Slack permission now and deletes your token; "
@@ -229,7 +230,7 @@ async def on_log_off(ctx: Context) -> list[Effect]:
     until = next_window_start(ctx.now, member_window(ctx), member_rules(ctx.member, ctx.team))
     if until is None:
         return []
-    data = {"until": until.isoformat(), "ignore_rules": True, "no_skip": True}
+    data = {"until": until.isoformat(), **CALL}
     await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data=data)
     row.snoozed_until = until
     return [reply(f"Slack notifications paused until {until:%a %H:%M}; status: {_status(until)}.")]
@@ -242,10 +243,24 @@ async def on_early_start(ctx: Context) -> list[Effect]:
         return []
     row.snoozed_until = None
     await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data={"ignore_rules": True})
-    await set_schedule(
-        ctx, kind=CLEAR, rule=Once(ctx.now), data={"ignore_rules": True, "no_skip": True}
-    )
+    await set_schedule(ctx, kind=CLEAR, rule=Once(ctx.now), data=CALL)
     return [reply("Your Slack snooze and “Logged off” status are cleared — good morning.")]
+
+
+@flow.after
+async def wake_on_first_interaction(ctx: Context, effects: list[Effect]) -> list[Effect]:
+    """The first interaction on the morning the snooze ends, before the window opens, is an
+    early start too: it clears the snooze and the status (a weekend message does not)."""
+    settings = ctx.bot.settings
+    if ctx.actor.platform != "slack" or not settings.slack_client_id:
+        return effects
+    row = await _token(ctx)
+    if row is None or row.broken or row.snoozed_until is None:
+        return effects
+    until = row.snoozed_until
+    if not (ctx.now < until and ctx.local_today == until.astimezone(ctx.zone).date()):
+        return effects
+    return [*effects, *await on_early_start(ctx)]
 
 
 def _broken_text(reason: str) -> str:

@@ -197,3 +197,22 @@ async def test_a_revoked_token_gets_a_clear_message_and_no_retry_storm(
     assert "Your Slack connection stopped working (token_revoked)" in said(rig)
     await play_until(rig.engine, clock, clock.now() + timedelta(hours=6))
     assert len(rig.fake.calls("dnd.setSnooze")) == 1
+
+
+async def test_the_first_interaction_on_the_morning_back_clears_too(
+    rig: SlackRig, any_db: Database, clock: FakeClock
+) -> None:
+    await connected(rig, any_db)
+    await rig.command("workday 09:00-17:30")
+    clock.set(datetime(2026, 3, 13, 17, 35, tzinfo=CHATHAM))  # a Friday
+    await rig.command("done")
+    await play_until(rig.engine, clock, clock.now() + timedelta(minutes=1))
+    clock.set(datetime(2026, 3, 14, 11, 0, tzinfo=CHATHAM))  # Saturday: stays snoozed
+    await rig.command("me")
+    await play_until(rig.engine, clock, clock.now() + timedelta(minutes=1))
+    assert not rig.fake.calls("dnd.endSnooze")
+    clock.set(datetime(2026, 3, 16, 8, 20, tzinfo=CHATHAM))  # Monday, before 09:00
+    await rig.command("me")
+    await play_until(rig.engine, clock, clock.now() + timedelta(minutes=1))
+    assert len(rig.fake.calls("dnd.endSnooze")) == 1
+    assert "Slack snooze and “Logged off” status are cleared" in said(rig)
