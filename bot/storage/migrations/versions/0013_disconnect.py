@@ -2,7 +2,7 @@
 choices, per-team DM counts and Slack user tokens.
 
 Revision ID: 0013_disconnect
-Revises: 0008a_secrets_at_rest (relinked after merging main)
+Revises: 0012_support_link (relinked after merging main)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import bot.storage.models.base
 
 revision = "0013_disconnect"
-down_revision = "0008a_secrets_at_rest"
+down_revision = "0012_support_link"
 branch_labels = None
 depends_on = None
 
