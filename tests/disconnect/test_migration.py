@@ -39,7 +39,7 @@ async def _counts(db: Database) -> dict[str, int]:
 async def test_the_upgrade_and_downgrade_keep_every_row(tmp_path: Path) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
-        await db.upgrade("0008a_secrets_at_rest")
+        await db.upgrade("0012_support_link")
         async with db.engine.begin() as conn:
             await conn.execute(
                 sa.text(
@@ -81,7 +81,7 @@ async def test_the_upgrade_and_downgrade_keep_every_row(tmp_path: Path) -> None:
                 )
             ).one()
         assert (row[0], bool(row[1])) == ("09:00", True)  # strict mode on by default
-        await _downgrade(db, "0008a_secrets_at_rest")
+        await _downgrade(db, "0012_support_link")
         assert await _counts(db) == before
     finally:
         await db.dispose()
