@@ -125,6 +125,8 @@ class CrossfadeClient(discord.AutoShardedClient):
             shard_count=sharding.count,
             guild_ready_timeout=guild_ready_timeout,
             max_ratelimit_timeout=30.0,
+            # the default for every send and edit, also the adapter's plain-text answers
+            allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
         self.crossfade = crossfade

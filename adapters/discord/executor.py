@@ -19,7 +19,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.outbound import Outbound, error_code
+from adapters.discord.outbound import ForeignChannel, Outbound, error_code
 from adapters.discord.render import render_form, render_message
 from bot.app import Bot
 from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
@@ -36,6 +36,10 @@ CANNOT_DM_TEXT = (
     "I couldn't send you a DM: Discord says your privacy settings block direct messages "
     "from this server's members. Allow them (Server → Privacy Settings → Direct Messages) "
     "and try again."
+)
+FOREIGN_CHANNEL = (
+    "I can only post in this server's channels, and <#{}> is not one of them. "
+    "Choose a channel here (`settings channel here` inside it)."
 )
 NO_FORM_HERE = "That opens a form — please use the matching `/crossfade` command."
 FORM_AFTER_DEFER = (
@@ -126,6 +130,8 @@ class Responder:
                     error_code(error),
                     error.text,
                 )
+            except ForeignChannel as error:
+                await self.reply(_text(FOREIGN_CHANNEL.format(error.channel_id)), private=True)
         await self._finish()
 
     async def _apply(self, effect: Effect) -> None:
@@ -174,7 +180,7 @@ class Responder:
         if not ref.place.id:
             log.info("cannot update message %s: no channel id", ref.id)
             return
-        await self.outbound.edit(ref.place.id, ref.id, message)
+        await self.outbound.edit(self.actor.team, ref.place.id, ref.id, message)
 
     async def _open_form(self, effect: OpenForm) -> None:
         if self.responded:
@@ -189,7 +195,7 @@ class Responder:
     async def _post(self, effect: Post) -> None:
         channel = effect.channel
         try:
-            sent = await self.outbound.post(channel.id, effect.message)
+            sent = await self.outbound.post(self.actor.team, channel.id, effect.message)
         except discord.Forbidden:
             await self.reply(
                 _text(
@@ -242,17 +248,17 @@ async def execute_in_channel(
             elif isinstance(effect, SendDirect):
                 await outbound.send_direct(team, effect.user.user_id, effect.message)
             elif isinstance(effect, Post):
-                sent = await outbound.post(effect.channel.id, effect.message)
+                sent = await outbound.post(team, effect.channel.id, effect.message)
                 if effect.ref_key:
                     place = Place.channel(effect.channel.id, effect.channel.name)
                     await bot.remember_post(team, effect.ref_key, MessageRef(place, str(sent.id)))
             elif isinstance(effect, Update) and effect.message_ref.place.id:
                 ref = effect.message_ref
-                await outbound.edit(ref.place.id, ref.id, effect.message)
+                await outbound.edit(team, ref.place.id, ref.id, effect.message)
             elif isinstance(effect, OpenForm):
                 await channel.send(NO_FORM_HERE)
             elif isinstance(effect, FormErrors):
                 lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
                 await channel.send(f"Please check:\n{lines}")
-        except discord.HTTPException as error:
+        except (discord.HTTPException, ForeignChannel) as error:
             log.warning("Discord refused %s: %s", type(effect).__name__, error)

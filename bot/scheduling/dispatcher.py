@@ -34,7 +34,7 @@ from bot.domain.schedule import PersonalRules, skip_reason
 from bot.domain.schedule_rules import DailyLocal, Rule, WeeklyLocal, rule_from_json
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
-from bot.events import Actor
+from bot.events import Actor, TeamKey
 from bot.scheduling.api import DM_BLOCKED, Due, compute_next, member_rules, touched_schedules
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
@@ -530,7 +530,7 @@ class Dispatcher:
                     "due_at": due.due_at,
                     "seq": seq,
                     "lane": lane,
-                    "effect": effect_to_json(effect),
+                    "effect": effect_to_json(effect, TeamKey(team.platform, team.workspace_id)),
                     "status": "pending",
                     "not_before": now,
                     # a late-running job gets its full delivery window from now
