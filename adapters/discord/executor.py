@@ -20,7 +20,7 @@ from typing import Any
 import discord
 
 from adapters.discord.outbound import ForeignChannel, Outbound, error_code
-from adapters.discord.render import render_form, render_message
+from adapters.discord.render import Rendered, render_form, render_message
 from bot.app import Bot
 from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
 from bot.events import Actor, Event, MessageRef, Place, TeamKey
@@ -149,10 +149,14 @@ class Responder:
         elif isinstance(effect, SendDirect):
             await self._send_direct(effect)
 
+    def _render(self, message: Message) -> Rendered:
+        """In a DM, the components carry the team the answer is for."""
+        return render_message(message, team="" if self.in_guild else self.actor.workspace_id)
+
     async def reply(self, message: Message, *, private: bool) -> None:
         """Answer the person where they are; ephemeral when private (in a guild)."""
         ephemeral = private and self.in_guild
-        rendered = render_message(message)
+        rendered = self._render(message)
         if not self.responded:
             await self.interaction.response.send_message(
                 ephemeral=ephemeral, **rendered.send_kwargs()
@@ -171,7 +175,7 @@ class Responder:
 
     async def _update(self, ref: MessageRef, message: Message) -> None:
         if ref.id == self._own_message_id():
-            rendered = render_message(message)
+            rendered = self._render(message)
             if not self.responded:
                 await self.interaction.response.edit_message(**rendered.edit_kwargs())
             else:
@@ -244,7 +248,8 @@ async def execute_in_channel(
     for effect in effects:
         try:
             if isinstance(effect, Reply):
-                await channel.send(**render_message(effect.message).send_kwargs())
+                rendered = render_message(effect.message, team=team.workspace_id)
+                await channel.send(**rendered.send_kwargs())
             elif isinstance(effect, SendDirect):
                 await outbound.send_direct(team, effect.user.user_id, effect.message)
             elif isinstance(effect, Post):

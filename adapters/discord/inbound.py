@@ -2,9 +2,10 @@
 
 A guild is a team (``Actor.workspace_id`` is the guild id). Admin means the member may
 *Manage Server* (or is an administrator), read from the permissions Discord sends with every
-guild interaction. A DM carries no guild: it belongs to the person's home guild (see
-:mod:`adapters.discord.homes`), with the admin flag remembered from their last guild
-interaction.
+guild interaction — never a remembered flag. A DM carries no guild and no permissions: it
+belongs to the guild a pressed component was sent for, or else to the person's home guild
+(see :mod:`adapters.discord.homes`), and it is never an admin's (a demoted admin must not
+keep their rights in DMs; admin commands run in the server).
 """
 
 from __future__ import annotations
@@ -77,9 +78,7 @@ def guild_origin(interaction: discord.Interaction[Any]) -> Origin | None:
 
 
 def dm_actor(user: discord.abc.User, home: Home) -> Actor:
-    return Actor(
-        PLATFORM, home.guild_id, str(user.id), _name(user), None, home.is_admin, zone_unknown=True
-    )
+    return Actor(PLATFORM, home.guild_id, str(user.id), _name(user), None, False, zone_unknown=True)
 
 
 def command_event(origin: Origin, *, name: str, argument: str | None) -> Command:

@@ -107,7 +107,7 @@ class Outbound:
         channel_id = await self.dm_channel_id(team, user_id)
         try:
             return await self._channel(channel_id, dm=True).send(
-                **render_message(message).send_kwargs()
+                **render_message(message, team=team.workspace_id).send_kwargs()
             )
         except discord.NotFound as error:
             if error_code(error) != UNKNOWN_CHANNEL:
@@ -117,7 +117,7 @@ class Outbound:
             data: Any = await self.client.http.start_private_message(int(user_id))
             await self.homes.remember_dm_channel(team, user_id, str(data["id"]))
             return await self._channel(int(data["id"]), dm=True).send(
-                **render_message(message).send_kwargs()
+                **render_message(message, team=team.workspace_id).send_kwargs()
             )
 
     async def post(self, team: TeamKey, channel_id: str, message: Message) -> discord.Message:
@@ -132,4 +132,4 @@ class Outbound:
         if ident is None:
             raise ForeignChannel(channel_id)
         partial = self._channel(number).get_partial_message(ident)
-        await partial.edit(**render_message(message).edit_kwargs())
+        await partial.edit(**render_message(message, team=team.workspace_id).edit_kwargs())

@@ -198,11 +198,12 @@ def _files(message: Message) -> list[discord.File]:
     return files[:10]
 
 
-def render_message(message: Message) -> Rendered:
-    """Render one core message for Discord (see the module docstring for what degrades)."""
+def render_message(message: Message, *, team: str = "") -> Rendered:
+    """Render one core message for Discord (see the module docstring for what degrades).
+    ``team``: the guild a DM is sent for (its components carry it)."""
     notes: list[str] = []
     content, embeds = _body(message, notes)
-    view = render_view(message, notes)
+    view = render_view(message, notes, team=team)
     files = _files(message)
     if not content and not embeds and not files:
         content = clip(to_markdown(message.text), limits.CONTENT) or "…"
