@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -41,6 +43,25 @@ SORRY = (
 STALE = "That button belongs to something that has moved on, so nothing was changed."
 _RETRIES = 3
 
+FreshAdmin = Callable[[], Awaitable[bool]]
+
+
+class _AdminChanged(Exception):
+    def __init__(self, is_admin: bool) -> None:
+        super().__init__(f"admin is {is_admin}")
+        self.is_admin = is_admin
+
+
+async def _confirm_admin(ctx: Context, fresh_admin: FreshAdmin | None) -> None:
+    """Raise :class:`_AdminChanged` if the decision read an admin flag the platform no
+    longer confirms (or now grants)."""
+    if fresh_admin is None or not ctx.admin_consulted:
+        return
+    fresh = await fresh_admin()
+    if fresh != ctx.actor.is_admin:
+        raise _AdminChanged(fresh)
+
+
 # The home page's buttons run these commands (when a flow registers them), in this order.
 HOME_RUN = "home:run"
 HOME_BUTTONS = (
@@ -73,15 +94,25 @@ class Bot:
 
     # --- events ------------------------------------------------------------------------
 
-    async def handle(self, event: Event) -> list[Effect]:
+    async def handle(self, event: Event, *, fresh_admin: FreshAdmin | None = None) -> list[Effect]:
         """Handle one event in one transaction and return what to do on the platform.
 
         Never raises for anything a person did: bad input becomes a friendly reply, and an
         unexpected failure is logged and answered with an apology, with nothing committed.
+
+        ``fresh_admin`` asks the platform, now, whether the actor is an admin. When given,
+        any event whose outcome depended on the admin flag (``Context.is_admin``) is checked
+        with it before anything is committed, and run again with the fresh answer if the
+        adapter's (cached) flag was wrong: a demoted admin is refused at once. Adapters
+        whose events carry fresh rights (Discord's interaction permissions) pass nothing.
         """
         for attempt in range(_RETRIES):
             try:
-                return await self._handle_once(event)
+                return await self._handle_once(event, fresh_admin)
+            except _AdminChanged as changed:
+                log.info("admin flag of %s was stale; judged again", event.actor.user_id)
+                actor = replace(event.actor, is_admin=changed.is_admin)
+                event, fresh_admin = replace(event, actor=actor), None
             except InputError as error:
                 return [reply(str(error))]
             except (StaleDataError, IntegrityError, OperationalError) as error:
@@ -95,7 +126,7 @@ class Bot:
                 return [reply(SORRY)]
         return [reply(SORRY)]
 
-    async def _handle_once(self, event: Event) -> list[Effect]:
+    async def _handle_once(self, event: Event, fresh_admin: FreshAdmin | None) -> list[Effect]:
         async with self.db.uow() as uow:
             teams = Teams(uow.session)
             team = await teams.get_or_create(
@@ -120,7 +151,13 @@ class Bot:
                     effects = await after(ctx, effects)
             except UserError as error:
                 await uow.rollback()
+                await _confirm_admin(ctx, fresh_admin)
                 return [reply(str(error))]
+            try:
+                await _confirm_admin(ctx, fresh_admin)
+            except _AdminChanged:
+                await uow.rollback()
+                raise
             await uow.commit()
             return effects
 

@@ -411,8 +411,12 @@ class SlackAdapter:
         self, incoming: Incoming, client: AsyncWebClient
     ) -> tuple[Actor, Place, list[Effect]]:
         actor, place = await self.who_and_where(incoming.origin, client)
+
+        async def fresh_admin() -> bool:
+            return await self.people.fresh_admin(actor.team, actor.user_id, client)
+
         async with self.handle_slots:
-            effects = await self.bot.handle(incoming.event(actor, place))
+            effects = await self.bot.handle(incoming.event(actor, place), fresh_admin=fresh_admin)
         return actor, place, effects
 
     async def _process(self, incoming: Incoming, client: AsyncWebClient) -> None:

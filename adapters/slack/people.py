@@ -3,7 +3,9 @@ channel with them (``conversations.open``).
 
 Both are cached twice: in this process (so a busy person costs no query at all) and in the
 ``slack_users`` table (so restarts and other instances do not ask Slack again). Facts are
-refreshed after ``ttl``; a DM channel id never changes.
+refreshed after ``ttl``; a DM channel id never changes. The cached admin flag is only a
+first guess: a decision that depends on it is confirmed with :meth:`People.fresh_admin`
+(``users.info`` asked now) before it takes effect — rights are never served from a cache.
 """
 
 from __future__ import annotations
@@ -112,6 +114,19 @@ class People:
         await self._store(team, user_id, person=person)
         self._cache_facts(key, person, now + self.ttl)
         return person
+
+    async def fresh_admin(self, team: TeamKey, user_id: str, client: AsyncWebClient) -> bool:
+        """Whether Slack says, now, that the person is a workspace admin or owner. When
+        Slack cannot answer, the answer is no (a privileged change waits for Slack)."""
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as error:
+            log.warning("users.info for %s failed: %s; not an admin", user_id, _error_code(error))
+            return False
+        person = person_from_user(response.get("user") or {})
+        await self._store(team, user_id, person=person)
+        self._cache_facts((team.workspace_id, user_id), person, self.clock.now() + self.ttl)
+        return person.is_admin
 
     def _cache_facts(self, key: tuple[str, str], person: Person, until: datetime) -> None:
         self._facts[key] = (person, until)

@@ -1,7 +1,7 @@
 """All models. Each feature owns one module and one migration; importing this package
 registers every table on ``Base.metadata``."""
 
-from bot.storage.models import checkin, discord, pulse, quiz, scheduling, slack
+from bot.storage.models import checkin, discord, pulse, quiz, scheduling, security, slack
 from bot.storage.models.base import Base, UTCDateTime, utcnow
 from bot.storage.models.core import Conversation, Member, PostedMessage, Team
 
@@ -17,6 +17,7 @@ __all__ = [
     "pulse",
     "quiz",
     "scheduling",
+    "security",
     "slack",
     "utcnow",
 ]
