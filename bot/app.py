@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.clock import Clock, SystemClock
 from bot.commands import did_you_mean, parse_command
 from bot.config import Settings
+from bot.domain.bounds import clean
 from bot.domain.parsing import InputError
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, Reply
@@ -106,6 +107,7 @@ class Bot:
         adapter's (cached) flag was wrong: a demoted admin is refused at once. Adapters
         whose events carry fresh rights (Discord's interaction permissions) pass nothing.
         """
+        event = clean(event)  # NUL and lone surrogates never reach the database
         for attempt in range(_RETRIES):
             try:
                 return await self._handle_once(event, fresh_admin)

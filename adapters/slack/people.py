@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.bounds import storable
 from bot.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models.slack import SlackUser
@@ -62,7 +63,7 @@ def person_from_user(user: dict[str, Any]) -> Person:
         or ""
     )
     admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    return Person(str(name)[:200], _valid_zone(user.get("tz")), admin)
+    return Person(storable(str(name))[:200], _valid_zone(user.get("tz")), admin)
 
 
 class People:

@@ -85,7 +85,7 @@ def test_control_and_bidi_characters_are_shown_not_obeyed(tmp_path: Path) -> Non
     """A pulse question with an escape sequence and a right-to-left override: the transcript
     shows their codes, so nothing recolours the terminal or reorders the text."""
     script = tmp_path / "inert.txt"
-    question = 'Fine\x1b[2J\x1b[31m or \u202etxet desrever\u202c?'
+    question = "Fine\x1b[2J\x1b[31m or \u202etxet desrever\u202c?"
     script.write_text(f'/crossfade pulse ask "{question}" yesno\n', encoding="utf-8")
     result = run(["--script", str(script)])
     assert result.returncode == 0, result.stderr
