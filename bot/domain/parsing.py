@@ -85,6 +85,7 @@ def format_clock(value: time) -> str:
 
 _DURATION_PART = re.compile(r"(\d+)\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days|w|wk|weeks?)")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_LONGEST = 3660 * 86400  # ten years: more than any duration a person means here
 
 
 def parse_duration(text: str, *, maximum: timedelta | None = None) -> timedelta:
@@ -103,6 +104,8 @@ def parse_duration(text: str, *, maximum: timedelta | None = None) -> timedelta:
         raise InputError(
             f"“{_clip(text.strip())}” isn't a duration I understand: use e.g. 90m, 2h, 1h30m or 2d."
         )
+    if seconds > _LONGEST:  # bounded before use: timedelta and dates overflow far below
+        raise InputError(f"That's too long: at most {_human(timedelta(seconds=_LONGEST))}.")
     result = timedelta(seconds=seconds)
     if maximum is not None and result > maximum:
         raise InputError(f"That's too long: at most {_human(maximum)}.")
