@@ -170,3 +170,20 @@ def _b36(number: int) -> str:
         number, d = divmod(number, 36)
         out = digits[d] + out
     return out or "0"
+
+
+async def test_a_demoted_admin_is_refused_at_once_and_dms_grant_no_rights(
+    dc: DiscordHarness,
+) -> None:
+    lead = dc.person("lead", admin=True)
+    assert "7" in dc.said(await dc.run("lead", "settings k 7"))
+    dc.fake.join(dc.guild, lead, admin=False)  # Manage Server taken away a minute later
+    refused = await dc.run("lead", "settings k 9")
+    assert "admin" in dc.said(refused).lower()
+    dc.fake.join(dc.guild, lead, admin=True)
+    await dc.run("lead", "help")  # an admin again, remembered as such for DMs …
+    in_dm = await dc.run("lead", "settings k 11", dm=True)  # … yet a DM carries no rights
+    assert "admin" in dc.said(in_dm).lower()
+    async with dc.services.db.uow() as uow:
+        team = await Teams(uow.session).get(TeamKey("discord", dc.guild))
+        assert team is not None and team.k_threshold == 7
