@@ -31,7 +31,7 @@ FUZZ = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=150,
+    max_examples=300,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
@@ -93,7 +93,7 @@ def _check(rig: Rig, item: Any) -> None:
     assert rig.failures.records[before:] == [], f"logged failures for {item!r}"
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=600)
 @given(item=core_events)
 def test_core_answers_every_command_press_and_form(rig: Rig, item: Event) -> None:
     _check(rig, item)
@@ -111,7 +111,7 @@ def test_discord_payloads_translate_and_are_answered(rig: Rig, item: Raw) -> Non
     _check(rig, item)
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=1000)
 @given(item=inputs)
 def test_inbound_translation_never_raises(item: Event | Raw) -> None:
     """Translation alone is pure: many more inputs, no database."""
