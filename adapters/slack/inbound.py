@@ -176,8 +176,11 @@ def parse_block_action(body: dict[str, Any]) -> Incoming | None:
 
 def view_metadata(view: dict[str, Any]) -> dict[str, str]:
     """The ``private_metadata`` we stored in a modal (empty when missing or not ours)."""
+    raw = view.get("private_metadata")
+    if not isinstance(raw, str) or not raw:
+        return {}
     try:
-        data = json.loads(view.get("private_metadata") or "{}")
+        data = json.loads(raw)
     except ValueError:
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
