@@ -1,12 +1,19 @@
-FROM python:3.11-slim
+# The base image is pinned by digest (the tag alone can change under us); refresh it with the
+# routine in docs/operations.md ("Upgrading dependencies").
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MPLBACKEND=Agg
 WORKDIR /app
 
+# Every dependency (and the build backend) exactly as locked, each file checked by its hash.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
+
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
-RUN pip install . && useradd --create-home crossfade
+# Crossfade itself: nothing fetched (no deps, no isolated build), only what the lock installed.
+RUN pip install --no-deps --no-build-isolation . && useradd --create-home crossfade
 USER crossfade
 
 EXPOSE 3000

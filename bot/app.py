@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -12,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.clock import Clock, SystemClock
 from bot.commands import did_you_mean, parse_command
 from bot.config import Settings
+from bot.domain.bounds import clean
 from bot.domain.parsing import InputError
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, Reply
@@ -43,6 +46,25 @@ SORRY = (
 )
 STALE = "That button belongs to something that has moved on, so nothing was changed."
 _RETRIES = 3
+
+FreshAdmin = Callable[[], Awaitable[bool]]
+
+
+class _AdminChanged(Exception):
+    def __init__(self, is_admin: bool) -> None:
+        super().__init__(f"admin is {is_admin}")
+        self.is_admin = is_admin
+
+
+async def _confirm_admin(ctx: Context, fresh_admin: FreshAdmin | None) -> None:
+    """Raise :class:`_AdminChanged` if the decision read an admin flag the platform no
+    longer confirms (or now grants)."""
+    if fresh_admin is None or not ctx.admin_consulted:
+        return
+    fresh = await fresh_admin()
+    if fresh != ctx.actor.is_admin:
+        raise _AdminChanged(fresh)
+
 
 # The home page's buttons run these commands (when a flow registers them), in this order.
 HOME_RUN = "home:run"
@@ -78,15 +100,26 @@ class Bot:
 
     # --- events ------------------------------------------------------------------------
 
-    async def handle(self, event: Event) -> list[Effect]:
+    async def handle(self, event: Event, *, fresh_admin: FreshAdmin | None = None) -> list[Effect]:
         """Handle one event in one transaction and return what to do on the platform.
 
         Never raises for anything a person did: bad input becomes a friendly reply, and an
         unexpected failure is logged and answered with an apology, with nothing committed.
+
+        ``fresh_admin`` asks the platform, now, whether the actor is an admin. When given,
+        any event whose outcome depended on the admin flag (``Context.is_admin``) is checked
+        with it before anything is committed, and run again with the fresh answer if the
+        adapter's (cached) flag was wrong: a demoted admin is refused at once. Adapters
+        whose events carry fresh rights (Discord's interaction permissions) pass nothing.
         """
+        event = clean(event)  # NUL and lone surrogates never reach the database
         for attempt in range(_RETRIES):
             try:
-                return await self._handle_once(event)
+                return await self._handle_once(event, fresh_admin)
+            except _AdminChanged as changed:
+                log.info("admin flag of %s was stale; judged again", event.actor.user_id)
+                actor = replace(event.actor, is_admin=changed.is_admin)
+                event, fresh_admin = replace(event, actor=actor), None
             except InputError as error:
                 return [reply(str(error))]
             except (StaleDataError, IntegrityError, OperationalError) as error:
@@ -105,7 +138,7 @@ class Bot:
         may be written — adapters ask this before refreshing their caches of people."""
         return isinstance(event, Action) and event.action in self.router.anonymous_actions
 
-    async def _handle_once(self, event: Event) -> list[Effect]:
+    async def _handle_once(self, event: Event, fresh_admin: FreshAdmin | None) -> list[Effect]:
         anonymous = self.is_anonymous(event)
         async with self.db.uow() as uow:
             # A team row names no person (and a vote in a team never seen finds no poll).
@@ -134,7 +167,13 @@ class Bot:
                     effects = await after(ctx, effects)
             except UserError as error:
                 await uow.rollback()
+                await _confirm_admin(ctx, fresh_admin)
                 return [reply(str(error))]
+            try:
+                await _confirm_admin(ctx, fresh_admin)
+            except _AdminChanged:
+                await uow.rollback()
+                raise
             await uow.commit()
             return effects
 

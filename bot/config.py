@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # HTTP (Slack HTTP mode, health and metrics)
     port: int = Field(3000, alias="PORT")
     metrics_enabled: bool = Field(True, alias="METRICS_ENABLED")
+    # /metrics on a port of its own (not published; for the scraper only) and/or a token
+    metrics_port: int | None = Field(None, alias="METRICS_PORT", ge=0, le=65535)
+    metrics_host: str = Field("0.0.0.0", alias="METRICS_HOST")
+    metrics_token: str = Field("", alias="METRICS_TOKEN")
 
     # Scheduling and delivery
     tick_seconds: float = Field(5.0, alias="CROSSFADE_TICK_SECONDS", gt=0)

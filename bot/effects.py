@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.events import MessageRef, Place
+from bot.events import MessageRef, Place, TeamKey
 from bot.ui import Form, Message
 
 __all__ = ["Effect", "FormErrors", "OpenForm", "Post", "Reply", "SendDirect", "Update", "UserRef"]
@@ -37,19 +37,25 @@ class SendDirect:
 @dataclass(frozen=True, slots=True)
 class Post:
     """A message in a channel, seen by everyone there. ``ref_key`` lets the core remember
-    the platform's message id (adapters report it back through ``Bot.remember_post``)."""
+    the platform's message id (adapters report it back through ``Bot.remember_post``).
+    ``team`` is whose channel it is: an answer to an event posts for the actor's team; a
+    scheduled post carries its team from the outbox, and the adapter refuses a channel that
+    is not that team's."""
 
     channel: Place
     message: Message
     ref_key: str = ""
+    team: TeamKey | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Update:
-    """Replace a message the bot sent earlier (e.g. disable a button after the press)."""
+    """Replace a message the bot sent earlier (e.g. disable a button after the press);
+    ``team`` as for :class:`Post`."""
 
     message_ref: MessageRef
     message: Message
+    team: TeamKey | None = None
 
 
 @dataclass(frozen=True, slots=True)

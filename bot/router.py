@@ -60,6 +60,9 @@ class Context:
     now: datetime  # UTC
     message_ref: MessageRef | None = None
     first_contact: bool = False
+    # Set when a decision read the admin flag: the platform may then be asked afresh
+    # (:meth:`bot.app.Bot.handle`'s ``fresh_admin``) before anything is committed.
+    admin_consulted: bool = False
 
     @property
     def session(self) -> Any:
@@ -96,6 +99,7 @@ class Context:
 
     @property
     def is_admin(self) -> bool:
+        self.admin_consulted = True
         return self.member.is_admin
 
     async def rules_changed(self) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO, TypeVar
 
-from adapters.console.render import render_form, render_message
+from adapters.console.render import render_form, render_message, visible
 from bot.app import Bot
 from bot.bootstrap import Services
 from bot.clock import FakeClock
@@ -96,7 +96,8 @@ class ConsoleApp:
         return f"[{local:%H:%M %a}]"
 
     def _write(self, text: str) -> None:
-        self.out.write(text + "\n")
+        # Everything shown passes here, so text from anyone is inert on the terminal.
+        self.out.write(visible(text) + "\n")
         self.out.flush()
 
     def _remember(self, message: Message, place: Place, audience: frozenset[str] | None) -> str:

@@ -6,9 +6,23 @@ import re
 
 from bot.ui import Buttons, Divider, Fields, Form, Image, Message, Select, Text
 
-__all__ = ["render_form", "render_message"]
+__all__ = ["render_form", "render_message", "visible"]
 
 INDENT = "  "
+
+# Characters a terminal would act on or reorder rather than show: C0/C1 controls (escape
+# sequences could recolour or rewrite the screen), bidi embeddings, overrides and isolates
+# (text that reads differently from what it is), zero-width and line-separator characters.
+# The zero-width joiner stays: emoji sequences use it.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200c\u200e\u200f"
+    "\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control or bidi character shown as its code (``\\u202e``)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 _BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")

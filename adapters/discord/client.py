@@ -19,7 +19,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from adapters.discord.commands import plan
-from adapters.discord.handler import Crossfade
+from adapters.discord.handler import Crossfade, on_message
 from adapters.discord.tree import build_group
 from adapters.discord.views import TEMPLATE, CoreComponent
 from bot.config import Settings
@@ -125,6 +125,8 @@ class CrossfadeClient(discord.AutoShardedClient):
             shard_count=sharding.count,
             guild_ready_timeout=guild_ready_timeout,
             max_ratelimit_timeout=30.0,
+            # the default for every send and edit, also the adapter's plain-text answers
+            allowed_mentions=discord.AllowedMentions.none(),
             **options,
         )
         self.crossfade = crossfade
@@ -155,8 +157,10 @@ class CrossfadeClient(discord.AutoShardedClient):
             await self.crossfade.on_modal(interaction)
         elif interaction.type is discord.InteractionType.component:
             data: Any = interaction.data or {}
-            if not TEMPLATE.fullmatch(str(data.get("custom_id", ""))):
-                # Not one of ours (an id scheme from an old version): say so, never time out.
+            custom_id = str(data.get("custom_id", ""))
+            if not TEMPLATE.fullmatch(custom_id) or not on_message(interaction):
+                # Not one of ours (an id scheme from an old version), or an id that is not on
+                # the message pressed (forged; discord.py would drop it): say so, never time out.
                 await interaction.response.send_message(
                     STALE_BUTTON, ephemeral=interaction.guild_id is not None
                 )

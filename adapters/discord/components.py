@@ -16,7 +16,7 @@ from discord import ui
 
 from adapters.discord import limits
 from adapters.discord.limits import clip
-from adapters.discord.views import MORE, CoreComponent
+from adapters.discord.views import MORE, CoreComponent, tag
 from bot.ui import Button, Buttons, Message, Select, action_id
 
 __all__ = ["render_view"]
@@ -36,16 +36,18 @@ class _Entry:
     key: str
 
 
-def _button_item(button: Button, row: int) -> CoreComponent:
+def _button_item(button: Button, row: int, team: str) -> CoreComponent:
     item: ui.Button[Any] = ui.Button(
         label=clip(button.label or "·", limits.BUTTON_LABEL),
         style=_STYLES.get(button.style, discord.ButtonStyle.secondary),
-        custom_id=button.key,
+        custom_id=tag(button.key, team),
     )
     return CoreComponent(item, row=row)
 
 
-def _select_item(custom_id: str, placeholder: str, entries: list[tuple[str, str]], row: int) -> Any:
+def _select_item(
+    custom_id: str, placeholder: str, entries: list[tuple[str, str]], row: int, team: str
+) -> Any:
     options = [
         discord.SelectOption(
             label=clip(label or "·", limits.OPTION_LABEL), value=value[: limits.OPTION_VALUE]
@@ -53,7 +55,7 @@ def _select_item(custom_id: str, placeholder: str, entries: list[tuple[str, str]
         for label, value in entries[: limits.SELECT_OPTIONS]
     ]
     item: ui.Select[Any] = ui.Select(
-        custom_id=custom_id[: limits.CUSTOM_ID],
+        custom_id=tag(custom_id[: limits.CUSTOM_ID], team),
         placeholder=clip(placeholder, limits.PLACEHOLDER) or None,
         options=options,
     )
@@ -106,8 +108,9 @@ def _spill(row: Row) -> list[_Entry]:
     return [_Entry(b.label, b.key) for b in row]
 
 
-def render_view(message: Message, notes: list[str]) -> ui.View | None:
-    """The view for ``message`` (``None`` without components); what degraded goes to ``notes``."""
+def render_view(message: Message, notes: list[str], *, team: str = "") -> ui.View | None:
+    """The view for ``message`` (``None`` without components); what degraded goes to ``notes``.
+    ``team`` (a guild id) tags every component of a DM with the guild it was sent for."""
     rows = _rows(message, dense=False)
     if len(rows) > limits.ROWS:
         rows = _rows(message, dense=True)
@@ -131,13 +134,13 @@ def render_view(message: Message, notes: list[str]) -> ui.View | None:
                 notes.append(f"{len(row.options) - limits.SELECT_OPTIONS} options over 25 dropped")
             custom_id = _unique(row.action, used)
             entries = [(o.label, o.value) for o in row.options]
-            view.add_item(_select_item(custom_id, row.placeholder, entries, index))
+            view.add_item(_select_item(custom_id, row.placeholder, entries, index, team))
             used.add(custom_id)
         else:
             for button in row:
-                view.add_item(_button_item(button, index))
+                view.add_item(_button_item(button, index, team))
                 used.add(button.key)
     if overflow:
         entries = [(e.label, e.key) for e in overflow]
-        view.add_item(_select_item(MORE, "More…", entries, len(rows)))
+        view.add_item(_select_item(MORE, "More…", entries, len(rows), team))
     return view

@@ -19,8 +19,8 @@ from typing import Any
 
 import discord
 
-from adapters.discord.outbound import Outbound, error_code
-from adapters.discord.render import render_form, render_message
+from adapters.discord.outbound import ForeignChannel, Outbound, error_code
+from adapters.discord.render import Rendered, render_form, render_message
 from bot.app import Bot
 from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
 from bot.events import Actor, Event, MessageRef, Place, TeamKey
@@ -36,6 +36,10 @@ CANNOT_DM_TEXT = (
     "I couldn't send you a DM: Discord says your privacy settings block direct messages "
     "from this server's members. Allow them (Server → Privacy Settings → Direct Messages) "
     "and try again."
+)
+FOREIGN_CHANNEL = (
+    "I can only post in this server's channels, and <#{}> is not one of them. "
+    "Choose a channel here (`settings channel here` inside it)."
 )
 NO_FORM_HERE = "That opens a form — please use the matching `/crossfade` command."
 FORM_AFTER_DEFER = (
@@ -126,6 +130,8 @@ class Responder:
                     error_code(error),
                     error.text,
                 )
+            except ForeignChannel as error:
+                await self.reply(_text(FOREIGN_CHANNEL.format(error.channel_id)), private=True)
         await self._finish()
 
     async def _apply(self, effect: Effect) -> None:
@@ -143,10 +149,14 @@ class Responder:
         elif isinstance(effect, SendDirect):
             await self._send_direct(effect)
 
+    def _render(self, message: Message) -> Rendered:
+        """In a DM, the components carry the team the answer is for."""
+        return render_message(message, team="" if self.in_guild else self.actor.workspace_id)
+
     async def reply(self, message: Message, *, private: bool) -> None:
         """Answer the person where they are; ephemeral when private (in a guild)."""
         ephemeral = private and self.in_guild
-        rendered = render_message(message)
+        rendered = self._render(message)
         if not self.responded:
             await self.interaction.response.send_message(
                 ephemeral=ephemeral, **rendered.send_kwargs()
@@ -165,7 +175,7 @@ class Responder:
 
     async def _update(self, ref: MessageRef, message: Message) -> None:
         if ref.id == self._own_message_id():
-            rendered = render_message(message)
+            rendered = self._render(message)
             if not self.responded:
                 await self.interaction.response.edit_message(**rendered.edit_kwargs())
             else:
@@ -174,7 +184,7 @@ class Responder:
         if not ref.place.id:
             log.info("cannot update message %s: no channel id", ref.id)
             return
-        await self.outbound.edit(ref.place.id, ref.id, message)
+        await self.outbound.edit(self.actor.team, ref.place.id, ref.id, message)
 
     async def _open_form(self, effect: OpenForm) -> None:
         if self.responded:
@@ -189,7 +199,7 @@ class Responder:
     async def _post(self, effect: Post) -> None:
         channel = effect.channel
         try:
-            sent = await self.outbound.post(channel.id, effect.message)
+            sent = await self.outbound.post(self.actor.team, channel.id, effect.message)
         except discord.Forbidden:
             await self.reply(
                 _text(
@@ -238,21 +248,22 @@ async def execute_in_channel(
     for effect in effects:
         try:
             if isinstance(effect, Reply):
-                await channel.send(**render_message(effect.message).send_kwargs())
+                rendered = render_message(effect.message, team=team.workspace_id)
+                await channel.send(**rendered.send_kwargs())
             elif isinstance(effect, SendDirect):
                 await outbound.send_direct(team, effect.user.user_id, effect.message)
             elif isinstance(effect, Post):
-                sent = await outbound.post(effect.channel.id, effect.message)
+                sent = await outbound.post(team, effect.channel.id, effect.message)
                 if effect.ref_key:
                     place = Place.channel(effect.channel.id, effect.channel.name)
                     await bot.remember_post(team, effect.ref_key, MessageRef(place, str(sent.id)))
             elif isinstance(effect, Update) and effect.message_ref.place.id:
                 ref = effect.message_ref
-                await outbound.edit(ref.place.id, ref.id, effect.message)
+                await outbound.edit(team, ref.place.id, ref.id, effect.message)
             elif isinstance(effect, OpenForm):
                 await channel.send(NO_FORM_HERE)
             elif isinstance(effect, FormErrors):
                 lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
                 await channel.send(f"Please check:\n{lines}")
-        except discord.HTTPException as error:
+        except (discord.HTTPException, ForeignChannel) as error:
             log.warning("Discord refused %s: %s", type(effect).__name__, error)

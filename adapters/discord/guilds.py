@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import select
 
 from adapters.discord.inbound import PLATFORM
+from bot.domain.bounds import storable
 from bot.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Team
@@ -32,7 +33,7 @@ async def guild_joined(db: Database, *, guild_id: int, name: str, default_timezo
         team = await Teams(uow.session).get_or_create(
             TeamKey(PLATFORM, str(guild_id)), default_timezone=default_timezone
         )
-        team.name = name[:200]
+        team.name = storable(name)[:200]
         team.active = True
         await uow.commit()
     log.info("joined guild %s (%s)", guild_id, name)
@@ -67,8 +68,9 @@ async def reconcile_shard(
             if team.active != present:
                 team.active = present
                 changed += 1
-            if present and guilds[guild_id] and team.name != guilds[guild_id][:200]:
-                team.name = guilds[guild_id][:200]
+            name = storable(guilds[guild_id])[:200] if present else ""
+            if name and team.name != name:
+                team.name = name
         await uow.commit()
     if changed:
         log.info("shard %s: %d teams (in)activated to match its guilds", shard_id, changed)

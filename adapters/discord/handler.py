@@ -19,10 +19,16 @@ import discord
 from discord import app_commands
 
 from adapters.discord.commands import suggestions
-from adapters.discord.executor import DEFER_AFTER, Responder, execute_in_channel
+from adapters.discord.executor import (
+    DEFER_AFTER,
+    FOREIGN_CHANNEL,
+    Responder,
+    execute_in_channel,
+)
 from adapters.discord.guilds import guild_joined, guild_left, reconcile_shard
-from adapters.discord.homes import Homes
+from adapters.discord.homes import Home, Homes
 from adapters.discord.inbound import (
+    PLATFORM,
     Origin,
     action_event,
     command_event,
@@ -34,12 +40,12 @@ from adapters.discord.inbound import (
 )
 from adapters.discord.limits import CHOICE_NAME, clip
 from adapters.discord.outbound import Outbound
-from adapters.discord.views import MORE
+from adapters.discord.views import MORE, untag
 from bot.app import SORRY, Bot
-from bot.events import Event
+from bot.events import Event, TeamKey
 from bot.ui import split_action_id
 
-__all__ = ["NO_HOME", "Crossfade"]
+__all__ = ["NO_HOME", "Crossfade", "on_message"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,22 @@ NO_HOME = (
     "and then you can use me here in our DMs too."
 )
 _CHANNEL_MENTION = re.compile(r"<#(\d{15,22})>")
+_ANY_CHANNEL = re.compile(r"<#([^>|]*)")
+
+
+def on_message(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the component id pressed is one of the message's own components (the
+    message comes from Discord as the bot wrote it)."""
+    data: Any = interaction.data or {}
+    pressed = str(data.get("custom_id", ""))
+    message = interaction.message
+    if message is None:
+        return False
+    for row in getattr(message, "components", None) or []:
+        for child in getattr(row, "children", [row]):
+            if getattr(child, "custom_id", None) == pressed:
+                return True
+    return False
 
 
 class Crossfade:
@@ -88,11 +110,19 @@ class Crossfade:
 
     # --- who and where ---------------------------------------------------------------
 
-    async def origin(self, interaction: discord.Interaction[Any]) -> Origin | None:
+    async def origin(
+        self, interaction: discord.Interaction[Any], *, sent_for: str | None = None
+    ) -> Origin | None:
+        """Who and where. In a DM the team is the one a pressed component was sent for
+        (``sent_for``, already checked against the message), else the person's home."""
         origin = guild_origin(interaction)
         if origin is not None:
             return origin
-        home = await self.homes.home_of(str(interaction.user.id))
+        home = (
+            Home(sent_for, False)
+            if sent_for is not None
+            else await self.homes.home_of(str(interaction.user.id))
+        )
         if home is None:
             return None
         place = place_of(interaction.channel, interaction.channel_id)
@@ -111,12 +141,40 @@ class Crossfade:
 
         return _CHANNEL_MENTION.sub(name, text)
 
+    async def _foreign_channel(
+        self, interaction: discord.Interaction[Any], text: str
+    ) -> str | None:
+        """The first ``<#id>`` in ``text`` that is not a channel of the acting guild (the
+        interaction's, or a DM's home): a channel id typed in a command is checked here,
+        at the edge, before the core stores or uses it."""
+        mentions = _ANY_CHANNEL.findall(text)
+        if not mentions:
+            return None
+        guild_id: str | None = str(interaction.guild_id) if interaction.guild_id else None
+        if guild_id is None:
+            home = await self.homes.home_of(str(interaction.user.id))
+            guild_id = home.guild_id if home is not None else None
+        if guild_id is None:
+            return None  # no team at all: the person is told where to start
+        team = TeamKey(PLATFORM, guild_id)
+        for channel_id in mentions:
+            if not await self.outbound.belongs(team, channel_id):
+                return str(channel_id)
+        return None
+
     # --- interactions ----------------------------------------------------------------
 
     async def on_command(
         self, interaction: discord.Interaction[Any], *, name: str, argument: str | None
     ) -> None:
         if argument:
+            foreign = await self._foreign_channel(interaction, argument)
+            if foreign is not None:
+                await interaction.response.send_message(
+                    FOREIGN_CHANNEL.format("".join(c for c in foreign if c.isdigit())[:22]),
+                    ephemeral=interaction.guild_id is not None,
+                )
+                return
             argument = self._named_channels(interaction, argument)
         await self._interaction(
             interaction, lambda origin: command_event(origin, name=name, argument=argument)
@@ -125,6 +183,14 @@ class Crossfade:
     async def on_component(
         self, interaction: discord.Interaction[Any], *, custom_id: str, values: list[str]
     ) -> None:
+        sent_for, custom_id = untag(custom_id)
+        if sent_for is not None and not on_message(interaction):
+            # A team tag that is not on the message pressed is forged: nothing happens.
+            log.warning("component %r is not on its message; ignored", custom_id[:40])
+            await interaction.response.defer()
+            return
+        if interaction.guild_id is not None:
+            sent_for = None  # in a guild, the guild is the team
         if custom_id.startswith(MORE):
             # An overflow select: the chosen option's value is the core key itself.
             key, value = (values[0] if values else ""), None
@@ -136,7 +202,9 @@ class Crossfade:
             await interaction.response.defer()
             return
         await self._interaction(
-            interaction, lambda origin: action_event(origin, interaction, key=key, value=value)
+            interaction,
+            lambda origin: action_event(origin, interaction, key=key, value=value),
+            sent_for=sent_for,
         )
 
     async def on_modal(self, interaction: discord.Interaction[Any]) -> None:
@@ -153,10 +221,12 @@ class Crossfade:
             found = []
         return [app_commands.Choice(name=clip(s, CHOICE_NAME), value=s) for s in found]
 
-    async def _interaction(self, interaction: discord.Interaction[Any], make: Any) -> None:
+    async def _interaction(
+        self, interaction: discord.Interaction[Any], make: Any, *, sent_for: str | None = None
+    ) -> None:
         with self._tracked():
             try:
-                origin = await self.origin(interaction)
+                origin = await self.origin(interaction, sent_for=sent_for)
                 if origin is None:
                     await interaction.response.send_message(NO_HOME)
                     return

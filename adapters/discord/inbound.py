@@ -2,9 +2,10 @@
 
 A guild is a team (``Actor.workspace_id`` is the guild id). Admin means the member may
 *Manage Server* (or is an administrator), read from the permissions Discord sends with every
-guild interaction. A DM carries no guild: it belongs to the person's home guild (see
-:mod:`adapters.discord.homes`), with the admin flag remembered from their last guild
-interaction.
+guild interaction — never a remembered flag. A DM carries no guild and no permissions: it
+belongs to the guild a pressed component was sent for, or else to the person's home guild
+(see :mod:`adapters.discord.homes`), and it is never an admin's (a demoted admin must not
+keep their rights in DMs; admin commands run in the server).
 """
 
 from __future__ import annotations
@@ -90,9 +91,7 @@ def guild_origin(interaction: discord.Interaction[Any]) -> Origin | None:
 
 
 def dm_actor(user: discord.abc.User, home: Home) -> Actor:
-    return Actor(
-        PLATFORM, home.guild_id, str(user.id), _name(user), None, home.is_admin, zone_unknown=True
-    )
+    return Actor(PLATFORM, home.guild_id, str(user.id), _name(user), None, False, zone_unknown=True)
 
 
 def command_event(origin: Origin, *, name: str, argument: str | None) -> Command:
@@ -111,22 +110,27 @@ def action_event(
     return Action(origin.actor, action, key_value if value is None else value, ref, origin.place)
 
 
-def modal_values(components: list[dict[str, Any]]) -> dict[str, str]:
+def modal_values(components: Any) -> dict[str, str]:
     """Field values of a modal submission: text inputs give ``value``, string selects
-    ``values`` (the first is taken); labels and action rows are looked through."""
+    ``values`` (the first is taken); labels and action rows are looked through. Anything
+    not shaped as Discord documents it is skipped, never raised on."""
     values: dict[str, str] = {}
-    for component in components:
+    for component in components if isinstance(components, list) else ():
+        if not isinstance(component, dict):
+            continue
         kind = component.get("type")
         if kind == 1:
-            values.update(modal_values(component.get("components", [])))
+            values.update(modal_values(component.get("components")))
         elif kind == 18 and isinstance(component.get("component"), dict):
             values.update(modal_values([component["component"]]))
         elif "custom_id" in component:
+            name = str(component["custom_id"])
             if "values" in component:
-                chosen = component.get("values") or []
-                values[component["custom_id"]] = str(chosen[0]) if chosen else ""
+                chosen = component.get("values")
+                first = chosen[0] if isinstance(chosen, list) and chosen else ""
+                values[name] = str(first)
             else:
-                values[component["custom_id"]] = str(component.get("value") or "")
+                values[name] = str(component.get("value") or "")
     return values
 
 
@@ -134,7 +138,7 @@ def form_event(origin: Origin, data: dict[str, Any]) -> FormSubmit:
     return FormSubmit(
         origin.actor,
         str(data.get("custom_id", "")),
-        modal_values(list(data.get("components", []))),
+        modal_values(data.get("components")),
         origin.place,
     )
 

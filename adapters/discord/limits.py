@@ -93,3 +93,15 @@ def clip(text: str, limit: int) -> str:
             cut = cut[:index]
             break
     return cut.rstrip() + ELLIPSIS
+
+
+SNOWFLAKE_MAX = (1 << 64) - 1
+
+
+def bounded_snowflake(text: str) -> int | None:
+    """A Discord id from untrusted text: 1–20 ASCII digits within 64 bits, else ``None``
+    (an oversized or non-numeric id never reaches a request or the database)."""
+    if not (0 < len(text) <= 20 and text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= SNOWFLAKE_MAX else None

@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import discord
 
-from adapters.discord.outbound import Outbound, error_code
+from adapters.discord.outbound import ForeignChannel, Outbound, error_code
 from bot.delivery.notifier import DeliveryResult, lane_for
 from bot.effects import Effect, Post, SendDirect, Update
 from bot.events import TeamKey
@@ -101,6 +101,8 @@ class DiscordNotifier:
             return DeliveryResult.rate_limited(error.retry_after)
         except discord.HTTPException as error:
             return self._classify(error)
+        except ForeignChannel as error:
+            return DeliveryResult.permanent(str(error))
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return DeliveryResult.transient(f"{type(error).__name__}: {error}")
 
@@ -116,15 +118,19 @@ class DiscordNotifier:
             sent = await self.outbound.send_direct(team, user_id, effect.message, nonce=nonce)
             return DeliveryResult.sent(str(sent.id))
         if isinstance(effect, Post):
+            if effect.team is None:
+                return DeliveryResult.permanent("a post without its team is never sent")
             await self.pacer.wait()
-            sent = await self.outbound.post(effect.channel.id, effect.message, nonce=nonce)
+            sent = await self.outbound.post(
+                effect.team, effect.channel.id, effect.message, nonce=nonce
+            )
             return DeliveryResult.sent(str(sent.id))
         if isinstance(effect, Update):
             ref = effect.message_ref
-            if not ref.place.id:
-                return DeliveryResult.permanent("no channel id to update the message in")
+            if not ref.place.id or effect.team is None:
+                return DeliveryResult.permanent("no channel id or team to update the message in")
             await self.pacer.wait()
-            await self.outbound.edit(ref.place.id, ref.id, effect.message)
+            await self.outbound.edit(effect.team, ref.place.id, ref.id, effect.message)
             return DeliveryResult.sent(ref.id)
         return DeliveryResult.permanent(f"a scheduled {type(effect).__name__} cannot be sent")
 

@@ -31,11 +31,15 @@ from bot.ui import (
     Text,
 )
 
-__all__ = ["COLOUR", "Rendered", "render_form", "render_message", "to_markdown"]
+__all__ = ["COLOUR", "NO_MENTIONS", "Rendered", "render_form", "render_message", "to_markdown"]
 
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour(0x7C5CFF)
+# Text the bot sends is inert: a pulse question or a display name holding ``@everyone``,
+# ``<@id>`` or ``<@&role>`` shows as text and pings no one. The bot means no mention today;
+# one it does mean must be allowed explicitly, message by message.
+NO_MENTIONS = discord.AllowedMentions.none()
 
 # --- text ----------------------------------------------------------------------------------
 
@@ -86,7 +90,11 @@ class Rendered:
 
     def send_kwargs(self) -> dict[str, Any]:
         """For a new message (interaction response, follow-up, channel or DM message)."""
-        kwargs: dict[str, Any] = {"embeds": self.embeds, "files": self.files}
+        kwargs: dict[str, Any] = {
+            "embeds": self.embeds,
+            "files": self.files,
+            "allowed_mentions": NO_MENTIONS,
+        }
         if self.content:
             kwargs["content"] = self.content
         if self.view is not None:
@@ -100,6 +108,7 @@ class Rendered:
             "embeds": self.embeds,
             "view": self.view,
             "attachments": self.files,
+            "allowed_mentions": NO_MENTIONS,
         }
 
 
@@ -189,11 +198,12 @@ def _files(message: Message) -> list[discord.File]:
     return files[:10]
 
 
-def render_message(message: Message) -> Rendered:
-    """Render one core message for Discord (see the module docstring for what degrades)."""
+def render_message(message: Message, *, team: str = "") -> Rendered:
+    """Render one core message for Discord (see the module docstring for what degrades).
+    ``team``: the guild a DM is sent for (its components carry it)."""
     notes: list[str] = []
     content, embeds = _body(message, notes)
-    view = render_view(message, notes)
+    view = render_view(message, notes, team=team)
     files = _files(message)
     if not content and not embeds and not files:
         content = clip(to_markdown(message.text), limits.CONTENT) or "…"

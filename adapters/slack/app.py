@@ -438,8 +438,12 @@ class SlackAdapter:
         # An anonymous answer writes nothing about the person (see Bot.is_anonymous).
         store = not self._anonymous(incoming)
         actor, place = await self.who_and_where(incoming.origin, client, store=store)
+
+        async def fresh_admin() -> bool:
+            return await self.people.fresh_admin(actor.team, actor.user_id, client)
+
         async with self.handle_slots:
-            effects = await self.bot.handle(incoming.event(actor, place))
+            effects = await self.bot.handle(incoming.event(actor, place), fresh_admin=fresh_admin)
         return actor, place, effects
 
     async def _process(self, incoming: Incoming, client: AsyncWebClient) -> None:

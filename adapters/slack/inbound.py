@@ -79,6 +79,16 @@ class Incoming:
         return DirectText(actor, self.text)
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A nested object of the payload, or ``{}`` when it is missing or not an object (the
+    payload is signed by Slack, yet nothing here may raise on an unexpected shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def team_of(body: dict[str, Any]) -> str:
     """The workspace id of any payload (org-wide installs may leave ``team`` empty)."""
     team = body.get("team")
@@ -112,7 +122,7 @@ def parse_command(body: dict[str, Any]) -> Incoming:
 
 def _chosen_key(action: dict[str, Any]) -> str | None:
     if action.get("type") == "static_select":
-        selected = action.get("selected_option") or {}
+        selected = _obj(action.get("selected_option"))
         return str(selected["value"]) if selected.get("value") else None
     value = action.get("value")
     return str(value) if value else None
@@ -123,18 +133,18 @@ def parse_block_action(body: dict[str, Any]) -> Incoming | None:
     the action is not one of ours (its routing key travels in the value)."""
     actions = [
         a
-        for a in body.get("actions") or []
-        if str(a.get("action_id", "")).startswith(ACTION_PREFIX)
+        for a in _list(body.get("actions"))
+        if isinstance(a, dict) and str(a.get("action_id", "")).startswith(ACTION_PREFIX)
     ]
     if not actions:
         return None
     key = _chosen_key(actions[0])
     if not key:
         return None
-    user = body.get("user") or {}
-    container = body.get("container") or {}
-    channel = body.get("channel") or {}
-    view = body.get("view") or {}
+    user = _obj(body.get("user"))
+    container = _obj(body.get("container"))
+    channel = _obj(body.get("channel"))
+    view = _obj(body.get("view"))
     surface: Surface
     channel_id = str(container.get("channel_id") or channel.get("id") or "")
     ephemeral = bool(container.get("is_ephemeral"))
@@ -166,8 +176,11 @@ def parse_block_action(body: dict[str, Any]) -> Incoming | None:
 
 def view_metadata(view: dict[str, Any]) -> dict[str, str]:
     """The ``private_metadata`` we stored in a modal (empty when missing or not ours)."""
+    raw = view.get("private_metadata")
+    if not isinstance(raw, str) or not raw:
+        return {}
     try:
-        data = json.loads(view.get("private_metadata") or "{}")
+        data = json.loads(raw)
     except ValueError:
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
@@ -175,8 +188,8 @@ def view_metadata(view: dict[str, Any]) -> dict[str, str]:
 
 def parse_view_submission(body: dict[str, Any]) -> Incoming:
     """A submitted modal: the form id from its callback id, the values by field name."""
-    view = body.get("view") or {}
-    user = body.get("user") or {}
+    view = _obj(body.get("view"))
+    user = _obj(body.get("user"))
     metadata = view_metadata(view)
     origin = Origin(
         team_id=team_of(body),
@@ -196,7 +209,7 @@ def parse_view_submission(body: dict[str, Any]) -> Incoming:
 def parse_direct_message(body: dict[str, Any]) -> Incoming | None:
     """Free text a person sent the bot in its DM; ``None`` for anything else (edits,
     joins, bots, threads, other conversations)."""
-    event = body.get("event") or {}
+    event = _obj(body.get("event"))
     if event.get("type") != "message" or event.get("channel_type") != "im":
         return None
     if event.get("subtype") or event.get("bot_id") or not event.get("user"):

@@ -3,7 +3,9 @@ channel with them (``conversations.open``).
 
 Both are cached twice: in this process (so a busy person costs no query at all) and in the
 ``slack_users`` table (so restarts and other instances do not ask Slack again). Facts are
-refreshed after ``ttl``; a DM channel id never changes.
+refreshed after ``ttl``; a DM channel id never changes. The cached admin flag is only a
+first guess: a decision that depends on it is confirmed with :meth:`People.fresh_admin`
+(``users.info`` asked now) before it takes effect — rights are never served from a cache.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.domain.bounds import storable
 from bot.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models.slack import SlackUser
@@ -60,7 +63,7 @@ def person_from_user(user: dict[str, Any]) -> Person:
         or ""
     )
     admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    return Person(str(name)[:200], _valid_zone(user.get("tz")), admin)
+    return Person(storable(str(name))[:200], _valid_zone(user.get("tz")), admin)
 
 
 class People:
@@ -120,6 +123,19 @@ class People:
             await self._store(team, user_id, person=person)
         self._cache_facts(key, person, now + self.ttl)
         return person
+
+    async def fresh_admin(self, team: TeamKey, user_id: str, client: AsyncWebClient) -> bool:
+        """Whether Slack says, now, that the person is a workspace admin or owner. When
+        Slack cannot answer, the answer is no (a privileged change waits for Slack)."""
+        try:
+            response = await client.users_info(user=user_id)
+        except SlackApiError as error:
+            log.warning("users.info for %s failed: %s; not an admin", user_id, _error_code(error))
+            return False
+        person = person_from_user(response.get("user") or {})
+        await self._store(team, user_id, person=person)
+        self._cache_facts((team.workspace_id, user_id), person, self.clock.now() + self.ttl)
+        return person.is_admin
 
     def _cache_facts(self, key: tuple[str, str], person: Person, until: datetime) -> None:
         self._facts[key] = (person, until)

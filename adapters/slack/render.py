@@ -356,15 +356,20 @@ def render_modal(form: Form, *, private_metadata: dict[str, str]) -> dict[str, A
 def read_modal_values(view: dict[str, Any]) -> dict[str, str]:
     """The submitted values of a modal, by field name (empty string when left empty)."""
     values: dict[str, str] = {}
-    state = (view.get("state") or {}).get("values") or {}
-    for block_id, elements in state.items():
-        for element in elements.values():
-            kind = element.get("type")
-            if kind == "static_select":
-                selected = element.get("selected_option") or {}
-                values[block_id] = str(selected.get("value") or "")
+    state = view.get("state")
+    state_values = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(state_values, dict):
+        return values
+    for block_id, elements in state_values.items():
+        for element in elements.values() if isinstance(elements, dict) else ():
+            if not isinstance(element, dict):
+                continue
+            if element.get("type") == "static_select":
+                selected = element.get("selected_option")
+                chosen = selected.get("value") if isinstance(selected, dict) else None
+                values[str(block_id)] = str(chosen or "")
             else:
-                values[block_id] = str(element.get("value") or "")
+                values[str(block_id)] = str(element.get("value") or "")
     return values
 
 

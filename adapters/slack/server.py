@@ -6,8 +6,14 @@ HTTP mode routes, on ``PORT``:
   the signature and answers 401 to anything forged or older than five minutes);
 * ``GET /slack/install`` and ``GET /slack/oauth_redirect`` — the OAuth v2 install (when
   ``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET`` are set);
-* ``GET /healthz`` — 200 when the database answers, else 503 (for load balancers);
-* ``GET /metrics`` — Prometheus text: the engine's metrics, the process, and these.
+* ``GET /healthz`` — ``ok`` (200) when the database answers, else ``unavailable`` (503),
+  with the reason in the log only;
+* ``GET /metrics`` — Prometheus text: the engine's metrics, the process, and these. With
+  ``METRICS_PORT`` it is served on that port instead (keep it private), and with
+  ``METRICS_TOKEN`` only to ``Authorization: Bearer <token>``.
+
+Before Bolt sees ``/slack/events``, :mod:`adapters.slack.guard` refuses malformed headers
+(400/401), bad signatures (401) and replays of a request already served (401).
 
 Socket Mode (``SLACK_APP_TOKEN``) opens a websocket to Slack instead of /slack/events and
 keeps ``/healthz`` and ``/metrics`` (and the install pages, when configured) on ``PORT``.
@@ -16,8 +22,10 @@ keeps ``/healthz`` and ``/metrics`` (and the install pages, when configured) on 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import Counter, Histogram
@@ -27,10 +35,19 @@ from sqlalchemy import text
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.connect import UserTokens, connect_callback
+from adapters.slack.guard import (
+    REFUSED,
+    InstallLimit,
+    ReplayGuard,
+    check_headers,
+    request_kind,
+    status_label,
+    verify,
+)
 from bot.delivery.metrics import CONTENT_TYPE, metrics_text
 from bot.flows.slack_connect import STATE_PREFIX
 
-__all__ = ["build_web_app", "run_http", "run_socket_mode", "start_http"]
+__all__ = ["build_web_app", "metrics_app", "run_http", "run_socket_mode", "start_http"]
 
 log = logging.getLogger(__name__)
 
@@ -48,26 +65,48 @@ ACK_SECONDS = Histogram(
 )
 
 
-def _kind(body: dict[str, object]) -> str:
-    if "command" in body:
-        return "command"
-    kind = body.get("type")
-    return kind if isinstance(kind, str) and kind else "other"
+def _refuse(status: int, reason: str, started: float) -> web.Response:
+    ACK_SECONDS.labels(REFUSED).observe(time.perf_counter() - started)
+    REQUESTS.labels(REFUSED, status_label(status)).inc()
+    log.info("refused a request to %s: %s", EVENTS_PATH, reason)
+    return web.Response(status=status, text="invalid request" if status == 400 else "")
 
 
-def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Application:
-    """The aiohttp application (``events=False`` in Socket Mode: no /slack/events)."""
+def build_web_app(
+    adapter: SlackAdapter, *, events: bool = True, metrics_here: bool = True
+) -> web.Application:
+    """The aiohttp application (``events=False`` in Socket Mode: no /slack/events;
+    ``metrics_here=False`` when ``/metrics`` has a port of its own)."""
     app = adapter.app
     oauth = app.oauth_flow
+    replays = ReplayGuard(adapter.db)
+    installs = InstallLimit(adapter.db, clock=adapter.clock)
+    secret = adapter.settings.slack_signing_secret
 
     async def handle_events(request: web.Request) -> web.Response:
         started = time.perf_counter()
+        problem = check_headers(request.headers)
+        if problem is not None:
+            return _refuse(*problem, started)
+        try:
+            body = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            return _refuse(400, "body is not UTF-8", started)
+        if not secret or not verify(secret, body, request.headers, now=time.time()):
+            return _refuse(401, "bad signature", started)
+        signature = request.headers["X-Slack-Signature"]
+        timestamp = int(request.headers["X-Slack-Request-Timestamp"])
+        # Slack retries only Events API deliveries (JSON), and those are deduplicated by
+        # their event_id downstream; a command or an interaction is never retried.
+        retried_event = "X-Slack-Retry-Num" in request.headers and body.lstrip().startswith("{")
+        if not retried_event and not await replays.first_time(signature, timestamp):
+            return _refuse(401, "a replayed signature", started)
         bolt_request = await to_bolt_request(request)
         bolt_response = await app.async_dispatch(bolt_request)
         response = await to_aiohttp_response(bolt_response)
-        kind = _kind(bolt_request.body)
+        kind = request_kind(bolt_request.body)
         ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
-        REQUESTS.labels(kind, str(response.status)).inc()
+        REQUESTS.labels(kind, status_label(response.status)).inc()
         return response
 
     async def handle_install(request: web.Request) -> web.Response:
@@ -89,6 +128,8 @@ def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Applicat
             )
         bolt_request = await to_bolt_request(request)
         if request.path == oauth.install_path:
+            if not await installs.allow(request.remote or ""):
+                return web.Response(status=429, text="Too many install attempts; try again soon.")
             return await to_aiohttp_response(await oauth.handle_installation(bolt_request))
         return await to_aiohttp_response(await oauth.handle_callback(bolt_request))
 
@@ -96,14 +137,10 @@ def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Applicat
         try:
             async with asyncio.timeout(2.0), adapter.db.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception as error:  # any failure means "not ready"
-            return web.json_response({"ok": False, "database": str(error)[:200]}, status=503)
-        return web.json_response({"ok": True})
-
-    async def metrics(_request: web.Request) -> web.Response:
-        response = web.Response(body=metrics_text())
-        response.headers["Content-Type"] = CONTENT_TYPE
-        return response
+        except Exception as error:  # any failure means "not ready"; the why is for the log
+            log.warning("health check: database unavailable: %s", error)
+            return web.Response(status=503, text="unavailable")
+        return web.Response(text="ok")
 
     web_app = web.Application()
     routes = [
@@ -113,10 +150,33 @@ def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Applicat
     ]
     if events:
         routes.append(web.post(EVENTS_PATH, handle_events))
-    if adapter.settings.metrics_enabled:
-        routes.append(web.get("/metrics", metrics))
+    if adapter.settings.metrics_enabled and metrics_here:
+        routes.append(web.get("/metrics", metrics_handler(adapter.settings.metrics_token)))
     web_app.add_routes(routes)
     return web_app
+
+
+def metrics_handler(token: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """``/metrics``, open or (with ``METRICS_TOKEN``) only to its bearer."""
+    expected = f"Bearer {token}".encode()
+
+    async def metrics(request: web.Request) -> web.Response:
+        if token:
+            given = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return web.Response(status=401, text="", headers={"WWW-Authenticate": "Bearer"})
+        response = web.Response(body=metrics_text())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    return metrics
+
+
+def metrics_app(token: str) -> web.Application:
+    """``/metrics`` alone, for ``METRICS_PORT``."""
+    app = web.Application()
+    app.add_routes([web.get("/metrics", metrics_handler(token))])
+    return app
 
 
 async def start_http(
@@ -124,15 +184,33 @@ async def start_http(
 ) -> tuple[web.AppRunner, int]:
     """Start serving; returns the runner (``await runner.cleanup()`` stops it) and the
     port actually bound (pass ``port=0`` for a free one)."""
-    runner = web.AppRunner(build_web_app(adapter, events=events), access_log=None)
+    settings = adapter.settings
+    separate = settings.metrics_enabled and settings.metrics_port is not None
+    web_app = build_web_app(adapter, events=events, metrics_here=not separate)
+    extra: list[web.AppRunner] = []
+
+    async def stop_extra(_app: web.Application) -> None:
+        for other in extra:
+            await other.cleanup()
+
+    web_app.on_cleanup.append(stop_extra)
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
+    bound = await _serve(runner, host, port)
+    if separate and settings.metrics_port is not None:
+        metrics_runner = web.AppRunner(metrics_app(settings.metrics_token), access_log=None)
+        await metrics_runner.setup()
+        extra.append(metrics_runner)
+        metrics_port = await _serve(metrics_runner, settings.metrics_host, settings.metrics_port)
+        log.info("metrics on %s:%d", settings.metrics_host, metrics_port)
+    return runner, bound
+
+
+async def _serve(runner: web.AppRunner, host: str, port: int) -> int:
     site = web.TCPSite(runner, host, port)
     await site.start()
-    bound = port
     sockets = getattr(site._server, "sockets", None)
-    if sockets:
-        bound = int(sockets[0].getsockname()[1])
-    return runner, bound
+    return int(sockets[0].getsockname()[1]) if sockets else port
 
 
 async def run_http(adapter: SlackAdapter, *, port: int, host: str = "0.0.0.0") -> None:

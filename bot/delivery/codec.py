@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.effects import Effect, Post, Presence, SendDirect, Update, UserRef
-from bot.events import MessageRef, Place
+from bot.events import MessageRef, Place, TeamKey
 from bot.ui import message_from_json, message_to_json
 
 __all__ = ["OutboxEffect", "effect_from_json", "effect_to_json"]
@@ -24,9 +24,20 @@ def _place_from(data: dict[str, str]) -> Place:
     return Place("dm" if kind == "dm" else "channel", data.get("id", ""), data.get("name", ""))
 
 
-def effect_to_json(effect: Effect) -> dict[str, Any]:
+def _team(team: TeamKey | None) -> list[str] | None:
+    return [team.platform, team.workspace_id] if team is not None else None
+
+
+def _team_from(data: Any) -> TeamKey | None:
+    if isinstance(data, list) and len(data) == 2:
+        return TeamKey(str(data[0]), str(data[1]))
+    return None
+
+
+def effect_to_json(effect: Effect, team: TeamKey | None = None) -> dict[str, Any]:
     """JSON for ``SendDirect``, ``Post`` and ``Update``; other effects only make sense as an
-    answer to an event and raise ``TypeError`` here."""
+    answer to an event and raise ``TypeError`` here. ``team`` (the job's) is stored with a
+    post or an update, so that the adapter can refuse a channel of another team."""
     if isinstance(effect, SendDirect):
         user = effect.user
         return {
@@ -40,12 +51,14 @@ def effect_to_json(effect: Effect) -> dict[str, Any]:
             "channel": _place(effect.channel),
             "message": message_to_json(effect.message),
             "ref_key": effect.ref_key,
+            "team": _team(effect.team or team),
         }
     if isinstance(effect, Update):
         return {
             "type": "update",
             "ref": {"place": _place(effect.message_ref.place), "id": effect.message_ref.id},
             "message": message_to_json(effect.message),
+            "team": _team(effect.team or team),
         }
     if isinstance(effect, Presence):
         user = effect.user
@@ -71,8 +84,10 @@ def effect_from_json(data: dict[str, Any]) -> OutboxEffect:
         platform, workspace, user = data["user"]
         return SendDirect(UserRef(platform, workspace, user), message)
     if kind == "post":
-        return Post(_place_from(data["channel"]), message, data.get("ref_key", ""))
+        team = _team_from(data.get("team"))
+        return Post(_place_from(data["channel"]), message, data.get("ref_key", ""), team)
     if kind == "update":
         ref = data["ref"]
-        return Update(MessageRef(_place_from(ref["place"]), ref["id"]), message)
+        place = _place_from(ref["place"])
+        return Update(MessageRef(place, ref["id"]), message, _team_from(data.get("team")))
     raise ValueError(f"unknown outbox effect {kind!r}")

@@ -70,7 +70,7 @@ def day_code(day: date) -> str:
 
 def parse_day(text: str) -> date:
     """``20260302`` → the date; anything else is a stale or forged button."""
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         raise UserError("That check-in button is no longer valid. `/crossfade checkin` starts one.")
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.commands import ParsedCommand
+from bot.domain.bounds import small_int
 from bot.effects import Effect, Reply, SendDirect, Update
 from bot.flows.export_view import people_export
 from bot.flows.personal_data import (
@@ -105,10 +106,10 @@ async def forget(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 
 def _parse(value: str) -> tuple[int, int, int]:
-    try:
-        member_id, created, asked = (int(part) for part in value.split("."))
-    except ValueError:
-        raise UserError("That button is no longer valid; nothing was deleted.") from None
+    parts = [small_int(part, high=2**53) for part in value.split(".")]
+    if len(parts) != 3 or any(part is None for part in parts):
+        raise UserError("That button is no longer valid; nothing was deleted.")
+    member_id, created, asked = (int(part or 0) for part in parts)
     return member_id, created, asked
 
 

@@ -271,6 +271,10 @@ async def submit_form(ctx: Context, value: str, values: dict[str, str]) -> list[
     if errors:
         return [FormErrors(errors)]
     spec = build_spec(question, kind, options)
+    if value not in (ctx.place.id, ctx.team.pulse_channel_id or ctx.place.id):
+        # The form id names the channel it was opened for: only where it is submitted or
+        # the team's own pulse channel — never a channel id someone wrote into the id.
+        raise UserError("This form belongs to another channel. Please open it again here.")
     name = ctx.place.name if ctx.place.id == value else value
     channel = polls.target_channel(ctx, value, name)
     return await _post(ctx, spec=spec, closes_at=closes_at, channel=channel)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot.domain.bounds import small_int
 from bot.domain.pulse import PollSpec, effective_k
 from bot.effects import Effect, Post, Reply, Update
 from bot.events import MessageRef, Place
@@ -116,11 +117,12 @@ async def find_poll(ctx: Context, text: str, verb: str = "results") -> PulsePoll
     cleaned = text.strip().lstrip("#")
     if not cleaned:
         raise UserError(f"Which pulse? Give its number, e.g. `pulse {verb} 3` (`pulse list`).")
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    number = small_int(cleaned)
+    if number is None:
         raise UserError(f"“{cleaned[:20]}” isn't a pulse number. `pulse list` shows them.")
-    poll = await pulses(ctx).get(int(cleaned))
+    poll = await pulses(ctx).get(number)
     if poll is None:
-        raise UserError(f"There is no pulse #{int(cleaned)} in this team. `pulse list` shows them.")
+        raise UserError(f"There is no pulse #{number} in this team. `pulse list` shows them.")
     return poll
 
 

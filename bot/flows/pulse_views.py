@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.bounds import small_int
 from bot.domain.parsing import format_day
 from bot.domain.pulse import Tally, effective_k, needed_sentence
 from bot.domain.zones import safe_zone
@@ -46,9 +47,10 @@ def answer_value(poll: PulsePoll, option: int) -> str:
 
 def parse_answer_value(value: str) -> tuple[int, int] | None:
     number, sep, option = value.partition(".")
-    if not sep or not number.isdigit() or not option.isdigit():
+    poll, index = small_int(number), small_int(option, high=1000)
+    if not sep or poll is None or index is None:
         return None
-    return int(number), int(option)
+    return poll, index
 
 
 def responses_text(n: int) -> str:

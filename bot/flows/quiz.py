@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.commands import ParsedCommand
 from bot.content import Content, get_content
+from bot.domain.bounds import small_int
 from bot.domain.scoring import Verdict, warnings_for
 from bot.effects import Effect, Reply, Update
 from bot.flows import quiz_setup
@@ -177,9 +178,9 @@ async def _moved_on(ctx: Context, session: str) -> list[Effect]:
 def _parse(value: str, parts: int) -> tuple[str, int, str] | None:
     """``session.step[.answer]`` → its parts, or ``None`` when the value is not ours."""
     pieces = value.split(".")
-    if len(pieces) != parts or not pieces[0] or (parts > 1 and not pieces[1].isdigit()):
+    step = small_int(pieces[1], high=1000) if parts > 1 and len(pieces) > 1 else -1
+    if len(pieces) != parts or not pieces[0] or step is None:
         return None
-    step = int(pieces[1]) if parts > 1 else -1
     return pieces[0], step, pieces[2] if parts > 2 else ""
 
 

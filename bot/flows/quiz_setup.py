@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import time
 from typing import Any
 
+from bot.domain.bounds import small_int
 from bot.domain.parsing import InputError, format_clock, parse_clock
 from bot.domain.scoring import is_exhausted
 from bot.effects import Effect, FormErrors, OpenForm, Reply
@@ -53,9 +54,10 @@ def _logoff_api(name: str) -> Callable[..., Awaitable[Any]] | None:
 
 async def _current_result(ctx: Context, value: str) -> QuizResult | None:
     """The result a setup button belongs to, if it is still the member's current one."""
-    if not value.isdigit():
+    ident = small_int(value)
+    if ident is None:
         return None
-    row = await QuizResults(ctx.session, ctx.team).by_id(ctx.member, int(value))
+    row = await QuizResults(ctx.session, ctx.team).by_id(ctx.member, ident)
     return row if row is not None and row.is_current else None
 
 
@@ -173,6 +175,7 @@ def register(flow: Flow) -> None:
     async def pick_hours(ctx: Context, value: str) -> list[Effect]:
         result_id, _, hours = value.partition(".")
         row = await _current_result(ctx, result_id)
-        if row is None or not hours.isdigit() or not MIN_HOURS <= int(hours) <= MAX_HOURS:
+        number = small_int(hours, low=MIN_HOURS, high=MAX_HOURS)
+        if row is None or number is None:
             return [reply(STALE_RESULT)]
-        return await apply_hours(ctx, int(hours))
+        return await apply_hours(ctx, number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.commands import ParsedCommand
+from bot.domain.bounds import small_int
 from bot.domain.parsing import format_day
 from bot.domain.schedule import holiday_name, parse_holidays
 from bot.effects import Effect, Update
@@ -31,9 +32,12 @@ async def _recompute(ctx: Context) -> None:
 @flow.action(SKIP_ACTION)
 async def press_skip(ctx: Context, value: str) -> list[Effect]:
     ident, _, day_text = value.partition("@")
+    schedule_id = small_int(ident)
     try:
-        schedule_id, day = int(ident), date.fromisoformat(day_text)
+        day = date.fromisoformat(day_text)
     except ValueError:
+        schedule_id = None
+    if schedule_id is None:
         return [reply("That button is no longer valid; nothing was changed.")]
     schedule = await ctx.session.get(Schedule, schedule_id)
     if schedule is None or schedule.team_id != ctx.team.id or schedule.member_id != ctx.member.id:

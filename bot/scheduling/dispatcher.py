@@ -43,7 +43,7 @@ from bot.domain.schedule_rules import (
 from bot.domain.window import Category
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
-from bot.events import Actor
+from bot.events import Actor, TeamKey
 from bot.scheduling.api import (
     DISPATCHING,
     DM_BLOCKED,
@@ -615,7 +615,7 @@ class Dispatcher:
                     "due_at": due.due_at,
                     "seq": seq,
                     "lane": lane,
-                    "effect": effect_to_json(effect),
+                    "effect": effect_to_json(effect, TeamKey(team.platform, team.workspace_id)),
                     "status": "pending",
                     "not_before": now,
                     # a late-running job gets its full delivery window from now

@@ -8,6 +8,7 @@ from bot.storage.models import (
     pulse,
     quiz,
     scheduling,
+    security,
     slack,
     team_views,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "pulse",
     "quiz",
     "scheduling",
+    "security",
     "slack",
     "team_views",
     "utcnow",

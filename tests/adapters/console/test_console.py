@@ -79,3 +79,15 @@ def test_scripts_start_from_an_empty_database(tmp_path: Path) -> None:
     first = run(["--script", str(script)])
     second = run(["--script", str(script)])
     assert "Quiet hours off" in first.stdout and "Quiet hours off" in second.stdout
+
+
+def test_control_and_bidi_characters_are_shown_not_obeyed(tmp_path: Path) -> None:
+    """A pulse question with an escape sequence and a right-to-left override: the transcript
+    shows their codes, so nothing recolours the terminal or reorders the text."""
+    script = tmp_path / "inert.txt"
+    question = "Fine\x1b[2J\x1b[31m or \u202etxet desrever\u202c?"
+    script.write_text(f'/crossfade pulse ask "{question}" yesno\n', encoding="utf-8")
+    result = run(["--script", str(script)])
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "\\u001b[2J" in result.stdout and "\\u202etxet desrever" in result.stdout

@@ -449,6 +449,7 @@ class FakeDiscord:
             ("GET", r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)", self._get_webhook_message),
             ("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/([^/]+)", self._delete_webhook_message),
             ("POST", r"/users/@me/channels", self._open_dm),
+            ("GET", r"/channels/(\d+)", self._get_channel),
             ("POST", r"/channels/(\d+)/messages", self._create_message),
             ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_channel_message),
         ]
@@ -630,6 +631,12 @@ class FakeDiscord:
         if user_id not in self.users:
             return _json({"code": 10013, "message": "Unknown User"}, 404)
         return _json(self.channels[self.dm_channel(user_id)])
+
+    async def _get_channel(self, body: Any, call: Call, channel_id: str) -> web.Response:
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return _json({"code": 10003, "message": "Unknown Channel"}, 404)
+        return _json(channel)
 
     async def _create_message(self, body: Any, call: Call, channel_id: str) -> web.Response:
         if self.global_limit_once is not None:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from adapters.discord.notifier import GLOBAL_RATE, DiscordNotifier, RequestPacer
 from bot.clock import FakeClock
-from bot.effects import Post, SendDirect, UserRef
-from bot.events import Place, TeamKey
+from bot.effects import Post, SendDirect, Update, UserRef
+from bot.events import MessageRef, Place, TeamKey
 from bot.storage.models import Member
 from bot.storage.models.scheduling import Schedule
 from bot.ui import Message, Text
@@ -142,15 +142,43 @@ async def test_opening_dms_too_fast_backs_off(dc: DiscordHarness) -> None:
 
 
 async def test_posts_and_unknown_channels(dc: DiscordHarness) -> None:
+    dc.expected_warnings.append("is not in guild")
     notifier = _notifier(dc)
+    team = TeamKey("discord", dc.guild)
     text = "Pulse closed"
     posted = await notifier.deliver(
-        Post(Place.channel(dc.channel, "general"), Message(text, (Text(text),)))
+        Post(Place.channel(dc.channel, "general"), Message(text, (Text(text),)), team=team)
     )
     assert posted.ok and posted.message_id in dc.fake.messages
     assert text_of(dc.fake.messages[posted.message_id]) == text
-    gone = await notifier.deliver(Post(Place.channel("123456789012345678"), Message("x")))
+    gone = await notifier.deliver(
+        Post(Place.channel("123456789012345678"), Message("x"), team=team)
+    )
     assert gone.status == "permanent"
+    # a scheduled post that does not say whose channel it is goes nowhere
+    before = len(dc.fake.messages)
+    orphan = await notifier.deliver(Post(Place.channel(dc.channel), Message("x")))
+    assert orphan.status == "permanent" and len(dc.fake.messages) == before
+
+
+async def test_a_scheduled_post_or_edit_into_another_guild_is_refused(dc: DiscordHarness) -> None:
+    dc.expected_warnings.append("is not in guild")
+    other_guild, other_channel = dc.fake.add_guild("Elsewhere")
+    notifier = _notifier(dc)
+    mine = TeamKey("discord", dc.guild)
+    sent = await notifier.deliver(Post(Place.channel(dc.channel), Message("hi"), team=mine))
+    before = dict(dc.fake.messages)
+    foreign = await notifier.deliver(
+        Post(Place.channel(other_channel), Message("@everyone hi"), team=mine)
+    )
+    assert foreign.status == "permanent" and "not in this guild" in (foreign.error or "")
+    # editing a message of the other guild's channel, claimed as ours, is refused too
+    ref = MessageRef(Place.channel(other_channel), sent.message_id)
+    edited = await notifier.deliver(Update(ref, Message("changed"), team=mine))
+    assert edited.status == "permanent"
+    assert dc.fake.messages == before
+    assert not dc.fake.calls_to("POST", rf"/channels/{other_channel}/messages")
+    assert not dc.fake.calls_to("PATCH", rf"/channels/{other_channel}/messages/\d+")
 
 
 async def test_the_pacer_keeps_requests_under_the_global_limit() -> None:

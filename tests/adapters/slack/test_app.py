@@ -51,9 +51,9 @@ async def test_the_ack_does_not_wait_for_the_work(rig: SlackRig, db: Database) -
     gate = asyncio.Event()
     original = rig.adapter.bot.handle
 
-    async def slow(event: Any) -> Any:
+    async def slow(event: Any, **options: Any) -> Any:
         await gate.wait()
-        return await original(event)
+        return await original(event, **options)
 
     rig.adapter.bot.handle = slow  # type: ignore[method-assign]
     body = command_body("help", response_url=rig.response_url("C1"))
@@ -168,8 +168,9 @@ async def test_zone_and_admin_come_from_users_info_once(rig: SlackRig, db: Datab
     rig.fake.user("U1", tz="America/New_York", is_owner=True, display_name="Ada")
     await rig.command("help")
     await rig.command("timezone")
-    await rig.command("settings")
-    assert len(rig.fake.calls("users.info")) == 1
+    assert len(rig.fake.calls("users.info")) == 1  # name and zone are cached
+    await rig.command("settings")  # shows admin settings: the right is confirmed now
+    assert len(rig.fake.calls("users.info")) == 2
     async with db.uow() as uow:
         member = await uow.session.scalar(select(Member).where(Member.platform_user_id == "U1"))
         assert member is not None
@@ -365,10 +366,10 @@ async def test_a_slow_core_closes_the_modal_in_time_and_answers_later(rig: Slack
     rig.adapter.form_deadline = 0.2
     original = rig.adapter.bot.handle
 
-    async def slow(event: Any) -> Any:
+    async def slow(event: Any, **options: Any) -> Any:
         if isinstance(event, FormSubmit):
             await asyncio.sleep(0.6)
-        return await original(event)
+        return await original(event, **options)
 
     rig.adapter.bot.handle = slow  # type: ignore[method-assign]
     body_started = time.perf_counter()
