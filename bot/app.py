@@ -25,7 +25,9 @@ from bot.events import (
     Place,
     TeamKey,
 )
+from bot.logs import log_context
 from bot.router import Context, Router, UserError, reply
+from bot.storage.availability import is_database_unavailable
 from bot.storage.db import Database
 from bot.storage.repositories import Members, PostedMessages, Teams
 from bot.ui import Block, Button, Buttons, Divider, Message, Text, split_action_id
@@ -40,6 +42,7 @@ SORRY = (
 )
 STALE = "That button belongs to something that has moved on, so nothing was changed."
 _RETRIES = 3
+DATABASE_AWAY = "I can't reach my database right now, try again in a minute."
 
 # The home page's buttons run these commands (when a flow registers them), in this order.
 HOME_RUN = "home:run"
@@ -79,20 +82,29 @@ class Bot:
         Never raises for anything a person did: bad input becomes a friendly reply, and an
         unexpected failure is logged and answered with an apology, with nothing committed.
         """
+        with log_context(team=event.actor.team.workspace_id):
+            return await self._handle_logged(event)
+
+    async def _handle_logged(self, event: Event) -> list[Effect]:
         for attempt in range(_RETRIES):
             try:
                 return await self._handle_once(event)
             except InputError as error:
                 return [reply(str(error))]
-            except (StaleDataError, IntegrityError, OperationalError) as error:
+            except Exception as error:
+                if is_database_unavailable(error):
+                    # The database is restarting or out of reach: nothing was stored, so
+                    # the person can simply try again in a moment.
+                    log.warning("database unavailable while handling %s", type(event).__name__)
+                    return [reply(DATABASE_AWAY)]
+                if not isinstance(error, StaleDataError | IntegrityError | OperationalError):
+                    log.exception("handling %s failed", type(event).__name__)
+                    return [reply(SORRY)]
                 # Another instance or a double click changed the same row: start again from
                 # the fresh state, which the handlers are written to judge.
                 log.info("retrying %s after a concurrent change (%s)", type(event).__name__, error)
                 if attempt == _RETRIES - 1:
                     break
-            except Exception:
-                log.exception("handling %s failed", type(event).__name__)
-                return [reply(SORRY)]
         return [reply(SORRY)]
 
     async def _handle_once(self, event: Event) -> list[Effect]:

@@ -28,7 +28,7 @@ from sqlalchemy import text
 from adapters.slack.app import SlackAdapter
 from bot.delivery.metrics import CONTENT_TYPE, metrics_text
 
-__all__ = ["build_web_app", "run_http", "run_socket_mode", "start_http"]
+__all__ = ["build_web_app", "run_http", "run_socket_mode", "slack_routes", "start_http"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,31 @@ def _kind(body: dict[str, object]) -> str:
 
 def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Application:
     """The aiohttp application (``events=False`` in Socket Mode: no /slack/events)."""
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(2.0), adapter.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as error:  # any failure means "not ready"
+            return web.json_response({"ok": False, "database": str(error)[:200]}, status=503)
+        return web.json_response({"ok": True})
+
+    async def metrics(_request: web.Request) -> web.Response:
+        response = web.Response(body=metrics_text())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    web_app = web.Application()
+    routes = [*slack_routes(adapter, events=events), web.get("/healthz", healthz)]
+    if adapter.settings.metrics_enabled:
+        routes.append(web.get("/metrics", metrics))
+    web_app.add_routes(routes)
+    return web_app
+
+
+def slack_routes(adapter: SlackAdapter, *, events: bool = True) -> list[web.RouteDef]:
+    """Slack's own routes (events, install); ``crossfade run`` mounts them next to the
+    shared health routes of ``bot.health``."""
     app = adapter.app
     oauth = app.oauth_flow
 
@@ -80,31 +105,13 @@ def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Applicat
             return await to_aiohttp_response(await oauth.handle_installation(bolt_request))
         return await to_aiohttp_response(await oauth.handle_callback(bolt_request))
 
-    async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with asyncio.timeout(2.0), adapter.db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as error:  # any failure means "not ready"
-            return web.json_response({"ok": False, "database": str(error)[:200]}, status=503)
-        return web.json_response({"ok": True})
-
-    async def metrics(_request: web.Request) -> web.Response:
-        response = web.Response(body=metrics_text())
-        response.headers["Content-Type"] = CONTENT_TYPE
-        return response
-
-    web_app = web.Application()
     routes = [
         web.get("/slack/install", handle_install),
         web.get("/slack/oauth_redirect", handle_install),
-        web.get("/healthz", healthz),
     ]
     if events:
         routes.append(web.post(EVENTS_PATH, handle_events))
-    if adapter.settings.metrics_enabled:
-        routes.append(web.get("/metrics", metrics))
-    web_app.add_routes(routes)
-    return web_app
+    return routes
 
 
 async def start_http(

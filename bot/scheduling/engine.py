@@ -90,6 +90,7 @@ class SchedulingEngine:
         self._purged_at: datetime | None = None
         self._stopping = False
         self._in_flight = asyncio.Semaphore(self.sender_config.max_in_flight)
+        self.stop_grace = 0.0  # seconds stop() waits for busy senders (crossfade run: 2)
 
     # --- notifiers and lanes -------------------------------------------------------------------
 
@@ -258,6 +259,10 @@ class SchedulingEngine:
         await self._tick_lock.acquire()
         self._tick_lock.release()
         workers = list(self._workers.values())
+        if workers and self.stop_grace > 0:
+            # Let a sender finish the sends it has started; what it has not confirmed after
+            # the grace stays pending (handed back) and its lease is released on cancel.
+            await asyncio.wait(workers, timeout=self.stop_grace)
         for task in workers:
             task.cancel()
         for task in workers:
