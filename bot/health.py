@@ -120,7 +120,8 @@ class HealthServer:
     def add_routes(self, routes: Iterable[web.RouteDef]) -> None:
         for route in routes:
             self.app.router.add_route(route.method, route.path, route.handler)
-            self.paths.append(f"{route.method} {route.path}")
+            if route.path not in self.paths:
+                self.paths.append(route.path)
 
     async def start(self, port: int, host: str = "0.0.0.0") -> int:
         # Requests in progress get a few seconds to finish when the server stops.

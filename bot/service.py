@@ -166,9 +166,14 @@ async def _start_discord(running: Running) -> None:
 
     services = running.services
     client = create_client(services)
-    running.health.readiness.platforms["discord"] = lambda: (
-        client.is_ready() and not client.is_closed()
-    )
+
+    def connected() -> bool:
+        shards = client.shards.values()
+        return (
+            client.is_ready() and not client.is_closed() and all(not s.is_closed() for s in shards)
+        )
+
+    running.health.readiness.platforms["discord"] = connected
     running.tasks["discord"] = asyncio.create_task(run_client(client, services), name="discord")
     shards = services.settings.discord_shard_ids or "automatic"
     log.info("discord: gateway at %s (shards: %s)", services.settings.discord_gateway_url, shards)

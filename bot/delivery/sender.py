@@ -113,6 +113,8 @@ class LaneSender:
         # these flags is older); forgotten at the next claim.
         self._lost_teams: set[int] = set()
         self._blocked_members: set[int] = set()
+        # Set by the engine's stop(): the rest of the claim stays pending for the next run.
+        self.stopping = False
 
     # --- the loop ----------------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ class LaneSender:
         sent = 0
         try:
             self.ready_at = None
-            while True:
+            while not self.stopping:
                 batch = await self._claim()
                 if not batch:
                     break
@@ -197,6 +199,10 @@ class LaneSender:
         stopped = False
         for item in batch:
             await slots.acquire()
+            if self.stopping:  # shutting down: finish what is in flight, start nothing new
+                slots.release()
+                stopped = True
+                break
             # Checked once a slot is free: a request that just finished may have found the
             # member blocked or the team gone.
             if await self._settle_without_sending(item, self.clock.now()):

@@ -186,12 +186,14 @@ class SchedulingEngine:
         if self._scheduler is not None:
             return
         self._stopping = False
+        for sender in self._senders.values():
+            sender.stopping = False
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         freeze_startup_heap()
         scheduler = AsyncIOScheduler(timezone="UTC")
         scheduler.add_job(
-            self.tick,
+            self._scheduled_tick,
             "interval",
             seconds=self.tick_seconds,
             id="crossfade-tick",
@@ -203,6 +205,14 @@ class SchedulingEngine:
         scheduler.start()
         self._scheduler = scheduler
         log.info("scheduling engine %s ticking every %.1fs", self.instance_id, self.tick_seconds)
+
+    async def _scheduled_tick(self) -> None:
+        # A tick still running when the process exits is cancelled with the event loop:
+        # that is shutdown, not a failure for APScheduler to log with a traceback.
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            log.debug("tick cancelled at shutdown")
 
     async def tick(self) -> None:
         """One tick: dispatch what is due, and make sure every lane with due rows has a
@@ -259,6 +269,8 @@ class SchedulingEngine:
         await self._tick_lock.acquire()
         self._tick_lock.release()
         workers = list(self._workers.values())
+        for sender in self._senders.values():
+            sender.stopping = True
         if workers and self.stop_grace > 0:
             # Let a sender finish the sends it has started; what it has not confirmed after
             # the grace stays pending (handed back) and its lease is released on cancel.

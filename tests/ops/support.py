@@ -3,12 +3,28 @@ environment, as an operator would."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import aiohttp
+from sqlalchemy import func, select, update
+
+from bot.delivery.codec import effect_to_json
+from bot.delivery.notifier import lane_for
+from bot.effects import SendDirect, UserRef
+from bot.storage.db import Database
+from bot.storage.models import Member, Team
+from bot.storage.models.scheduling import LaneLease, OutboxRow, Schedule
+from bot.ui import Message
+from tests.scheduling.bulk import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]
 CROSSFADE = str(Path(sys.executable).parent / "crossfade")
@@ -54,3 +70,121 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# --- a running bot and its database -----------------------------------------------------
+
+
+async def start_bot(cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        CROSSFADE,
+        "run",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_bot(process: asyncio.subprocess.Process, *, within: float = 10.0) -> str:
+    """SIGTERM, then the exit code must be 0 within ``within`` seconds; returns stderr."""
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    _, err = await asyncio.wait_for(process.communicate(), within)
+    elapsed = time.monotonic() - started
+    text = err.decode()
+    assert process.returncode == 0, (process.returncode, text[-3000:])
+    assert elapsed < within and "Traceback" not in text, text[-3000:]
+    return text
+
+
+async def http_get(url: str, *, within: float = 20.0) -> tuple[int, str]:
+    """GET ``url`` as soon as something answers there."""
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as http:
+        while True:
+            try:
+                async with http.get(url) as response:
+                    return response.status, await response.text()
+            except aiohttp.ClientConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
+
+
+async def seed_direct_messages(
+    url: str, *, platform: str, workspace: str, users: list[str]
+) -> None:
+    """A migrated database whose outbox holds one pending DM for each of ``users`` (a team
+    of ``platform``/``workspace``), as the dispatcher would have written them."""
+    db = Database(url)
+    await db.upgrade()
+    now = datetime.now(UTC)
+    await seed_due(
+        db, count=len(users), due=now + timedelta(days=30), kind="ops-test", platform=platform
+    )
+    lane = lane_for(platform, workspace)
+    async with db.uow() as uow:
+        session = uow.session
+        await session.execute(update(Team).values(workspace_id=workspace))
+        rows = (
+            await session.execute(
+                select(Schedule.id, Schedule.member_id, Schedule.team_id).order_by(Schedule.id)
+            )
+        ).all()
+        for (schedule_id, member_id, team_id), user in zip(rows, users, strict=True):
+            await session.execute(
+                update(Member).where(Member.id == member_id).values(platform_user_id=user)
+            )
+            effect = SendDirect(UserRef(platform, workspace, user), Message(f"hello {user}"))
+            session.add(
+                OutboxRow(
+                    team_id=team_id,
+                    member_id=member_id,
+                    schedule_id=schedule_id,
+                    kind="ops-test",
+                    due_at=now,
+                    lane=lane,
+                    effect=effect_to_json(effect),
+                    not_before=now - timedelta(seconds=1),
+                    expires_at=now + timedelta(hours=1),
+                )
+            )
+        await uow.commit()
+    await db.dispose()
+
+
+async def outbox_counts(url: str) -> dict[str, int]:
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            result = await uow.session.execute(
+                select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+            )
+            return {status: int(count) for status, count in result.all()}
+    finally:
+        await db.dispose()
+
+
+async def live_leases(url: str) -> list[str]:
+    """Lanes whose lease is still held (a clean stop releases them)."""
+    db = Database(url)
+    try:
+        async with db.uow() as uow:
+            now = datetime.now(UTC).replace(tzinfo=None)
+            rows = await uow.session.execute(select(LaneLease.lane, LaneLease.expires_at))
+            return [lane for lane, expires in rows.all() if expires.replace(tzinfo=None) > now]
+    finally:
+        await db.dispose()
+
+
+async def wait_ready(base: str, *, within: float = 20.0) -> str:
+    """The body of /readyz once it answers 200."""
+    deadline = time.monotonic() + within
+    while True:
+        status, body = await http_get(f"{base}/readyz")
+        if status == 200:
+            return body
+        assert time.monotonic() < deadline, body
+        await asyncio.sleep(0.1)

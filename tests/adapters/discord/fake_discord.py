@@ -156,6 +156,7 @@ class FakeDiscord:
         self.channels_closed: set[str] = set()  # the bot may not post there (50001)
         self.dm_open_failures = 0
         self.global_limit_once: float | None = None
+        self.post_delay = 0.0  # seconds a message post takes (to stop a bot mid-delivery)
         self._runner: web.AppRunner | None = None
         self._sockets: set[web.WebSocketResponse] = set()
 
@@ -612,6 +613,8 @@ class FakeDiscord:
         return _json(self.channels[self.dm_channel(user_id)])
 
     async def _create_message(self, body: Any, call: Call, channel_id: str) -> web.Response:
+        if self.post_delay:
+            await asyncio.sleep(self.post_delay)
         if self.global_limit_once is not None:
             retry, self.global_limit_once = self.global_limit_once, None
             error = fixture("errors.json")["global_429"] | {"retry_after": retry}

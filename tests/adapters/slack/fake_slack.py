@@ -72,6 +72,7 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.post_delay = 0.0  # seconds chat.postMessage takes (to stop a bot mid-delivery)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -200,6 +201,8 @@ class FakeSlack:
             call.response = {"ok": False, "error": failure.error}
             await self._record(call)
             return web.json_response(call.response, status=failure.status, headers=failure.headers)
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         workspace = self.tokens.get(token)
         if method not in ("oauth.v2.access", "apps.connections.open") and workspace is None:

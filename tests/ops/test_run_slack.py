@@ -1,0 +1,106 @@
+"""``crossfade run`` in Slack mode against the fake Slack: `.env.example` filled in serves
+health and readiness; SIGTERM mid-delivery exits 0 within 10 s and loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.slack.fake_slack import FakeSlack
+from tests.ops.support import (
+    ROOT,
+    clean_env,
+    free_port,
+    http_get,
+    live_leases,
+    outbox_counts,
+    seed_direct_messages,
+    start_bot,
+    stop_bot,
+)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def _fill(env_file: Path, **values: str) -> None:
+    lines = []
+    for line in env_file.read_text().splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={values.pop(name)}" if name in values and "=" in line else line)
+    env_file.write_text("\n".join(lines) + "\n")
+
+
+async def test_env_example_with_slack_values_serves_health_and_readiness(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    port = free_port()
+    _fill(
+        tmp_path / ".env",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(port),
+    )
+    bot = await start_bot(tmp_path, clean_env())
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert await http_get(f"{base}/healthz") == (200, "ok")
+        status, body = await http_get(f"{base}/readyz")
+        assert (status, body) == (200, "database: ok\nmigrations: ok\nslack: ok\n")
+        status, metrics = await http_get(f"{base}/metrics")
+        assert status == 200 and "crossfade_deliveries_sent" in metrics
+    finally:
+        log = await stop_bot(bot)
+    assert "slack: HTTP mode on PORT at /slack/events (single workspace)" in log
+    assert f"http on port {port}: /healthz, /readyz, /metrics, /slack/install" in log
+
+
+async def test_sigterm_mid_delivery_exits_0_and_loses_nothing(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    users = [f"U{i:03d}" for i in range(40)]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await seed_direct_messages(url, platform="slack", workspace="T1", users=users)
+    env = clean_env(
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(free_port()),
+        CROSSFADE_TICK_SECONDS="0.2",
+    )
+    fake_slack.post_delay = 0.3
+    bot = await start_bot(tmp_path, env)
+    try:
+        await fake_slack.wait_for("chat.postMessage", 3, within=20)
+    finally:
+        await stop_bot(bot)
+    first = await outbox_counts(url)
+    assert first.get("sent", 0) >= 3 and first.get("pending", 0) > 0, first  # mid-delivery
+    assert sum(first.values()) == len(users), first
+    assert await live_leases(url) == []  # handed back: the next instance starts at once
+
+    fake_slack.post_delay = 0.0
+    bot = await start_bot(tmp_path, env)
+    try:
+        for _ in range(200):
+            if (await outbox_counts(url)).get("sent") == len(users):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await stop_bot(bot)
+    assert await outbox_counts(url) == {"sent": len(users)}
+    posted = [call["channel"] for call in fake_slack.calls("chat.postMessage")]
+    assert len(set(posted)) == len(users)
+    assert len(posted) == len(users), "nothing sent twice"
