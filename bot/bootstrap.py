@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from bot.app import Bot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.security.keys import load_server_keys, set_server_keys
 from bot.storage.db import Database
 
 __all__ = ["Engine", "NullEngine", "Services", "build"]
@@ -92,6 +93,8 @@ async def build(
     # Broken content files (quiz, tips) stop start-up here: ContentError is a ValueError
     # whose message names the file, the line and what is wrong.
     get_content(settings.content_dir)
+    # A missing key is MissingServerKey (a ValueError): one clear line at start-up.
+    set_server_keys(load_server_keys(settings.secret_key, settings.database_url))
     db = Database(settings.database_url)
     if migrate and db.is_sqlite:
         await db.upgrade()

@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="database for the session (scripts default to a fresh temporary SQLite file)",
     )
 
+    sub.add_parser(
+        "keygen",
+        help="print a new server key for CROSSFADE_SECRET_KEY (rotate: new key first, a comma, "
+        "then the old one)",
+    )
+
     db = sub.add_parser("db", help="database schema (Alembic migrations)")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="migrate the database in DATABASE_URL to the newest schema")
@@ -69,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "keygen":  # needs no configuration, so a broken .env cannot stop it
+        from bot.security.keys import generate_key
+
+        print(generate_key())
+        return 0
     command = args.command or "run"
     try:
         settings = load_settings(platforms=command == "run")

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", alias="LOG_LEVEL")
     log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+    # The server key(s), comma-separated, newest first (`crossfade keygen`); see bot.security.
+    secret_key: str = Field("", alias="CROSSFADE_SECRET_KEY", repr=False)
 
     # Slack
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")

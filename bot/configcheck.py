@@ -43,6 +43,7 @@ EXAMPLES: dict[str, str] = {
     "SLACK_SIGNING_SECRET": "8f14e45fceea167a5a36dedd4bea2543",
     "SLACK_BOT_TOKEN": "xoxb-…",
     "DISCORD_TOKEN": "MTA…",
+    "CROSSFADE_SECRET_KEY": "<what `crossfade keygen` prints>",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PLATFORMS = ("slack", "discord", "console")
@@ -224,6 +225,20 @@ def _check_platforms(settings: Settings) -> list[ConfigProblem]:
     return problems
 
 
+def _check_key(settings: Settings) -> str | None:
+    from bot.security.keys import MissingServerKey, parse_keys
+
+    if settings.secret_key.strip():
+        try:
+            parse_keys(settings.secret_key)
+        except MissingServerKey:  # never echo the value: a mistyped key is most of a key
+            return "is not a server key (32 bytes in URL-safe base64, comma-separated)"
+        return None
+    if settings.database_url.startswith("postgresql"):
+        return "is empty; with PostgreSQL the server key must be set"
+    return None
+
+
 Check = Callable[[Settings], "str | None"]
 _VALUE_CHECKS: dict[str, Check] = {
     "DATABASE_URL": lambda s: check_database_url(s.database_url),
@@ -237,6 +252,7 @@ _VALUE_CHECKS: dict[str, Check] = {
     "SLACK_API_URL": lambda s: _check_http(s.slack_api_url, ("https", "http")),
     "DISCORD_API_URL": lambda s: _check_http(s.discord_api_url, ("https", "http")),
     "DISCORD_GATEWAY_URL": lambda s: _check_http(s.discord_gateway_url, ("wss", "ws")),
+    "CROSSFADE_SECRET_KEY": _check_key,
 }
 
 
@@ -250,10 +266,4 @@ def check_settings(settings: Settings, *, platforms: bool = True) -> list[Config
     problems += _check_shards(settings)
     if platforms:
         problems += _check_platforms(settings)
-    for check_more in EXTRA_CHECKS:
-        problems += check_more(settings)
     return problems
-
-
-# Other parts (the server key of the anonymity work) register their own checks here.
-EXTRA_CHECKS: list[Callable[[Settings], list[ConfigProblem]]] = []

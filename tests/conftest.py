@@ -20,6 +20,11 @@ from bot.config import Settings
 from bot.storage.db import Database
 from tests.support import pg
 
+# One fixed server key for the suite (PostgreSQL refuses to start without one); tests of the
+# key file and of rotation set their own.
+TEST_SERVER_KEY = "dGVzdC1zZXJ2ZXIta2V5LW5vdC1mb3ItcHJvZHVjdGk="
+os.environ.setdefault("CROSSFADE_SECRET_KEY", TEST_SERVER_KEY)
+
 # --- no real network -----------------------------------------------------------------
 
 _real_connect = socket.socket.connect

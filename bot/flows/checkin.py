@@ -325,13 +325,10 @@ def _engine() -> Any:
 
 
 def _inside_quiet(ctx: Context, at: time) -> bool:
-    start, end = ctx.member.quiet_start, ctx.member.quiet_end
-    if not start or not end:
-        return False
-    begin, finish = parse_clock(start), parse_clock(end)
-    if begin < finish:
-        return begin <= at < finish
-    return at >= begin or at < finish
+    from bot.domain.dm_decision import daily_time_decision
+    from bot.scheduling.api import member_rules
+
+    return not daily_time_decision(at, member_rules(ctx.member, ctx.team)).sent
 
 
 async def set_daily(ctx: Context, text: str) -> list[Effect]:

@@ -26,6 +26,15 @@ from typing import Literal
 from sqlalchemy import select
 
 from bot.commands import ParsedCommand
+from bot.domain.dm_decision import (
+    Decision,
+    DmFiring,
+    Reason,
+    Verdict,
+    daily_time_decision,
+    decide,
+    explain,
+)
 from bot.domain.logoff import (
     DEFAULT_HARD_STOP,
     DEFAULT_HEADS_UP,
@@ -39,7 +48,6 @@ from bot.domain.logoff import (
     parse_hours,
 )
 from bot.domain.parsing import format_clock, format_workdays, parse_clock
-from bot.domain.schedule import in_quiet_hours
 from bot.effects import Effect, Reply, SendDirect, Update
 from bot.router import Context, Flow, UserError, reply
 from bot.scheduling import (
@@ -144,8 +152,8 @@ def _when(ctx: Context, instant: datetime | None) -> str:
 
 
 def _check_quiet(ctx: Context, at: time, what: str) -> None:
-    start, end = ctx.member.quiet_start, ctx.member.quiet_end
-    if start and end and in_quiet_hours(at, time.fromisoformat(start), time.fromisoformat(end)):
+    if not daily_time_decision(at, member_rules(ctx.member, ctx.team)).sent:
+        start, end = ctx.member.quiet_start, ctx.member.quiet_end
         raise UserError(
             f"{format_clock(at)} is inside your quiet hours ({start}–{end}), when I send no "
             f"DMs, so the {what} would never arrive. Pick an earlier time, or change them "
@@ -391,8 +399,8 @@ async def _show(ctx: Context) -> Reply:
         nexts = [remind.next_due_at] if remind and remind.next_due_at else []
         for kind in (HOURS, SNOOZE_KIND):
             row = await get_schedule(ctx, kind=kind)
-            if row is not None and row.next_due_at is not None:
-                nexts.append(row.next_due_at)
+            if row is not None:
+                nexts.extend(_one_off_next(ctx, row, lines))
         if nexts:
             lines.append(f"Next reminder: {_when(ctx, min(nexts))} ({ctx.zone.key}).")
         else:
@@ -405,18 +413,34 @@ async def _show(ctx: Context) -> Reply:
     return Reply(Message(lines[0], (Text(text),)))
 
 
+def _one_off_next(ctx: Context, row: Schedule, lines: list[str]) -> list[datetime]:
+    """A snooze's or the hours reminder's next time, as the engine will send it (moved out
+    of quiet hours); a line saying why one was dropped today."""
+    rules = member_rules(ctx.member, ctx.team)
+    if row.next_due_at is not None:
+        firing = DmFiring(row.next_due_at, one_off=True)
+        decision = decide(firing, rules, now=row.next_due_at)
+        moved = decision.at if decision.verdict is Verdict.MOVE else None
+        return [moved or row.next_due_at]
+    stopped = row.stopped or ""
+    due = _local(ctx, row.last_due_at)
+    if stopped.startswith("dropped:") and due is not None and due.date() == ctx.local_today:
+        what = "snoozed reminder" if row.kind == SNOOZE_KIND else "reminder"
+        why = explain(Decision(Verdict.DROP, Reason(stopped.removeprefix("dropped:"))), rules)
+        lines.append(f"Not sent today: your {what} at {due:%H:%M} — {why}.")
+    return []
+
+
 def _why_none(ctx: Context, remind: Schedule | None) -> str:
     member = ctx.member
     if member.dm_blocked or (remind is not None and remind.stopped == "dm_blocked"):
         return "I couldn't reach you by DM. Allow DMs from the app, then set the time again."
     at = remind.rule.at if remind is not None and isinstance(remind.rule, DailyLocal) else None
-    if at is not None and member.quiet_start and member.quiet_end:
-        quiet = (time.fromisoformat(member.quiet_start), time.fromisoformat(member.quiet_end))
-        if in_quiet_hours(at, *quiet):
-            return (
-                f"{format_clock(at)} is inside your quiet hours ({member.quiet_start}–"
-                f"{member.quiet_end}). Change one of them."
-            )
+    if at is not None and not daily_time_decision(at, member_rules(member, ctx.team)).sent:
+        return (
+            f"{format_clock(at)} is inside your quiet hours ({member.quiet_start}–"
+            f"{member.quiet_end}). Change one of them."
+        )
     return "check `workdays` and `away`."
 
 
@@ -617,7 +641,8 @@ async def press_snooze(ctx: Context, value: str) -> list[Effect]:
         ]
     at = ctx.now + SNOOZE
     rules = member_rules(ctx.member, ctx.team)
-    if rules.in_quiet(at.astimezone(ctx.zone).time()):
+    decision = decide(DmFiring(at, one_off=True), rules, now=at)
+    if decision.verdict is Verdict.DROP:
         day.snoozes += 1
         await skip_today(ctx, family=FAMILY)
         return _answered(
@@ -630,6 +655,12 @@ async def press_snooze(ctx: Context, value: str) -> list[Effect]:
         settings = await _settings(ctx)
         day.target = _target_today(ctx, settings, day) or None
     await set_schedule(ctx, kind=SNOOZE_KIND, rule=Once(at), data={"snoozes": day.snoozes})
+    if decision.verdict is Verdict.MOVE and decision.at is not None:
+        return _answered(
+            ctx,
+            f"Snoozed — {at.astimezone(ctx.zone):%H:%M} is inside your quiet hours, so I'll "
+            f"remind you at {decision.at.astimezone(ctx.zone):%H:%M}, when they end.",
+        )
     return _answered(ctx, f"Snoozed until {at.astimezone(ctx.zone):%H:%M}.")
 
 

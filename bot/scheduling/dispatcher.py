@@ -30,8 +30,16 @@ from sqlalchemy.orm import make_transient_to_detached
 from bot.delivery.codec import effect_to_json
 from bot.delivery.metrics import DISPATCH_SECONDS, SKIPPED
 from bot.delivery.notifier import lane_for
-from bot.domain.schedule import PersonalRules, skip_reason
-from bot.domain.schedule_rules import DailyLocal, Rule, WeeklyLocal, rule_from_json
+from bot.domain.dm_decision import Decision, DmFiring, Verdict, decide
+from bot.domain.schedule import PersonalRules
+from bot.domain.schedule_rules import (
+    DailyLocal,
+    Once,
+    Rule,
+    WeeklyLocal,
+    rule_from_json,
+    rule_to_json,
+)
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
 from bot.events import Actor
@@ -339,6 +347,7 @@ class Dispatcher:
         teams = await self._teams(uow, {schedule.team_id for schedule, _ in claimed})
         outbox: list[dict[str, Any]] = []
         advance: list[tuple[ClaimedSchedule, PersonalRules | None, bool]] = []
+        moved: list[ClaimedSchedule] = []
         jobs = self.bot.router.jobs
         for schedule, member in claimed:
             team = teams[schedule.team_id]
@@ -347,7 +356,14 @@ class Dispatcher:
             rules = member_rules(member, team) if member is not None else None
             zone = _zone(schedule, rules, team)
             local_due = due_at.astimezone(zone)
-            reason = self._skip(schedule, member, rules, team, due_at, local_due, now)
+            verdict = self._decide(schedule, member, rules, team, due_at, now)
+            if isinstance(verdict, Decision) and verdict.verdict is Verdict.MOVE:
+                # Moved (a one-off in quiet hours): not fired, due again when they end.
+                schedule.next_due_at = verdict.at
+                moved.append(schedule)
+                stats.skipped["moved"] += 1
+                continue
+            reason = _reason_of(verdict)
             handler = jobs.get(schedule.kind)
             if reason is None and handler is None:
                 log.error("no job handler registered for schedule kind %r", schedule.kind)
@@ -371,8 +387,13 @@ class Dispatcher:
                 stats.fired += 1
                 stats.enqueued += len(rows)
             advance.append((schedule, rules, reason == DM_BLOCKED))
+            if isinstance(verdict, Decision) and isinstance(schedule.rule, Once):
+                # A dropped one-off: the reason stays on the row for `logoff` to show.
+                schedule.stopped = f"dropped:{verdict.reason}"
         self._apply_advances(uow, advance, now)
         await self._save(uow, [schedule for schedule, _, _ in advance])
+        for schedule in moved:
+            await self._move(uow, schedule)
         if outbox:
             await self._insert_outbox(uow, outbox)
         return stats
@@ -406,6 +427,21 @@ class Dispatcher:
                 if stopped:
                     orm.stopped = DM_BLOCKED
             schedule.id = -schedule.id  # marks it as saved through the ORM
+
+    async def _move(self, uow: UnitOfWork, schedule: ClaimedSchedule) -> None:
+        """A moved one-off becomes a one-off at its new time, so a later change of the
+        person's rules recomputes it from there (not from the instant it was moved away
+        from, which would then look like a misfire)."""
+        assert schedule.next_due_at is not None
+        await uow.session.execute(
+            update(SCHEDULES)
+            .where(SCHEDULES.c.id == schedule.id)
+            .values(
+                rule=rule_to_json(Once(schedule.next_due_at)),
+                next_due_at=schedule.next_due_at,
+                updated_at=self.bot.clock.now(),
+            )
+        )
 
     async def _insert_outbox(self, uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
         if not self.bot.db.is_postgres:
@@ -461,27 +497,36 @@ class Dispatcher:
             rows,
         )
 
-    def _skip(
+    def _decide(
         self,
         schedule: ClaimedSchedule,
         member: MemberRow | None,
         rules: PersonalRules | None,
         team: Team,
         due_at: datetime,
-        local_due: datetime,
         now: datetime,
-    ) -> str | None:
-        if now - due_at > self.grace and not (schedule.data or {}).get("run_late"):
-            # The bot was down: never send a reminder late. Jobs that must still happen
-            # (closing a poll) say so with data["run_late"].
-            return "misfire"
-        if not team.active:
+    ) -> Decision | str | None:
+        """``None`` to fire; a platform reason (``uninstalled``, ``dm_blocked``) or the
+        person's rules' :class:`Decision` (move or drop) otherwise."""
+        data = schedule.data or {}
+        rule = schedule.rule
+        firing = DmFiring(
+            due_at=due_at,
+            one_off=isinstance(rule, Once),
+            workdays_only=not isinstance(rule, DailyLocal) or rule.workdays_only,
+            run_late=bool(data.get("run_late")),
+            ignore_rules=bool(data.get("ignore_rules")) or isinstance(rule, WeeklyLocal),
+        )
+        ignore_blocked = bool(data.get("ignore_rules"))
+        decision = decide(firing, None, now=now, grace=self.grace)
+        if decision.sent and not team.active:
             return "uninstalled"
-        if member is None or (schedule.data or {}).get("ignore_rules"):
-            return None
-        if member.dm_blocked:
+        if not decision.sent or member is None:
+            return None if decision.sent else decision
+        if member.dm_blocked and not ignore_blocked:
             return DM_BLOCKED
-        return skip_reason(schedule.rule, rules, local_due)
+        decision = decide(firing, rules, now=now, grace=self.grace)
+        return None if decision.sent else decision
 
     def _advance(
         self,
@@ -542,6 +587,12 @@ class Dispatcher:
                 }
             )
         return rows
+
+
+def _reason_of(verdict: Decision | str | None) -> str | None:
+    if isinstance(verdict, Decision):
+        return str(verdict.reason)
+    return verdict
 
 
 def _zone(schedule: ClaimedSchedule, rules: PersonalRules | None, team: Team) -> ZoneInfo:

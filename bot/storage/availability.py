@@ -82,7 +82,9 @@ def describe_database_error(error: BaseException, url: str) -> str:
         )
     if "InvalidPasswordError" in names or "InvalidAuthorizationSpecificationError" in names:
         return f"{where} refused the user or password in DATABASE_URL"
-    if "unable to open database file" in text or "readonly database" in text:
+    sqlite_file = where.startswith("the SQLite file")
+    file_error = sqlite_file and any(isinstance(link, OSError) for link in _chain(error))
+    if file_error or "unable to open database file" in text or "readonly database" in text:
         return (
             f"cannot open {where}: does its directory exist and is it writable by this user? "
             "(set DATABASE_URL to a writable path)"

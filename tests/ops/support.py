@@ -32,6 +32,10 @@ CROSSFADE = str(Path(sys.executable).parent / "crossfade")
 _PREFIXES = ("SLACK_", "DISCORD_", "CROSSFADE_", "DATABASE_URL", "LOG_", "PORT", "METRICS_")
 
 
+# A fixed server key for runs on PostgreSQL (which refuse to start without one).
+SERVER_KEY = "q1y0sGbZ2d5ZxJ0Ck4p0o8W2Yk3H6l9m0n2b4v6c8x0="
+
+
 def clean_env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_PREFIXES)}
     env.update(values)

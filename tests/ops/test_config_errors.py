@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ops.support import ROOT, clean_env, crossfade, free_port, one_line
+from tests.ops.support import ROOT, SERVER_KEY, clean_env, crossfade, free_port, one_line
 from tests.support import pg
 
 
@@ -56,13 +56,19 @@ def test_env_example_copied_as_env_is_valid_for_every_command(home: Path) -> Non
             ["SLACK_SIGNING_SECRET:", "SLACK_APP_TOKEN"],
         ),
         ({"DISCORD_GATEWAY_URL": "https://x"}, ["DISCORD_GATEWAY_URL:", "wss"]),
+        ({"CROSSFADE_SECRET_KEY": "hunter2"}, ["CROSSFADE_SECRET_KEY:", "not a server key"]),
+        (
+            {"DATABASE_URL": "postgresql://u@127.0.0.1/x"},
+            ["CROSSFADE_SECRET_KEY:", "PostgreSQL", "crossfade keygen"],
+        ),
     ],
 )
 def test_a_bad_setting_is_one_line_and_exit_2(
     home: Path, env: dict[str, str], needles: list[str]
 ) -> None:
     result = crossfade("run", cwd=home, env=clean_env(**env))
-    one_line(result, 2, "crossfade: ", *needles)
+    line = one_line(result, 2, "crossfade: ", *needles)
+    assert "hunter2" not in line  # a mistyped key is still most of a key: never echoed
 
 
 def test_every_problem_is_reported_at_once(home: Path) -> None:
@@ -100,7 +106,7 @@ def _close_stdin() -> None:
 def test_unreachable_postgresql_is_one_line(home: Path) -> None:
     url = f"postgresql://postgres@127.0.0.1:{free_port()}/crossfade"
     for args in (("db", "upgrade"), ("run",)):
-        env = clean_env(DATABASE_URL=url, DISCORD_TOKEN="x")
+        env = clean_env(DATABASE_URL=url, DISCORD_TOKEN="x", CROSSFADE_SECRET_KEY=SERVER_KEY)
         result = crossfade(*args, cwd=home, env=env)
         one_line(result, 1, "cannot reach PostgreSQL at 127.0.0.1:", "DATABASE_URL")
 
@@ -108,7 +114,8 @@ def test_unreachable_postgresql_is_one_line(home: Path) -> None:
 @pytest.mark.postgres
 def test_a_missing_postgresql_database_is_one_line(home: Path, postgres_url: str) -> None:
     url = pg.with_database(postgres_url, "crossfade_no_such_db")
-    result = crossfade("run", cwd=home, env=clean_env(DATABASE_URL=url, DISCORD_TOKEN="x"))
+    env = clean_env(DATABASE_URL=url, DISCORD_TOKEN="x", CROSSFADE_SECRET_KEY=SERVER_KEY)
+    result = crossfade("run", cwd=home, env=env)
     one_line(result, 1, "'crossfade_no_such_db' does not exist", "createdb")
 
 
@@ -151,7 +158,13 @@ def test_console_database_option_takes_a_plain_postgresql_url(
 ) -> None:
     plain = postgres_url.replace("postgresql+asyncpg://", "postgresql://")
     result = crossfade(
-        "console", "--database", plain, cwd=home, input="/crossfade help\n", stdin=None
+        "console",
+        "--database",
+        plain,
+        cwd=home,
+        input="/crossfade help\n",
+        stdin=None,
+        env=clean_env(CROSSFADE_SECRET_KEY=SERVER_KEY),
     )
     assert result.returncode == 0, result.stderr
     assert "Commands:" in result.stdout

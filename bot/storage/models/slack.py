@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.security.secrets import EncryptedText
 from bot.storage.models.base import Base, utcnow
 
 __all__ = ["SlackEventReceipt", "SlackInstallation", "SlackOAuthState", "SlackUser"]
@@ -23,7 +24,8 @@ class SlackInstallation(Base):
     organisation for org-wide installs). Reinstalling replaces the row; uninstalling deletes it.
 
     ``enterprise_id`` and ``slack_team_id`` hold ``""`` rather than NULL when absent, so that
-    the unique key also holds for workspaces outside Enterprise Grid."""
+    the unique key also holds for workspaces outside Enterprise Grid. Tokens and the webhook
+    URL are stored encrypted with the server key (``EncryptedText``)."""
 
     __tablename__ = "slack_installations"
     __table_args__ = (UniqueConstraint("client_id", "enterprise_id", "slack_team_id"),)
@@ -37,18 +39,18 @@ class SlackInstallation(Base):
     enterprise_url: Mapped[str | None] = mapped_column(String(200), default=None)
     slack_team_id: Mapped[str] = mapped_column(String(32), default="")
     team_name: Mapped[str | None] = mapped_column(String(200), default=None)
-    bot_token: Mapped[str | None] = mapped_column(String(255), default=None)
+    bot_token: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     bot_id: Mapped[str | None] = mapped_column(String(32), default=None)
     bot_user_id: Mapped[str | None] = mapped_column(String(32), default=None)
     bot_scopes: Mapped[str | None] = mapped_column(String(1000), default=None)
-    bot_refresh_token: Mapped[str | None] = mapped_column(String(255), default=None)
+    bot_refresh_token: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     bot_token_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     installer_user_id: Mapped[str] = mapped_column(String(32), default="")
-    user_token: Mapped[str | None] = mapped_column(String(255), default=None)
+    user_token: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     user_scopes: Mapped[str | None] = mapped_column(String(1000), default=None)
-    user_refresh_token: Mapped[str | None] = mapped_column(String(255), default=None)
+    user_refresh_token: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     user_token_expires_at: Mapped[datetime | None] = mapped_column(default=None)
-    incoming_webhook_url: Mapped[str | None] = mapped_column(String(255), default=None)
+    incoming_webhook_url: Mapped[str | None] = mapped_column(EncryptedText(), default=None)
     incoming_webhook_channel: Mapped[str | None] = mapped_column(String(200), default=None)
     incoming_webhook_channel_id: Mapped[str | None] = mapped_column(String(32), default=None)
     incoming_webhook_configuration_url: Mapped[str | None] = mapped_column(
