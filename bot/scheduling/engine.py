@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select
 from bot.delivery.notifier import Notifier, WildcardNotifier
 from bot.delivery.sender import LaneSender, SenderConfig, Sleep
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
+from bot.storage.availability import is_database_unavailable
 from bot.storage.models.scheduling import OutboxRow, Schedule
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class SchedulingEngine:
         self._purged_at: datetime | None = None
         self._stopping = False
         self._in_flight = asyncio.Semaphore(self.sender_config.max_in_flight)
+        self._database_away = False
         self.stop_grace = 0.0  # seconds stop() waits for busy senders (crossfade run: 2)
 
     # --- notifiers and lanes -------------------------------------------------------------------
@@ -227,8 +229,18 @@ class SchedulingEngine:
                     for lane in await self._pending_lanes(due_by=self.bot.clock.now()):
                         self._ensure_worker(lane)
                 await self._purge_now_and_then()
-            except Exception:
-                log.exception("scheduling tick failed; the next tick retries")
+            except Exception as error:
+                if not is_database_unavailable(error):
+                    log.exception("scheduling tick failed; the next tick retries")
+                elif not self._database_away:
+                    # One line when the outage starts, one when it ends: not a traceback
+                    # every tick for a minute.
+                    log.warning("database unavailable; ticks retry until it is back (%s)", error)
+                self._database_away = is_database_unavailable(error)
+            else:
+                if self._database_away:
+                    log.warning("database reachable again; scheduling resumed")
+                self._database_away = False
 
     async def _purge_now_and_then(self) -> None:
         now = self.bot.clock.now()

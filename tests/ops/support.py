@@ -118,7 +118,12 @@ async def http_get(url: str, *, within: float = 20.0) -> tuple[int, str]:
 
 
 async def seed_direct_messages(
-    url: str, *, platform: str, workspace: str, users: list[str]
+    url: str,
+    *,
+    platform: str,
+    workspace: str,
+    users: list[str],
+    due_in: timedelta = timedelta(seconds=-1),
 ) -> None:
     """A migrated database whose outbox holds one pending DM for each of ``users`` (a team
     of ``platform``/``workspace``), as the dispatcher would have written them."""
@@ -151,7 +156,7 @@ async def seed_direct_messages(
                     due_at=now,
                     lane=lane,
                     effect=effect_to_json(effect),
-                    not_before=now - timedelta(seconds=1),
+                    not_before=now + due_in,
                     expires_at=now + timedelta(hours=1),
                 )
             )
