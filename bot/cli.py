@@ -66,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     manifest = slack_sub.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", help="public base URL for HTTP mode, e.g. https://bot.example")
 
+    sub.add_parser(
+        "doctor",
+        help="check configuration, database, server key and platform credentials (exit 1 on ✘)",
+    )
+
     discord = sub.add_parser("discord", help="Discord helpers")
     discord_sub = discord.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     sync = discord_sub.add_parser("sync", help="publish the /crossfade command group")
@@ -81,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(generate_key())
         return 0
     command = args.command or "run"
+    if command == "doctor":  # reports configuration problems itself, as rows
+        from bot.doctor import run_doctor
+
+        return run_doctor()
     try:
         settings = load_settings(platforms=command == "run")
         database = _database_option(getattr(args, "database", None))

@@ -55,6 +55,18 @@ class Workspace:
     name: str = "Test Workspace"
 
 
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:join",
+    "im:write",
+    "im:history",
+    "users:read",
+    "files:write",
+)
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.recorded: list[Call] = []
@@ -72,6 +84,7 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.scopes = list(BOT_SCOPES)  # what auth.test says the bot token was granted
         self.post_delay = 0.0  # seconds chat.postMessage takes (to stop a bot mid-delivery)
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -210,7 +223,11 @@ class FakeSlack:
         else:
             call.response = {"ok": True, **(handler(params, workspace) if handler else {})}
         await self._record(call)
-        return web.json_response(call.response)
+        headers = {}
+        if method == "auth.test" and workspace is not None:
+            # Slack reports the token's granted scopes on every Web API response.
+            headers["X-OAuth-Scopes"] = ",".join(self.scopes)
+        return web.json_response(call.response, headers=headers)
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
