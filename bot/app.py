@@ -83,7 +83,9 @@ class Bot:
         unexpected failure is logged and answered with an apology, with nothing committed.
         """
         with log_context(team=event.actor.team.workspace_id):
-            return await self._handle_logged(event)
+            effects = await self._handle_logged(event)
+            log.debug("handled %s: %d effect(s)", type(event).__name__, len(effects))
+            return effects
 
     async def _handle_logged(self, event: Event) -> list[Effect]:
         for attempt in range(_RETRIES):
