@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -104,3 +106,28 @@ async def test_sigterm_mid_delivery_exits_0_and_loses_nothing(
     posted = [call["channel"] for call in fake_slack.calls("chat.postMessage")]
     assert len(set(posted)) == len(users)
     assert len(posted) == len(users), "nothing sent twice"
+
+
+async def test_a_second_signal_forces_exit(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    users = [f"U{i:03d}" for i in range(10)]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    await seed_direct_messages(url, platform="slack", workspace="T1", users=users)
+    env = clean_env(
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(free_port()),
+        CROSSFADE_TICK_SECONDS="0.2",
+    )
+    fake_slack.post_delay = 6.0  # a send that holds the graceful stop for its whole grace
+    bot = await start_bot(tmp_path, env)
+    await fake_slack.wait_for("conversations.open", 1, within=20)
+    await asyncio.sleep(0.5)
+    bot.send_signal(signal.SIGTERM)
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    bot.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(bot.wait(), 5)
+    assert bot.returncode == 130 and time.monotonic() - started < 2
+    assert await outbox_counts(url) == {"pending": len(users)}  # nothing marked sent wrongly
