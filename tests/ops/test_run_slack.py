@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.rig import fixture
 from tests.ops.support import (
     ROOT,
     clean_env,
@@ -23,6 +24,7 @@ from tests.ops.support import (
     seed_direct_messages,
     start_bot,
     stop_bot,
+    wait_ready,
 )
 
 
@@ -131,3 +133,28 @@ async def test_a_second_signal_forces_exit(tmp_path: Path, fake_slack: FakeSlack
     await asyncio.wait_for(bot.wait(), 5)
     assert bot.returncode == 130 and time.monotonic() - started < 2
     assert await outbox_counts(url) == {"pending": len(users)}  # nothing marked sent wrongly
+
+
+async def test_socket_mode_serves_health_and_commands(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-1-test",
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(port),
+    )
+    bot = await start_bot(tmp_path, env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert await wait_ready(base) == "database: ok\nmigrations: ok\nslack: ok\n"
+        command = fixture("slash_command") | {"response_url": fake_slack.response_url("sock")}
+        envelope = await fake_slack.socket_send("slash_commands", command)
+        assert (await fake_slack.socket_ack(envelope))["envelope_id"] == envelope
+        status, _ = await http_get(f"{base}/slack/events")
+        assert status in (404, 405)  # Socket Mode: no events endpoint on PORT
+    finally:
+        log = await stop_bot(bot)
+    assert "slack: Socket Mode" in log
