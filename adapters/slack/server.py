@@ -55,31 +55,6 @@ def _kind(body: dict[str, object]) -> str:
 
 def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Application:
     """The aiohttp application (``events=False`` in Socket Mode: no /slack/events)."""
-
-    async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with asyncio.timeout(2.0), adapter.db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as error:  # any failure means "not ready"
-            return web.json_response({"ok": False, "database": str(error)[:200]}, status=503)
-        return web.json_response({"ok": True})
-
-    async def metrics(_request: web.Request) -> web.Response:
-        response = web.Response(body=metrics_text())
-        response.headers["Content-Type"] = CONTENT_TYPE
-        return response
-
-    web_app = web.Application()
-    routes = [*slack_routes(adapter, events=events), web.get("/healthz", healthz)]
-    if adapter.settings.metrics_enabled:
-        routes.append(web.get("/metrics", metrics))
-    web_app.add_routes(routes)
-    return web_app
-
-
-def slack_routes(adapter: SlackAdapter, *, events: bool = True) -> list[web.RouteDef]:
-    """Slack's own routes (events, install); ``crossfade run`` mounts them next to the
-    shared health routes of ``bot.health``."""
     app = adapter.app
     oauth = app.oauth_flow
 
@@ -105,13 +80,31 @@ def slack_routes(adapter: SlackAdapter, *, events: bool = True) -> list[web.Rout
             return await to_aiohttp_response(await oauth.handle_installation(bolt_request))
         return await to_aiohttp_response(await oauth.handle_callback(bolt_request))
 
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(2.0), adapter.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as error:  # any failure means "not ready"
+            return web.json_response({"ok": False, "database": str(error)[:200]}, status=503)
+        return web.json_response({"ok": True})
+
+    async def metrics(_request: web.Request) -> web.Response:
+        response = web.Response(body=metrics_text())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    web_app = web.Application()
     routes = [
         web.get("/slack/install", handle_install),
         web.get("/slack/oauth_redirect", handle_install),
+        web.get("/healthz", healthz),
     ]
     if events:
         routes.append(web.post(EVENTS_PATH, handle_events))
-    return routes
+    if adapter.settings.metrics_enabled:
+        routes.append(web.get("/metrics", metrics))
+    web_app.add_routes(routes)
+    return web_app
 
 
 async def start_http(
@@ -157,3 +150,14 @@ async def run_socket_mode(adapter: SlackAdapter, *, app_token: str, port: int | 
         await handler.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
+
+
+def slack_routes(adapter: SlackAdapter, *, events: bool = True) -> list[web.RouteDef]:
+    """Slack's own routes (``/slack/…``) from :func:`build_web_app`, for ``crossfade run`` to
+    mount beside the shared ``/healthz``, ``/readyz`` and ``/metrics`` of ``bot.health``."""
+    routes = []
+    for route in build_web_app(adapter, events=events).router.routes():
+        path = route.resource.canonical if route.resource is not None else ""
+        if path.startswith("/slack/") and route.method != "HEAD":
+            routes.append(web.route(route.method, path, route.handler))
+    return routes
