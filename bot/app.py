@@ -193,6 +193,13 @@ class Bot:
             effects = await handler(ctx, event.text)
             if effects is not None:
                 return effects
+        # "help", "quiz" or "/crossfade me" typed into the DM: the meaning is plain.
+        text = event.text.strip().removeprefix("/").strip()
+        first = text.split(maxsplit=1)[0].lower() if text else ""
+        if first and first != "crossfade" and self.router.find_command(first) is not None:
+            return await self._command(ctx, Command(event.actor, text, ctx.place))
+        if first == "crossfade":
+            return await self._command(ctx, Command(event.actor, text, ctx.place))
         return [
             Reply(
                 Message(

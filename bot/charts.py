@@ -225,7 +225,7 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
                 markeredgewidth=2,
                 ms=marker + 2,
                 clip_on=False,
-                label="late, no time",
+                label="worked late (no log-off time)",
             )
         from matplotlib.ticker import (  # matplotlib loads on the first chart, not at start-up
             FuncFormatter,

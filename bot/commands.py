@@ -12,6 +12,7 @@ from bot.domain.parsing import InputError
 __all__ = ["MAX_COMMAND_LENGTH", "ParsedCommand", "did_you_mean", "parse_command"]
 
 MAX_COMMAND_LENGTH = 2000
+_QUOTED = ("pulse", "poll")
 _SMART_QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"'}
 )
@@ -47,6 +48,10 @@ def parse_command(text: str) -> ParsedCommand:
     try:
         args = tuple(lexer)
     except ValueError:
+        if name.lower() not in _QUOTED:
+            # Only pulse questions are quoted; elsewhere a stray quote is just a character,
+            # and the command's own check answers in its own words.
+            return ParsedCommand(name.lower(), tuple(rest.split()), rest)
         raise InputError(
             'A quote is not closed. Put the question in matching quotes, e.g. `pulse ask "How '
             'was your week?" scale`.'

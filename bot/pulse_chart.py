@@ -45,7 +45,7 @@ def render_results_chart(
     ``labels`` replaces the answer labels on the axis (e.g. ``1 · not at all`` for a scale)."""
     labels = [_wrap(label, 28) for label in (labels or tally.labels)]
     counts = list(tally.counts)
-    pcts = tally.percentages
+    pcts = tally.percent_texts
     rows = len(labels)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -62,7 +62,7 @@ def render_results_chart(
     span = max(best, 1)
     axes.set_xlim(0, span * 1.28)
     for y, (count, pct) in enumerate(zip(counts, pcts, strict=True)):
-        axes.text(count + span * 0.015, y, f"{count}  ({pct}%)", va="center", fontsize=12)
+        axes.text(count + span * 0.015, y, f"{count}  ({pct})", va="center", fontsize=12)
     axes.xaxis.set_visible(False)
     for side in ("top", "right", "bottom"):
         axes.spines[side].set_visible(False)

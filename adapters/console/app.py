@@ -35,6 +35,8 @@ __all__ = ["ConsoleApp", "ScriptError"]
 TEAM = TeamKey("console", "console")
 FIRST_USER = "you"
 MAX_ADVANCE_STEPS = 100_000
+# The simulated clock stays where date arithmetic (and a person's reading) makes sense.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 T = TypeVar("T")
 
 
@@ -208,10 +210,19 @@ class ConsoleApp:
         await self.services.engine.run_due()
 
     async def _directive(self, text: str) -> None:
-        try:
-            parts = shlex.split(text)
-        except ValueError as error:
-            raise ScriptError(f"unbalanced quotes ({error})") from None
+        head, _, rest = text.partition(" ")
+        if head.lower() in (":press", ":select"):
+            # Everything after the directive is the label, apostrophes and all
+            # (`:press I'm logging off`); quotes around the whole label are optional.
+            label = rest.strip()
+            if len(label) >= 2 and label[0] == label[-1] and label[0] in "\"'":
+                label = label[1:-1]
+            parts = [head, *([label] if label else [])]
+        else:
+            try:
+                parts = shlex.split(text)
+            except ValueError as error:
+                raise ScriptError(f"unbalanced quotes ({error})") from None
         name, args = parts[0].lower(), parts[1:]
         handler = {
             ":as": self._as,
@@ -330,8 +341,11 @@ class ConsoleApp:
             raise ScriptError(f":now could not read {args[0]!r} as an ISO time") from None
         if instant.tzinfo is None:
             raise ScriptError(":now needs an offset, e.g. 2026-03-27T17:25+01:00 or …Z")
-        self.clock.set(instant)
+        if not MIN_YEAR <= instant.year <= MAX_YEAR:
+            raise ScriptError(f":now takes a time between {MIN_YEAR} and {MAX_YEAR}")
         self._write(f"-- clock set to {instant.isoformat()} --")
+        # Like :advance, what falls due on the way (and at the new time) is delivered.
+        await self._deliver_until(instant)
 
     async def _advance(self, args: list[str]) -> None:
         if len(args) != 1:
@@ -341,6 +355,16 @@ class ConsoleApp:
         except InputError as error:
             raise ScriptError(str(error)) from None
         target = self.clock.now() + delta
+        if target.year > MAX_YEAR:
+            raise ScriptError(f":advance can go no later than {MAX_YEAR}")
+        await self._deliver_until(target)
+        zone = await self.bot.zone_of(TEAM, self.current)
+        local = target.astimezone(zone)
+        self._write(f"-- advanced {args[0]} to {local:%a %Y-%m-%d %H:%M} ({zone.key}) --")
+
+    async def _deliver_until(self, target: datetime) -> None:
+        """Move the clock to ``target``, delivering everything that falls due on the way, in
+        order, each at its own time (a time in the past just sets the clock)."""
         engine = self.services.engine
         for _ in range(MAX_ADVANCE_STEPS):
             due = await engine.next_due_at()
@@ -351,9 +375,6 @@ class ConsoleApp:
             await engine.run_due()
         self.clock.set(target)
         await engine.run_due()
-        zone = await self.bot.zone_of(TEAM, self.current)
-        local = target.astimezone(zone)
-        self._write(f"-- advanced {args[0]} to {local:%a %Y-%m-%d %H:%M} ({zone.key}) --")
 
 
 def _pick(items: tuple[T, ...], wanted: str, *, key: Callable[[T], str]) -> T | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.parsing import InputError
 
@@ -15,12 +15,16 @@ __all__ = [
     "MIN_HOURS",
     "ON_TIME_GRACE",
     "SNOOZE",
+    "USUAL_HOURS",
+    "farewell",
     "format_hours",
     "heads_up_time",
     "hours_target",
+    "next_workday_name",
     "outcome_for",
     "parse_heads_up",
     "parse_hours",
+    "working_day",
 ]
 
 ON_TIME_GRACE = timedelta(minutes=15)  # logged off within this after the target = on time
@@ -42,6 +46,15 @@ _HOURS = re.compile(
 def parse_hours(text: str) -> float:
     """``8``, ``7.5``, ``7,5``, ``8h``, ``7h30``, ``7h30m`` → hours (1–16, quarter hours)."""
     cleaned = text.strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}[.,]\d+", cleaned):
+        # A plain decimal (0.0001, 7.25) is one number: judge it by its size alone.
+        cleaned = cleaned.replace(",", ".")
+        if not MIN_HOURS <= float(cleaned) <= MAX_HOURS:
+            raise InputError(
+                f"Pick between {MIN_HOURS:g} and {MAX_HOURS:g} hours — e.g. `hours 8`. "
+                "(Know your limits: long days add up fast.)"
+            )
+        return round(float(cleaned) * 4) / 4
     match = _HOURS.match(cleaned)
     if not cleaned or not match:
         raise InputError(
@@ -107,3 +120,44 @@ def outcome_for(logged_off: datetime, target: datetime | None) -> str:
     if target is None or logged_off <= target + ON_TIME_GRACE:
         return "on_time"
     return "late"
+
+
+USUAL_HOURS = 8.0
+
+
+def working_day(
+    local_now: datetime, end: time | None, hours: float | None = None
+) -> tuple[date, bool]:
+    """Which local day's work ``local_now`` closes, and whether that is the day before.
+
+    A working day runs up to ``end`` (the log-off time) and began ``hours`` before it
+    (:data:`USUAL_HOURS` when unknown). Before it begins, someone logging off is ending the
+    previous day's work — a ``done`` at 03:00 after a night of work is late for yesterday, not
+    on time for today. (The right-to-disconnect working window, once it exists, gives the
+    start directly and replaces ``end - hours`` here.)"""
+    today = local_now.date()
+    if end is None:
+        return today, False
+    start = datetime.combine(today, end, local_now.tzinfo) - timedelta(hours=hours or USUAL_HOURS)
+    if local_now < start:
+        return today - timedelta(days=1), True
+    return today, False
+
+
+def farewell(local_now: datetime) -> str:
+    """A goodbye that fits the hour it is said at."""
+    hour = local_now.hour
+    if 5 <= hour < 17:
+        return "Enjoy the rest of your day!"
+    if 17 <= hour < 22:
+        return "Enjoy your evening!"
+    return "Sleep well!"
+
+
+def next_workday_name(today: date, workdays: int) -> str:
+    """``tomorrow``, or the weekday name of the next workday after ``today`` (``Monday``)."""
+    for ahead in range(1, 8):
+        day = today + timedelta(days=ahead)
+        if workdays & (1 << day.weekday()):
+            return "tomorrow" if ahead == 1 else f"{day:%A}"
+    return "tomorrow"

@@ -12,14 +12,18 @@ from datetime import date, time, timedelta
 
 __all__ = [
     "DAY_NAMES",
+    "MAX_DURATION",
     "InputError",
+    "TooLong",
     "format_clock",
+    "format_day",
     "format_workdays",
     "parse_away",
     "parse_clock",
     "parse_date",
     "parse_duration",
     "parse_quiet",
+    "parse_weekday",
     "parse_workdays",
     "workday_set",
 ]
@@ -60,6 +64,8 @@ _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re
 def parse_clock(text: str) -> time:
     """``17:30``, ``9:05``, ``5:30pm``, ``5pm``, ``17h30`` → a time of day."""
     cleaned = text.strip()
+    if not cleaned:
+        raise InputError("Which time? Write it as 24-hour HH:MM, e.g. 17:30.")
     match = _CLOCK.match(cleaned)
     if not match or (match.group(2) is None and match.group(3) is None):
         raise InputError(
@@ -87,26 +93,45 @@ _DURATION_PART = re.compile(r"(\d+)\s*(s|sec|secs|m|min|mins|h|hr|hrs|d|day|days
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+# No duration a person types means more than a year (away time is at most one too); anything
+# longer is refused here, before it can overflow date arithmetic anywhere downstream.
+MAX_DURATION = timedelta(days=366)
+
+
+class TooLong(InputError):
+    """A well-formed duration over the allowed maximum (callers may say it their way)."""
+
+
 def parse_duration(text: str, *, maximum: timedelta | None = None) -> timedelta:
-    """``90m``, ``1h30m``, ``2d``, ``45s``, ``1w`` → a positive duration."""
+    """``90m``, ``1h30m``, ``2d``, ``45s``, ``1w`` → a positive duration, at most ``maximum``
+    (default and ceiling: :data:`MAX_DURATION`)."""
+    limit = min(maximum, MAX_DURATION) if maximum is not None else MAX_DURATION
     cleaned = text.strip().lower().replace(" ", "")
     if not cleaned:
         raise InputError("A duration is missing: use e.g. 90m, 2h, 1h30m or 2d.")
     pos = 0
     seconds = 0
+    units: set[str] = set()
     for match in _DURATION_PART.finditer(cleaned):
         if match.start() != pos:
             break
-        seconds += int(match.group(1)) * _UNIT[match.group(2)[0]]
+        unit = match.group(2)[0]
+        if unit in units:
+            raise InputError(
+                f"“{_clip(text.strip())}” gives the same unit twice. Write one duration, "
+                "e.g. 2d or 1h30m."
+            )
+        units.add(unit)
+        # Digits beyond a dozen are over any limit already; int() of them stays cheap.
+        seconds += int(match.group(1)[:13]) * _UNIT[unit]
         pos = match.end()
     if pos != len(cleaned) or seconds <= 0:
         raise InputError(
             f"“{_clip(text.strip())}” isn't a duration I understand: use e.g. 90m, 2h, 1h30m or 2d."
         )
-    result = timedelta(seconds=seconds)
-    if maximum is not None and result > maximum:
-        raise InputError(f"That's too long: at most {_human(maximum)}.")
-    return result
+    if seconds > limit.total_seconds():
+        raise TooLong(f"“{_clip(text.strip())}” is too long: at most {_human(limit)}.")
+    return timedelta(seconds=seconds)
 
 
 def _human(delta: timedelta) -> str:
@@ -117,13 +142,29 @@ def _human(delta: timedelta) -> str:
     return f"{hours:g} hours"
 
 
-def parse_date(text: str) -> date:
+def format_day(day: date, today: date | None = None) -> str:
+    """The one way people see a date: ``Mon 2 Mar``, with the year when it is not this
+    year (``Fri 1 Jan 2027``). ``today`` decides "this year" (the reader's local today)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+def parse_date(text: str, *, today: date | None = None) -> date:
+    """``2026-12-24`` → a date; with ``today``, only within a year before or after it."""
     try:
-        return date.fromisoformat(text.strip())
+        found = date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(
             f"“{_clip(text.strip())}” isn't a date I understand: use YYYY-MM-DD, e.g. 2026-12-24."
         ) from None
+    if today is not None and abs((found - today).days) > MAX_AWAY_DAYS:
+        first = today - timedelta(days=MAX_AWAY_DAYS)
+        last = today + timedelta(days=MAX_AWAY_DAYS)
+        raise InputError(
+            f"{found.isoformat()} is too far away: use a date between {first.isoformat()} "
+            f"and {last.isoformat()}."
+        )
+    return found
 
 
 def _day(token: str) -> int:
@@ -137,10 +178,23 @@ def _day(token: str) -> int:
     )
 
 
+def parse_weekday(text: str) -> int:
+    """One day of the week (``fri``, ``Friday``) → its number (Monday = 0)."""
+    token = text.strip().lower()
+    if token in _DAY_ALIASES:
+        return _DAY_ALIASES[token]
+    close = difflib.get_close_matches(token, list(_DAY_ALIASES), n=1)
+    hint = f" Did you mean “{close[0]}”?" if close else ""
+    raise InputError(
+        f"I don't know the day “{_clip(token)}”.{hint} Use one of mon tue wed thu fri sat sun."
+    )
+
+
 def parse_workdays(text: str) -> int:
     """``mon-fri``, ``mon,wed,fri``, ``sun-thu``, ``weekdays``, ``mon-wed fri`` → a bitmask
     (bit 0 = Monday). Ranges may wrap around the week (``fri-mon``)."""
-    cleaned = text.strip().lower()
+    # "Mon - Fri" is a range too: close the spaces around its dash.
+    cleaned = re.sub(r"\s*([-–])\s*", r"\1", text.strip().lower())
     if not cleaned:
         raise InputError("Which days? E.g. `workdays mon-fri` or `workdays mon,wed,fri`.")
     mask = 0
@@ -204,6 +258,11 @@ def parse_away(text: str, *, today: date) -> tuple[date, date]:
     parts = [p for p in parts if p]
     if not parts:
         raise InputError("Away days look like `away 2026-12-20..2027-01-02` (or `away off`).")
+    if len(parts) > 1 and len(parts[1].split()) > 1:
+        raise InputError(
+            f"“{_clip(text.strip())}” has more than two dates. Away days look like "
+            "`away 2026-12-20..2027-01-02` (or one day, `away 2026-12-24`)."
+        )
     first = parse_date(parts[0])
     last = parse_date(parts[1]) if len(parts) > 1 else first
     if last < first:
@@ -218,6 +277,12 @@ def parse_away(text: str, *, today: date) -> tuple[date, date]:
         )
     if last < today:
         raise InputError(f"That time off ended on {last.isoformat()}, which is already past.")
+    latest = today + timedelta(days=MAX_AWAY_DAYS)
+    if first > latest:
+        raise InputError(
+            f"{first.isoformat()} is too far ahead: away days can start at most a year from "
+            f"now. Pick a start between today and {latest.isoformat()}."
+        )
     return first, last
 
 

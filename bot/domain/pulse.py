@@ -7,7 +7,6 @@ shown to the person as it is.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import re
@@ -18,11 +17,20 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.anonymity import MIN_K, effective_k
-from bot.domain.parsing import DAY_NAMES, InputError, parse_clock, parse_duration
+from bot.domain.parsing import (
+    DAY_NAMES,
+    InputError,
+    TooLong,
+    format_day,
+    parse_clock,
+    parse_duration,
+)
+from bot.domain.text import look_alike_key, strip_invisible
 
 __all__ = [
     "DEFAULT_OPEN",
     "KINDS",
+    "KIND_WORDS",
     "MAX_OPEN",
     "MAX_OPTIONS",
     "MAX_OPTION_LENGTH",
@@ -47,6 +55,7 @@ __all__ = [
     "parse_deadline",
     "parse_kind",
     "parse_options",
+    "percent_texts",
     "percentages",
     "summarise",
     "trend_rows",
@@ -71,6 +80,7 @@ _KIND_ALIASES: dict[str, Kind] = {
     "choices": "options",
     "choice": "options",
 }
+KIND_WORDS = frozenset(_KIND_ALIASES)
 _CLOSES_WORDS = ("closes", "close", "closing", "until", "deadline")
 
 # Slack caps button text at 75 characters (Discord at 80); a question longer than a few
@@ -104,7 +114,7 @@ class PollSpec:
 
 def validate_question(text: str) -> str:
     """The question with runs of spaces folded; refuses empty and over-long questions."""
-    cleaned = re.sub(r"[ \t]+", " ", text.replace("\x00", "")).strip()
+    cleaned = re.sub(r"[ \t]+", " ", strip_invisible(text.replace("\x00", ""))).strip()
     if not cleaned:
         raise InputError(
             'The question is empty. Write it in quotes: `pulse ask "How was your week?" scale`.'
@@ -138,11 +148,13 @@ def parse_options(tokens: list[str] | str) -> tuple[str, ...]:
         tokens = [tokens]
     joined = " ".join(tokens)
     parts = joined.split(",") if "," in joined or len(tokens) == 1 else list(tokens)
-    return tuple(re.sub(r"\s+", " ", part).strip() for part in parts)
+    return tuple(re.sub(r"\s+", " ", strip_invisible(part)).strip() for part in parts)
 
 
 def validate_options(options: tuple[str, ...]) -> tuple[str, ...]:
-    """2–10 distinct, non-empty labels of at most 75 characters each."""
+    """2–10 distinct, non-empty labels of at most 75 characters each, none looking like
+    another; invisible characters are removed first (see :mod:`bot.domain.text`)."""
+    options = tuple(strip_invisible(option).strip() for option in options)
     if any(not option for option in options):
         raise InputError(
             "One of the options is empty (two commas in a row?). Separate options with single "
@@ -166,10 +178,14 @@ def validate_options(options: tuple[str, ...]) -> tuple[str, ...]:
         )
     seen: dict[str, str] = {}
     for option in options:
-        key = option.casefold()
+        key = look_alike_key(option)
         if key in seen:
+            same = option.casefold() == seen[key].casefold()
             raise InputError(
                 f"The option “{_clip(option)}” appears twice. Each option must differ."
+                if same
+                else f"The options “{_clip(seen[key])}” and “{_clip(option)}” look the same "
+                "to a reader. Each option must look different."
             )
         seen[key] = option
     return options
@@ -203,6 +219,7 @@ class AskRequest:
     kind: Kind
     options: tuple[str, ...]
     closes: str  # the deadline as typed; "" for the default
+    kind_given: bool = True  # False: no kind was typed (the caller asks instead of guessing)
 
 
 def parse_ask(tokens: list[str], *, quoted: bool) -> AskRequest:
@@ -235,7 +252,7 @@ def parse_ask(tokens: list[str], *, quoted: bool) -> AskRequest:
         else:
             question, rest = " ".join(tokens[:kind_at]), tokens[kind_at:]
     if not rest:
-        return AskRequest(question, "scale", (), closes)
+        return AskRequest(question, "scale", (), closes, kind_given=False)
     kind = parse_kind(rest[0])
     options = parse_options(rest[1:]) if rest[1:] else ()
     if kind == "options" and not options:
@@ -264,8 +281,15 @@ def parse_deadline(
         return now + DEFAULT_OPEN
     if cleaned[0].isdigit() and not re.match(r"^\d{4}-\d{2}-\d{2}", cleaned):
         # "2d", "36h": a duration. Otherwise fall through to day names and times ("fri 15:00").
-        with contextlib.suppress(InputError):
-            return now + parse_duration(cleaned)
+        try:
+            return now + parse_duration(cleaned, maximum=MAX_OPEN)
+        except TooLong:
+            raise InputError(
+                "A pulse can stay open for at most 30 days. Pick an earlier deadline, e.g. "
+                "`closes 7d`."
+            ) from None
+        except InputError:
+            pass  # not a duration: read it as a day and time below
     day_text, _, time_text = cleaned.partition(" ")
     local_now = now.astimezone(zone)
     day = _parse_day(day_text, local_now.date())
@@ -288,9 +312,16 @@ def _parse_day(token: str, today: date) -> date | None:
         return today + timedelta(days=1)
     if re.match(r"^\d{4}-\d{2}-\d{2}$", token):
         try:
-            return date.fromisoformat(token)
+            day = date.fromisoformat(token)
         except ValueError:
             return None
+        if abs((day - today).days) > MAX_OPEN.days + 1:
+            # Refused here, before a far-off year can overflow the zone arithmetic.
+            raise InputError(
+                f"{token} is too far away: a pulse can stay open for at most 30 days, "
+                "e.g. `closes 7d`."
+            )
+        return day
     names = {name: i for i, name in enumerate(DAY_NAMES)}
     full = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     names |= {name: i for i, name in enumerate(full)}
@@ -305,8 +336,8 @@ def validate_deadline(closes_at: datetime, *, now: datetime) -> datetime:
     """Refuses a deadline in the past, under five minutes away or more than 30 days away."""
     if closes_at <= now:
         raise InputError(
-            f"That deadline ({closes_at:%a %d %b %H:%M} UTC) is already past. Pick a time in the "
-            "future, e.g. `closes 2d`."
+            f"That deadline ({format_day(closes_at.date(), now.date())}, {closes_at:%H:%M} UTC) "
+            "is already past. Pick a time in the future, e.g. `closes 2d`."
         )
     if closes_at - now < MIN_OPEN:
         raise InputError("Give people at least 5 minutes to answer, e.g. `closes 1h`.")
@@ -349,19 +380,35 @@ def voter_key(secret: str, *, team_id: int, poll_id: int, user_id: str) -> str:
 # --- tallies --------------------------------------------------------------------------------
 
 
-def percentages(counts: list[int] | tuple[int, ...]) -> list[int]:
-    """Whole percentages that add up to exactly 100 (largest remainder); all 0 when empty."""
+def _decimals(counts: list[int] | tuple[int, ...]) -> int:
+    """0, or 1 when whole percentages would show two different counts as the same."""
+    total = sum(counts)
+    seen: dict[int, int] = {}
+    for count in counts:
+        whole = int(count * 100 / total + 0.5)
+        if seen.setdefault(whole, count) != count:
+            return 1
+    return 0
+
+
+def percentages(counts: list[int] | tuple[int, ...]) -> list[float]:
+    """Each count's share, rounded on its own: equal counts always show equal percentages
+    (1, 1, 1 → 33, 33, 33; the total need not be 100). One decimal when whole numbers would
+    make different counts look equal (200 vs 201); all 0 when there are no answers."""
     total = sum(counts)
     if total == 0:
-        return [0 for _ in counts]
-    exact = [c * 100 / total for c in counts]
-    floors = [int(e) for e in exact]
-    left = 100 - sum(floors)
-    # Largest fractional part first; ties go to the larger count, then to the earlier option.
-    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - floors[i]), -counts[i], i))
-    for i in order[:left]:
-        floors[i] += 1
-    return floors
+        return [0.0 for _ in counts]
+    places = _decimals(counts)
+    scale = 10**places
+    return [int(c * 100 * scale / total + 0.5) / scale for c in counts]
+
+
+def percent_texts(counts: list[int] | tuple[int, ...]) -> list[str]:
+    """:func:`percentages` as people read them: ``33%`` or, when decimals are needed, ``49.9%``."""
+    if not sum(counts):
+        return ["0%" for _ in counts]
+    places = _decimals(counts)
+    return [f"{value:.{places}f}%" for value in percentages(counts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,8 +429,12 @@ class Tally:
         return sum(self.counts)
 
     @property
-    def percentages(self) -> list[int]:
+    def percentages(self) -> list[float]:
         return percentages(self.counts)
+
+    @property
+    def percent_texts(self) -> list[str]:
+        return percent_texts(self.counts)
 
     def mean(self) -> float | None:
         """The average answer of a scale whose labels are numbers; ``None`` otherwise."""
@@ -396,8 +447,8 @@ class Tally:
     def lines(self) -> list[str]:
         """``Yes — 7 (58%)`` per answer."""
         return [
-            f"{label} — {count} ({pct}%)"
-            for label, count, pct in zip(self.labels, self.counts, self.percentages, strict=True)
+            f"{label} — {count} ({pct})"
+            for label, count, pct in zip(self.labels, self.counts, self.percent_texts, strict=True)
         ]
 
 
@@ -451,13 +502,14 @@ def summarise(kind: str, tally: Tally) -> tuple[float, str]:
     """One number and a short text for a tally: the average of a scale, the share of Yes, or
     the share of the most chosen option (with every option's share in the text)."""
     pcts = tally.percentages
+    texts = tally.percent_texts
     if kind == "scale":
         mean = tally.mean() or 0.0
         return mean, f"{mean:.1f} of 5"
     if kind == "yesno":
-        return float(pcts[0]), f"{pcts[0]}% yes"
+        return float(pcts[0]), f"{texts[0]} yes"
     top = max(range(len(pcts)), key=lambda i: (tally.counts[i], -i)) if pcts else 0
-    text = " · ".join(f"{label} {pct}%" for label, pct in zip(tally.labels, pcts, strict=True))
+    text = " · ".join(f"{label} {pct}" for label, pct in zip(tally.labels, texts, strict=True))
     return float(pcts[top]) if pcts else 0.0, text
 
 

@@ -10,6 +10,7 @@ public holidays (the ``holidays`` library) and quiet hours.
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -201,7 +202,11 @@ def parse_holidays(text: str) -> str:
     country, _, subdiv = cleaned.partition("-")
     supported = _supported()
     if country not in supported:
-        close = difflib.get_close_matches(country, list(supported), n=3, cutoff=0.5)
+        named = _by_name().get(text.strip().lower().replace(" ", "").replace("_", ""))
+        if named:
+            close = [named]
+        else:
+            close = difflib.get_close_matches(country, list(supported), n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise InputError(
             f"I don't know the holiday calendar “{_clip(text.strip())}”.{hint} Use a country "
@@ -214,12 +219,24 @@ def parse_holidays(text: str) -> str:
         more = "" if close or len(regions) <= 12 else ", …"
         raise InputError(
             f"{country} has no region “{_clip(subdiv)}” in the holiday calendar. "
-            f"Try one of: {listing}{more}."
+            f"Try one of: {listing}{more or '.'}"
             if regions
             else f"{country}'s holiday calendar has no regions: use `holidays {country}`."
         )
     _holiday_dates(cleaned, 2000)  # fail here, not in the dispatcher, if the library refuses
     return f"{country}-{subdiv}" if subdiv else country
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, str]:
+    """Country names (``germany``, ``unitedkingdom``) → their codes, for "did you mean"."""
+    from holidays.registry import COUNTRIES
+
+    found: dict[str, str] = {}
+    for module, (class_name, code, *_rest) in COUNTRIES.items():
+        found[module.replace("_", "")] = code
+        found[class_name.lower()] = code
+    return found
 
 
 @lru_cache(maxsize=512)
@@ -232,7 +249,12 @@ def _calendar(code: str, year: int) -> dict[date, str]:
 
     country, _, subdiv = code.partition("-")
     try:
-        found = holidays.country_holidays(country, subdiv=subdiv or None, years=year)
+        with warnings.catch_warnings():
+            # Some calendars (IN, CN) warn about the years they cover: that is for the
+            # library's users, not a line in the operator's terminal. Years outside simply
+            # have fewer holidays.
+            warnings.simplefilter("ignore")
+            found = holidays.country_holidays(country, subdiv=subdiv or None, years=year)
     except NotImplementedError as error:
         raise InputError(f"No holiday calendar for “{code}”.") from error
     return dict(found.items())

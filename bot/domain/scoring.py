@@ -6,8 +6,12 @@ Integration; then the hard rules from the source text win over the number:
 
 * a clock-in/clock-out role (``clock_in_role``) is never told that integration fits: an
   Integration total becomes Crossfade, and any result but Balance carries the warning;
-* someone who ruminates about work (``ruminates``) always gets the warning that integration
-  may not be for them.
+* someone who ruminates about work (``ruminates``) can't switch off, and integration is not
+  for people who can't switch off: an Integration total becomes Crossfade, and the warning
+  always comes with the result.
+
+Answers that show exhaustion (stress and little downtime, :func:`is_exhausted`) put
+recovery first in the result, whatever it is.
 
 The verdict also names the two or three answers that decided it, so the person sees *why*.
 """
@@ -25,6 +29,7 @@ __all__ = [
     "Choice",
     "Result",
     "Verdict",
+    "is_exhausted",
     "result_for_total",
     "score_quiz",
     "warnings_for",
@@ -37,6 +42,8 @@ RUMINATES = "ruminates"
 # Flags the code depends on: the content files must declare them, raise them from at least
 # one answer and carry a warning text for each.
 HARD_RULE_FLAGS = (CLOCK_IN_ROLE, RUMINATES)
+HIGH_STRESS = "high_stress"
+LOW_DOWNTIME = "low_downtime"
 
 MAX_REASONS = 3
 
@@ -92,8 +99,13 @@ def score_quiz(
     )
     result = by_total
     capped = False
-    if CLOCK_IN_ROLE in flags and result == "integration":
+    # Integration is not for people held to the clock, nor for those who can't switch off:
+    # both hard rules cap it at Crossfade, whatever the total.
+    capped_by = next((f for f in HARD_RULE_FLAGS if f in flags), None)
+    if capped_by is not None and result == "integration":
         result, capped = "crossfade", True
+    else:
+        capped_by = None
 
     return Verdict(
         result=result,
@@ -101,7 +113,7 @@ def score_quiz(
         by_total=by_total,
         flags=flags,
         warnings=warnings_for(result, flags),
-        reasons=_reasons(choices, result=result, flags=flags, capped=capped),
+        reasons=_reasons(choices, result=result, flags=flags, capped_by=capped_by),
         capped=capped,
     )
 
@@ -117,8 +129,14 @@ def warnings_for(result: Result, flags: Iterable[str]) -> tuple[str, ...]:
     return tuple(warnings)
 
 
+def is_exhausted(flags: Iterable[str]) -> bool:
+    """Stressed or worn out *and* short of downtime: recovery comes before any approach."""
+    raised = set(flags)
+    return HIGH_STRESS in raised and LOW_DOWNTIME in raised
+
+
 def _reasons(
-    choices: Sequence[Choice], *, result: Result, flags: frozenset[str], capped: bool
+    choices: Sequence[Choice], *, result: Result, flags: frozenset[str], capped_by: str | None
 ) -> tuple[Choice, ...]:
     """The two or three answers that decided ``result``, most decisive first.
 
@@ -128,8 +146,10 @@ def _reasons(
     """
     order = {id(c): i for i, c in enumerate(choices)}
     first: list[Choice] = []
-    if capped:
-        first = [c for c in choices if CLOCK_IN_ROLE in c.flags][:1]
+    if capped_by is not None:
+        first = [c for c in choices if capped_by in c.flags][:1]
+    # An answer that can't switch off always explains the result, whichever way it went.
+    first += [c for c in choices if RUMINATES in c.flags and c not in first][:1]
 
     def strongest(pool: Iterable[Choice], sign: int) -> list[Choice]:
         return sorted(

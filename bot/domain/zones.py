@@ -143,3 +143,13 @@ def format_offset(zone: ZoneInfo, at: datetime) -> str:
     sign = "+" if minutes >= 0 else "-"
     minutes = abs(minutes)
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# Legacy abbreviations the zone database keeps as fixed offsets (no daylight saving): valid,
+# but a person who types them almost always means a place whose clocks change for summer.
+_FIXED_MEANT = {"EST": "America/New_York", "MST": "America/Denver"}
+
+
+def place_zone_for(zone: str) -> str | None:
+    """For a legacy zone name (``EST``, ``CET``), the place zone the person likely means."""
+    return _FIXED_MEANT.get(zone)

@@ -169,7 +169,7 @@ async def done_message(ctx: Context, day: date, row: CheckIn) -> Message:
     blocks: list[Any] = [
         Text(f"*Saved — check-in for {day_label(day)}* ✓\n{answers_line(row)}"),
         Text(
-            f"Streak: {streak.current} {unit} (best {streak.best}). "
+            f"Streak: {streak.current} {unit} in a row (best {streak.best}). "
             "Only you can see this. `/crossfade me` shows your week."
         ),
     ]

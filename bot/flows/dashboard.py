@@ -64,14 +64,22 @@ def _one(value: float | None, fmt: str = "{:.1f}") -> str:
     return "—" if value is None else fmt.format(value)
 
 
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
 def _share(part: int, whole: int) -> str:
-    return "—" if not whole else f"{part} of {whole} days"
+    return "no answers yet" if not whole else f"{part} of {_days(whole)}"
 
 
-def _day_line(day: date, entry: DayEntry | None, calendar: WorkCalendar) -> str:
+def _day_line(
+    day: date, entry: DayEntry | None, calendar: WorkCalendar, joined: date | None = None
+) -> str:
     name = f"`{day:%a} {day.day:>2}`"
     if entry is None:
-        return f"{name} {'—' if calendar.counts(day) else 'day off'}"
+        if joined is not None and day < joined:
+            return f"{name} before your first check-in"
+        return f"{name} {'no check-in' if calendar.counts(day) else 'day off'}"
     parts = []
     if entry.mood is not None:
         parts.append(f"{_MOOD_FACE.get(entry.mood, '')} {entry.mood}")
@@ -109,7 +117,7 @@ def _ontime_text(records_: list[LogoffDay], today: date) -> str:
     result = on_time(records_, today=today, days=30)
     if result.percent is None:
         return "no log-off reminders answered yet"
-    return f"{result.percent}% ({result.on_time} of {result.answered} days)"
+    return f"{result.percent}% ({result.on_time} of {_days(result.answered)})"
 
 
 def _trend_text(entries: list[DayEntry], today: date) -> str:
@@ -181,7 +189,8 @@ async def dashboard_message(ctx: Context, *, days: int = 7) -> Message:
     entries = await records.entries(ctx, since=since)
     logoffs = await records.logoff_records(ctx, since=since)
     calendar = records.calendar_for(ctx)
-    streak = streaks(await records.all_dates(ctx), calendar=calendar, today=today)
+    dates = await records.all_dates(ctx)
+    streak = streaks(dates, calendar=calendar, today=today)
     week = window(entries, today=today, days=7)
     month = window(entries, today=today, days=30)
 
@@ -196,11 +205,11 @@ async def dashboard_message(ctx: Context, *, days: int = 7) -> Message:
         blocks.append(Buttons((Button("Check in now", "checkin:start"),)))
         return Message("Your dashboard: nothing yet", tuple(blocks))
 
-    unit = "workday" if streak.current == 1 else "workdays"
-    blocks.append(Text(f"🔥 Streak: *{streak.current} {unit}* (best {streak.best})"))
+    blocks.append(Text(_streak_text(streak.current, streak.best)))
     by_day = {e.day: e for e in entries}
+    joined = min(dates, default=None)
     glance = [
-        _day_line(day, by_day.get(day), calendar)
+        _day_line(day, by_day.get(day), calendar, joined)
         for day in (today - timedelta(days=offset) for offset in range(6, -1, -1))
     ]
     blocks.append(Text("*The week at a glance*\n" + "\n".join(glance)))
@@ -227,6 +236,15 @@ async def dashboard_message(ctx: Context, *, days: int = 7) -> Message:
         )
     )
     return Message(f"Your dashboard: streak {streak.current}", tuple(blocks))
+
+
+def _streak_text(current: int, best: int) -> str:
+    """``🔥 Streak: 3 workdays in a row (best 5)``, or, with no streak, how to start one."""
+    if current == 0:
+        record = f" Your best so far: {best} in a row." if best else ""
+        return f"No check-in streak right now — check in today to start one.{record}"
+    unit = "workday" if current == 1 else "workdays"
+    return f"🔥 Streak: *{current} {unit} in a row* (best {best})"
 
 
 async def _schedule_line(ctx: Context) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import ParsedCommand, did_you_mean
 from bot.effects import Effect, Reply
+from bot.flows.help_text import explain
 from bot.router import CommandSpec, Context, Flow, Router, UserError
 from bot.ui import Divider, Message, Text
 
@@ -16,6 +17,11 @@ SECTION_ORDER = ("Start here", "You", "Reminders", "Check-ins", "Team", "Your da
 
 def _line(spec: CommandSpec) -> str:
     return f"• `/crossfade {spec.usage[0]}` — {spec.summary}"
+
+
+def _usage_line(usage: str) -> str:
+    words = explain(usage)
+    return f"• `/crossfade {usage}`" + (f" — {words}" if words else "")
 
 
 def help_message(router: Router, *, lead: str = "") -> Message:
@@ -59,7 +65,7 @@ async def show_help(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         guess = did_you_mean(name, list(router.commands))
         hint = f" Did you mean `{guess}`?" if guess else ""
         raise UserError(f"There is no command “{name[:30]}”.{hint} `/crossfade help` lists all.")
-    usage = "\n".join(f"• `/crossfade {u}`" for u in spec.usage)
+    usage = "\n".join(_usage_line(u) for u in spec.usage)
     admin = "\n_Team admins only._" if spec.admin else ""
     text = f"*{spec.name}* — {spec.summary}\n{usage}{admin}"
     return [Reply(Message(f"{spec.name}: {spec.summary}", (Text(text),)))]

@@ -40,14 +40,17 @@ from bot.domain.logoff import (
     DEFAULT_HEADS_UP,
     MAX_SNOOZES,
     SNOOZE,
+    farewell,
     format_hours,
     heads_up_time,
     hours_target,
+    next_workday_name,
     outcome_for,
     parse_heads_up,
     parse_hours,
+    working_day,
 )
-from bot.domain.parsing import format_clock, format_workdays, parse_clock
+from bot.domain.parsing import format_clock, format_day, format_workdays, parse_clock
 from bot.effects import Effect, Reply, SendDirect, Update
 from bot.router import Context, Flow, UserError, reply
 from bot.scheduling import (
@@ -156,8 +159,8 @@ def _check_quiet(ctx: Context, at: time, what: str) -> None:
         start, end = ctx.member.quiet_start, ctx.member.quiet_end
         raise UserError(
             f"{format_clock(at)} is inside your quiet hours ({start}–{end}), when I send no "
-            f"DMs, so the {what} would never arrive. Pick an earlier time, or change them "
-            "with `quiet HH:MM-HH:MM`."
+            f"DMs, so the {what} would never arrive. Pick a time between {end} and {start}, "
+            "or change them with `quiet HH:MM-HH:MM`."
         )
 
 
@@ -184,6 +187,7 @@ async def set_logoff(ctx: Context, at: time) -> list[Effect]:
     _check_quiet(ctx, at, "reminder")
     settings = await _settings(ctx, create=True)
     assert settings is not None
+    was_hours = settings.mode == "hours"
     settings.mode, settings.at = "fixed", format_clock(at)
     await _apply(ctx, settings)
     remind = await get_schedule(ctx, kind=REMIND)
@@ -194,6 +198,8 @@ async def set_logoff(ctx: Context, at: time) -> list[Effect]:
         f"Log-off reminder set: {format_clock(at)} on workdays ({days}){lead}, "
         f"{ctx.zone.key} time. Next: {_when(ctx, remind.next_due_at if remind else None)}."
     )
+    if was_hours:
+        text += " This replaces integration mode (`hours`): no more reminders after `start`."
     return [reply(text)]
 
 
@@ -464,7 +470,12 @@ def _day_line(ctx: Context, day: LogoffDay) -> str:
     aliases=("logged-off", "bye"),
 )
 async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    text = await _log_off(ctx, ctx.local_today)
+    settings = await _settings(ctx)
+    target = _target_today(ctx, settings, await _day(ctx, ctx.local_today))
+    end = parse_clock(target or ctx.team.default_logoff or "17:30")
+    hours = settings.hours if settings is not None and settings.mode == "hours" else None
+    day, _ = working_day(ctx.local_now, end, hours)
+    text = await _log_off(ctx, day)
     return [reply(text)]
 
 
@@ -577,7 +588,8 @@ async def _stale(ctx: Context, value: str) -> list[Effect] | None:
     if day != ctx.local_today:
         return [
             reply(
-                f"That reminder was for {day:%a} {day.day} {day:%b}, so nothing was changed. "
+                f"That reminder was for {format_day(day, ctx.local_today)}, so nothing was "
+                "changed. "
                 "Use `done` to log off today."
             )
         ]
@@ -602,11 +614,13 @@ async def press_done(ctx: Context, value: str) -> list[Effect]:
 async def _log_off(ctx: Context, today: date) -> str:
     day = await _day(ctx, today, create=True)
     assert day is not None
+    when = "today" if today == ctx.local_today else "yesterday"
     if day.logged_off_at is not None:
         at = _local(ctx, day.logged_off_at)
-        return f"Already noted: you logged off at {at:%H:%M} today. Enjoy your evening!"
+        return f"Already noted: you logged off at {at:%H:%M} {when}. {farewell(ctx.local_now)}"
     settings = await _settings(ctx)
     target_text = day.target or _target_today(ctx, settings, day)
+    # The target is on the working day being closed, which may be yesterday (a 03:00 `done`).
     target = (
         datetime.combine(today, time.fromisoformat(target_text), ctx.zone) if target_text else None
     )
@@ -614,13 +628,21 @@ async def _log_off(ctx: Context, today: date) -> str:
     day.logged_off_at = ctx.now
     if day.outcome != "working_late":
         day.outcome = outcome_for(ctx.local_now, target)
-    await skip_today(ctx, family=FAMILY)
+    if today == ctx.local_today:
+        await skip_today(ctx, family=FAMILY)
     if day.outcome == "on_time":
-        return f"Logged off at {ctx.local_now:%H:%M} — boundary kept. Enjoy your evening!"
-    return (
-        f"Logged off at {ctx.local_now:%H:%M}, later than your {target_text}. Noted — "
-        "rest well, and tomorrow is a new try."
-    )
+        return f"Logged off at {ctx.local_now:%H:%M} — boundary kept. {farewell(ctx.local_now)}"
+    after = next_workday_name(ctx.local_today, ctx.member.workdays)
+    if day.outcome == "working_late":
+        # They said so already: no "later than planned", just a good night.
+        return (
+            f"Logged off at {ctx.local_now:%H:%M} after working late. Rest well — {after} is "
+            "a new day."
+        )
+    later = f"later than your {target_text}" + (" yesterday" if when == "yesterday" else "")
+    if today != ctx.local_today:
+        after = "today" if ctx.member.workdays & (1 << ctx.local_today.weekday()) else after
+    return f"Logged off at {ctx.local_now:%H:%M}, {later}. Noted — rest well; {after} is a new try."
 
 
 @flow.action(SNOOZE_ACTION)
@@ -628,6 +650,14 @@ async def press_snooze(ctx: Context, value: str) -> list[Effect]:
     stale = await _stale(ctx, value)
     if stale is not None:
         return stale
+    settings = await _settings(ctx)
+    if settings is None or settings.mode == "off":
+        # An old reminder pressed after `logoff off`: no reminder to bring back.
+        return _answered(
+            ctx,
+            "Your log-off reminders are off, so there's nothing to snooze. `logoff 17:30` "
+            "turns them on again.",
+        )
     day = await _day(ctx, ctx.local_today, create=True)
     assert day is not None
     if day.outcome != "open":

@@ -10,13 +10,22 @@ from bot.commands import ParsedCommand
 from bot.config import Settings
 from bot.domain.parsing import (
     format_clock,
+    format_day,
     format_workdays,
     parse_away,
     parse_quiet,
     parse_workdays,
 )
-from bot.domain.zones import COMMON_ZONES, format_offset, resolve_zone, safe_zone, search_zones
+from bot.domain.zones import (
+    COMMON_ZONES,
+    format_offset,
+    place_zone_for,
+    resolve_zone,
+    safe_zone,
+    search_zones,
+)
 from bot.effects import Effect, Reply
+from bot.flows import rule_notes
 from bot.router import Context, Flow, UserError, reply
 from bot.storage.models.scheduling import Schedule
 from bot.ui import Block, Button, Buttons, Message, Option, Select, Text
@@ -44,11 +53,29 @@ def _zone_line(ctx: Context) -> str:
 async def _set_zone(ctx: Context, name: str) -> list[Effect]:
     if ctx.member.timezone == name and ctx.member.timezone_source == "user":
         return [reply(f"Your time zone is already {name} — nothing to change.")]
+    before = await rule_notes.snapshot(ctx)
     ctx.member.timezone = name
     ctx.member.timezone_source = "user"
     await ctx.conversations.end(ctx.member, ZONE_ASKED)
     await ctx.rules_changed()
-    return [reply(f"Time zone set: {_zone_line(ctx)}. Reminders and check-ins follow it.")]
+    text = f"Time zone set: {_zone_line(ctx)}. Reminders and check-ins follow it."
+    meant = place_zone_for(name)
+    if meant is None:
+        return [await _answer(ctx, text, before)]
+    note = (
+        f"Note: {name} is always {format_offset(ctx.zone, ctx.now)} — it ignores daylight "
+        f"saving time. For {_city(meant)} time all year round, use {meant}."
+    )
+    extra = (Text(note), Buttons((Button(f"Use {meant}", "personal:timezone", meant),)))
+    return [await _answer(ctx, text, before, extra)]
+
+
+async def _answer(
+    ctx: Context, text: str, before: list[rule_notes.Watched], extra: tuple[Block, ...] = ()
+) -> Reply:
+    """The confirmation of a rules change, with what it does to the person's reminders."""
+    notes = await rule_notes.notes(ctx, before)
+    return Reply(Message(text, (Text(text), *extra, *notes)))
 
 
 @flow.command(
@@ -159,9 +186,11 @@ async def workdays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     mask = parse_workdays(cmd.rest)
     if mask == ctx.member.workdays:
         return [reply(f"Your workdays are already {format_workdays(mask)}.")]
+    before = await rule_notes.snapshot(ctx)
     ctx.member.workdays = mask
     await ctx.rules_changed()
-    return [reply(f"Workdays set: {format_workdays(mask)}. Nothing is sent on other days.")]
+    text = f"Workdays set: {format_workdays(mask)}. Nothing is sent on other days."
+    return [await _answer(ctx, text, before)]
 
 
 def quiet_text(ctx: Context) -> str:
@@ -190,20 +219,32 @@ async def quiet(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         await ctx.rules_changed()
         return [reply("Quiet hours off: I may DM you at any hour your reminders ask for.")]
     start, end = parse_quiet(cmd.rest)
+    before = await rule_notes.snapshot(ctx)
     ctx.member.quiet_start, ctx.member.quiet_end = format_clock(start), format_clock(end)
     await ctx.rules_changed()
-    return [reply(f"Quiet hours set: no DMs from {quiet_text(ctx)} your time ({ctx.zone.key}).")]
+    text = f"Quiet hours set: no DMs from {quiet_text(ctx)} your time ({ctx.zone.key})."
+    return [await _answer(ctx, text, before)]
+
+
+@flow.action(rule_notes.MOVE)
+async def move_reminder(ctx: Context, value: str) -> list[Effect]:
+    return await rule_notes.move(ctx, value)
+
+
+@flow.action(rule_notes.KEEP)
+async def keep_reminder(ctx: Context, value: str) -> list[Effect]:
+    return await rule_notes.keep(ctx, value)
 
 
 def away_text(ctx: Context) -> str:
     start, end = ctx.member.away_start, ctx.member.away_end
     if start is None or end is None or end < ctx.local_today:
         return "not set"
-    return f"{_day(start)} to {_day(end)}"
+    return f"{_day(start, ctx.local_today)} to {_day(end, ctx.local_today)}"
 
 
-def _day(value: date) -> str:
-    return f"{value:%a} {value.isoformat()}"
+def _day(value: date, today: date) -> str:
+    return format_day(value, today)
 
 
 @flow.command(
@@ -227,12 +268,19 @@ async def away(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         await ctx.rules_changed()
         return [reply("Welcome back! Away days cleared; reminders resume on your next workday.")]
     first, last = parse_away(cmd.rest, today=ctx.local_today)
+    before = await rule_notes.snapshot(ctx)
     ctx.member.away_start, ctx.member.away_end = first, last
     await ctx.rules_changed()
     days = (last - first).days + 1
-    span = f"on {_day(first)}" if days == 1 else f"from {_day(first)} to {_day(last)} ({days} days)"
+    today = ctx.local_today
+    span = (
+        f"on {_day(first, today)}"
+        if days == 1
+        else f"from {_day(first, today)} to {_day(last, today)} ({days} days)"
+    )
     text = f"Enjoy the time off! No DMs {span}. `away off` cancels it."
-    return [Reply(Message(f"Away {span}", (Text(text),)))]
+    notes = await rule_notes.notes(ctx, before)
+    return [Reply(Message(f"Away {span}", (Text(text), *notes)))]
 
 
 def zone_for(ctx: Context) -> str:

@@ -135,6 +135,17 @@ async def confirm_forget(ctx: Context, value: str) -> list[Effect]:
 
 @flow.action("privacy:keep")
 async def keep(ctx: Context, value: str) -> list[Effect]:
+    member_id, created, _asked = _parse(value)
+    if member_id != ctx.member.id or created != _created(ctx):
+        # Delete everything was pressed first (the old question may still show its buttons):
+        # say what happened, and leave no row behind for this press either.
+        if ctx.first_contact:
+            await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
+        text = (
+            "Your data was already deleted when you pressed *Delete everything*, so there is "
+            "nothing left to keep. If you use Crossfade again, it starts from scratch."
+        )
+        return _show(ctx, Message(text, (Text(text),)))
     text = "Nothing was deleted. Your data stays as it was."
     return _show(ctx, Message(text, (Text(text),)))
 

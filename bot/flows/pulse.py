@@ -25,8 +25,9 @@ from bot.domain.pulse import (
     validate_options,
     validate_question,
 )
-from bot.effects import Effect, FormErrors, OpenForm, Reply
+from bot.effects import Effect, FormErrors, OpenForm, Reply, Update
 from bot.events import Place
+from bot.flows import pulse_ask
 from bot.flows import pulse_polls as polls
 from bot.flows import pulse_recurring as recurring
 from bot.flows.pulse_views import deadline_text, poll_line
@@ -55,7 +56,7 @@ FORM = "pulse:create"
 
 @flow.command(
     "pulse",
-    summary="an anonymous poll for the team: results only at close, only with k or more answers",
+    summary="an anonymous poll for the team: results at close, once enough people answered",
     usage=USAGE,
     section="Team",
     aliases=("poll",),
@@ -71,8 +72,10 @@ async def pulse(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if sub in ("list", "ls"):
         return [*overdue, await _list(ctx)]
     if sub in ("results", "result", "show"):
+        _one_number(cmd, "results")
         return [*overdue, *await polls.show_results(ctx, await polls.find_poll(ctx, cmd.arg(1)))]
     if sub in ("close", "end", "stop"):
+        _one_number(cmd, "close")
         return [*overdue, *await _close(ctx, cmd.arg(1))]
     if sub in ("templates", "template"):
         return [*overdue, Reply(recurring.templates_message(ctx))]
@@ -87,6 +90,15 @@ async def pulse(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         f"`pulse {sub[:20]}` isn't something I know.{hint} Try `pulse` for a form, "
         '`pulse ask "Question?" yesno`, or `/crossfade help pulse`.'
     )
+
+
+def _one_number(cmd: ParsedCommand, verb: str) -> None:
+    if len(cmd.args) > 2:
+        extra = " ".join(cmd.args[2:])[:30]
+        raise UserError(
+            f"`pulse {verb}` takes one pulse number, e.g. `pulse {verb} 3`; I don't know what "
+            f"to do with “{extra}”, so nothing was done."
+        )
 
 
 # --- asking in one line -------------------------------------------------------------------
@@ -106,9 +118,52 @@ async def _ask(ctx: Context, cmd: ParsedCommand, *, skip: int = 1) -> list[Effec
         closes = _deadline(ctx, " ".join(tokens[2:])) if len(tokens) > 2 else None
         return await recurring.ask_template(ctx, tokens[0], closes_at=closes)
     request = parse_ask(tokens, quoted=quoted)
+    if not request.kind_given:
+        return await _ask_which(ctx, request.question, request.closes)
     spec = build_spec(request.question, request.kind, request.options)
     closes_at = _deadline(ctx, request.closes)
     return await _post(ctx, spec=spec, closes_at=closes_at, channel=polls.target_channel(ctx))
+
+
+async def _ask_which(ctx: Context, question: str, closes: str) -> list[Effect]:
+    """No kind was typed: a public poll is hard to take back, so ask rather than guess."""
+    if pulse_ask.is_kind_word(question):
+        raise pulse_ask.kind_word_error(question)
+    question = validate_question(question)
+    closes_at = _deadline(ctx, closes)
+    channel = polls.target_channel(ctx)
+    found = pulse_ask.close_template(question, recurring.templates(ctx).ids)
+    template = recurring.templates(ctx).get(found) if found else None
+    await pulse_ask.remember(
+        ctx, question=question, closes_at=closes_at, channel=channel, template=found or ""
+    )
+    message = pulse_ask.pending_message(
+        question, found or "", template.question if template else ""
+    )
+    return [Reply(message)]
+
+
+@flow.action(pulse_ask.CHOOSE)
+async def press_ask_choice(ctx: Context, value: str) -> list[Effect]:
+    polls.require_creator(ctx)
+    result = await pulse_ask.choose(ctx, value)
+    if isinstance(result, list):
+        return result
+    what, state = result
+    closes_at = validate_deadline(datetime.fromisoformat(state["closes_at"]), now=ctx.now)
+    channel = pulse_ask.channel_of(state)
+    done: list[Effect] = []
+    if ctx.message_ref is not None:
+        note = "Posted." if what != "options" else "The form is open: add your options there."
+        done.append(Update(ctx.message_ref, Message(note, (Text(note),))))
+    if what == "template":
+        return [*done, *await recurring.ask_template(ctx, state["template"], closes_at=closes_at)]
+    if what == "options":
+        return [*done, *_open_form(ctx, question=state["question"], kind="options")]
+    kind = parse_kind(what)
+    spec = build_spec(state["question"], kind)
+    channel = polls.target_channel(ctx, channel.id, channel.name or "")
+    return [*done, *await _post(ctx, spec=spec, closes_at=closes_at, channel=channel)]
 
 
 def _deadline(ctx: Context, text: str) -> datetime:
@@ -142,7 +197,7 @@ async def _post(
 # --- the form -------------------------------------------------------------------------------
 
 
-def _open_form(ctx: Context) -> list[Effect]:
+def _open_form(ctx: Context, *, question: str = "", kind: str = "scale") -> list[Effect]:
     polls.require_creator(ctx)
     channel = polls.target_channel(ctx)
     form = Form(
@@ -154,12 +209,13 @@ def _open_form(ctx: Context) -> list[Effect]:
                 "Question",
                 max_length=300,
                 placeholder="Is your workload sustainable?",
+                initial=question,
             ),
             FormField(
                 "kind",
                 "Answers",
                 kind="select",
-                initial="scale",
+                initial=kind,
                 options=(
                     Option("1–5 scale", "scale"),
                     Option("Yes / no", "yesno"),
@@ -245,7 +301,7 @@ async def _list(ctx: Context) -> Reply:
 
 
 async def _close(ctx: Context, number: str) -> list[Effect]:
-    poll = await polls.find_poll(ctx, number)
+    poll = await polls.find_poll(ctx, number, "close")
     if not await polls.may_close(ctx, poll):
         raise UserError(
             f"Only the person who asked pulse #{poll.number} or a team admin can close it early. "
@@ -259,7 +315,11 @@ async def _close(ctx: Context, number: str) -> list[Effect]:
             )
         ]
     effects = await polls.close_poll(ctx, poll)
-    return [*effects, reply(f"Closed pulse #{poll.number}; the results are posted in its channel.")]
+    where = f"#{poll.channel_name or poll.channel_id}"
+    return [
+        *effects,
+        reply(f"Closed pulse #{poll.number}; what can be shown is posted in {where}."),
+    ]
 
 
 # --- scheduled jobs -------------------------------------------------------------------------

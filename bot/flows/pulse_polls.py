@@ -104,11 +104,12 @@ def target_channel(ctx: Context, channel_id: str = "", channel_name: str = "") -
     )
 
 
-async def find_poll(ctx: Context, text: str) -> PulsePoll:
-    """The poll numbered ``text`` (``3`` or ``#3``) in this team, or a friendly refusal."""
+async def find_poll(ctx: Context, text: str, verb: str = "results") -> PulsePoll:
+    """The poll numbered ``text`` (``3`` or ``#3``) in this team, or a friendly refusal that
+    speaks of the command typed (``pulse results``/``pulse close``)."""
     cleaned = text.strip().lstrip("#")
     if not cleaned:
-        raise UserError("Which pulse? Give its number, e.g. `pulse results 3` (`pulse list`).")
+        raise UserError(f"Which pulse? Give its number, e.g. `pulse {verb} 3` (`pulse list`).")
     if not cleaned.isdigit() or len(cleaned) > 9:
         raise UserError(f"“{cleaned[:20]}” isn't a pulse number. `pulse list` shows them.")
     poll = await pulses(ctx).get(int(cleaned))

@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 
 from bot.commands import ParsedCommand
 from bot.content.pulse import PulseTemplate, PulseTemplates, get_pulse_templates
-from bot.domain.parsing import InputError, format_clock, parse_clock, parse_duration
+from bot.domain.parsing import (
+    InputError,
+    TooLong,
+    format_clock,
+    parse_clock,
+    parse_duration,
+)
 from bot.domain.pulse import (
     MIN_OPEN,
     TrendRow,
@@ -81,8 +87,8 @@ def templates_message(ctx: Context) -> Message:
     text = (
         "*Ready-made pulse questions*\n"
         + "\n".join(lines)
-        + "\n\nAsk one now with the menu below or `pulse ask <id> [closes 2d]`; admins can "
-        "repeat one every week with `pulse schedule weekly fri 15:00 <id>`."
+        + "\n\nAsk one now with the menu below or `pulse ask <name> [closes 2d]`; admins can "
+        "repeat one every week with `pulse schedule weekly fri 15:00 <name>`."
     )
     choose = Select(
         "Ask one now…",
@@ -111,7 +117,8 @@ async def ask_template(
 def _asked_reply(number: int, channel: Place, closes: datetime, zone: str) -> Reply:
     return reply(
         f"Posted anonymous pulse #{number} to #{channel.name or channel.id}. It closes "
-        f"{deadline_text(closes, zone)}; `pulse close {number}` closes it sooner."
+        f"{deadline_text(closes, zone)}; `pulse close {number}` closes it sooner, "
+        f"`pulse results {number}` shows the results after."
     )
 
 
@@ -138,21 +145,19 @@ async def schedule_command(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 USAGE = (
     "Schedule a weekly pulse like this: `pulse schedule weekly fri 15:00 workload` "
-    "(`pulse templates` lists the ids)."
+    "(`pulse templates` lists the questions)."
 )
 
 
 def _weekday(text: str) -> int:
-    from bot.domain.parsing import parse_workdays
+    from bot.domain.parsing import parse_weekday
 
+    if any(mark in text for mark in ",-–") or text.lower() in ("weekdays", "daily", "everyday"):
+        raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
     try:
-        mask = parse_workdays(text)
+        return parse_weekday(text)
     except InputError as error:
         raise UserError(f"{error} {USAGE}") from None
-    days = [d for d in range(7) if mask & (1 << d)]
-    if len(days) != 1:
-        raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
-    return days[0]
 
 
 async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
@@ -161,15 +166,18 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
     for word in ("closes", "open", "for"):
         if word in lowered:
             where = lowered.index(word)
+            too_long = UserError(
+                "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so "
+                "that it closes before the next one."
+            )
             try:
-                length = parse_duration(" ".join(args[where + 1 :]))
+                length = parse_duration(" ".join(args[where + 1 :]), maximum=timedelta(days=7))
+            except TooLong:
+                raise too_long from None
             except InputError as error:
                 raise UserError(str(error)) from None
             if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
-                raise UserError(
-                    "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so "
-                    "that it closes before the next one."
-                )
+                raise too_long
             open_minutes = int(length.total_seconds() // 60)
             args = args[:where]
             break

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.parsing import format_day
 from bot.domain.pulse import Tally, effective_k, needed_sentence
 from bot.domain.zones import safe_zone
 from bot.storage.models.pulse import PulsePoll, PulseSeries
@@ -54,10 +55,11 @@ def responses_text(n: int) -> str:
 
 
 def deadline_text(instant: datetime, zone_name: str) -> str:
-    """``Wed 4 Mar, 09:00 (Europe/Berlin)``."""
+    """``Wed 4 Mar, 09:00 (Europe/Berlin)``. No year: a pulse closes within 30 days, so the
+    day and month are never ambiguous (``format_day`` without a year)."""
     zone: ZoneInfo = safe_zone(zone_name, "UTC")
     local = instant.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({zone.key})"
+    return f"{format_day(local.date(), local.date())}, {local:%H:%M} ({zone.key})"
 
 
 def kind_text(kind: str) -> str:
@@ -144,8 +146,8 @@ def results_message(poll: PulsePoll, tally: Tally, png: bytes) -> Message:
 def _result_lines(poll: PulsePoll, tally: Tally) -> list[str]:
     labels = axis_labels(poll)
     return [
-        f"{label} — {count} ({pct}%)"
-        for label, count, pct in zip(labels, tally.counts, tally.percentages, strict=True)
+        f"{label} — {count} ({pct})"
+        for label, count, pct in zip(labels, tally.counts, tally.percent_texts, strict=True)
     ]
 
 

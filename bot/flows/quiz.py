@@ -218,7 +218,14 @@ async def _show_result(ctx: Context) -> list[Effect]:
     content = content_of(ctx)
     verdict, lead = stored_verdict(content, row)
     lead = f"Your result from {_day(ctx, row)}. {lead}".strip()
-    message = result_message(content, verdict, result_id=row.id, k=effective_k(ctx.team), lead=lead)
+    message = result_message(
+        content,
+        verdict,
+        result_id=row.id,
+        k=effective_k(ctx.team),
+        lead=lead,
+        support_link=ctx.team.support_link,
+    )
     return [Reply(message)]
 
 
@@ -328,7 +335,13 @@ async def _finish(
     # A versioned delete: if another instance finished the same quiz a moment ago, this
     # fails, the transaction retries, and the retry answers "moved on".
     await ctx.session.delete(conversation)
-    message = result_message(content, verdict, result_id=row.id, k=effective_k(ctx.team))
+    message = result_message(
+        content,
+        verdict,
+        result_id=row.id,
+        k=effective_k(ctx.team),
+        support_link=ctx.team.support_link,
+    )
     return [_show(ctx, message)]
 
 

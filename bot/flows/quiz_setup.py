@@ -16,6 +16,7 @@ from datetime import time
 from typing import Any
 
 from bot.domain.parsing import InputError, format_clock, parse_clock
+from bot.domain.scoring import is_exhausted
 from bot.effects import Effect, FormErrors, OpenForm, Reply
 from bot.flows.quiz_store import QuizResults
 from bot.flows.quiz_views import (
@@ -122,10 +123,11 @@ def register(flow: Flow) -> None:
         row = await _current_result(ctx, value)
         if row is None:
             return [reply(STALE_RESULT)]
-        if row.result == "integration":
+        # Someone worn out gets a fixed end to the day, never an hours count that can stretch.
+        if row.result == "integration" and not is_exhausted(row.flags or ()):
             return [Reply(setup_hours_message(row.id))]
         message = setup_time_message(
-            row.id, default=ctx.team.default_logoff or "17:30", hard_stop=row.result == "crossfade"
+            row.id, default=ctx.team.default_logoff or "17:30", hard_stop=row.result != "balance"
         )
         return [Reply(message)]
 

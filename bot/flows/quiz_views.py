@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.content import Content
 from bot.content.schema import ResultKind, Tip
-from bot.domain.scoring import Choice, Verdict, score_quiz
+from bot.domain.scoring import Choice, Verdict, is_exhausted, score_quiz
 from bot.ui import Block, Button, Buttons, Divider, Message, Text, action_id
 
 __all__ = [
@@ -126,6 +126,7 @@ def result_message(
     result_id: int,
     k: int,
     lead: str = "",
+    support_link: str | None = None,
 ) -> Message:
     """The result with its why, the hard-rule warnings, the tips and one setup button."""
     kind: ResultKind = verdict.result
@@ -133,13 +134,17 @@ def result_message(
     blocks: list[Block] = []
     if lead:
         blocks.append(Text(lead))
+    # What matters most comes first: rest when the answers show exhaustion, then the hard
+    # rules (integration is not for people who can't switch off), then the approach.
+    if is_exhausted(verdict.flags):
+        blocks.append(Text(recovery_text(support_link)))
+    for flag in verdict.warnings:
+        blocks.append(Text(f"⚠️ {content.quiz.warnings[flag]}"))
     blocks.append(Text(f"*Your result: {text.title}*\n{gauge(content, verdict.total)}"))
     blocks.append(Text(text.summary))
     if verdict.reasons:
         why = "\n".join(f"• {c.why}" for c in verdict.reasons)
         blocks.append(Text(f"*Why*\n{why}"))
-    for flag in verdict.warnings:
-        blocks.append(Text(f"⚠️ {content.quiz.warnings[flag]}"))
     tips = content.tips_for(result=kind, flags=verdict.flags)
     if tips:
         blocks.append(Divider())
@@ -161,6 +166,18 @@ def result_message(
         )
     )
     return Message(f"Your quiz result: {text.title}", tuple(blocks))
+
+
+def recovery_text(support_link: str | None) -> str:
+    """Said first to someone whose answers show exhaustion."""
+    text = (
+        "*First, rest.* Your answers say you're worn out and have had hardly any time to "
+        "recover. That comes before any way of working: keep your evenings and weekends free, "
+        "sleep, and tell someone you trust how it's going."
+    )
+    if support_link:
+        text += f" Support your team offers: {support_link}"
+    return text
 
 
 def setup_time_message(result_id: int, *, default: str, hard_stop: bool) -> Message:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.commands import ParsedCommand
+from bot.domain.parsing import format_day
 from bot.domain.schedule import holiday_name, parse_holidays
 from bot.effects import Effect, Update
 from bot.router import Context, Flow, reply
@@ -39,7 +40,9 @@ async def press_skip(ctx: Context, value: str) -> list[Effect]:
         return [reply("That reminder no longer exists; nothing was changed.")]
     if day != ctx.local_today:
         return [
-            reply(f"That was for {day:%a} {day.day} {day:%b}; today's reminders are unchanged.")
+            reply(
+                f"That was for {format_day(day, ctx.local_today)}; today's reminders are unchanged."
+            )
         ]
     await skip_today(ctx, family=schedule.family)
     what = _FAMILY_NAMES.get(schedule.family, "reminders like this one")
@@ -90,5 +93,5 @@ def _upcoming(ctx: Context) -> str:
         day = today + timedelta(days=offset)
         name = holiday_name(code, day)
         if name:
-            return f"Next: {name}, {day:%a} {day.day} {day:%b %Y}."
+            return f"Next: {name}, {format_day(day, today)}."
     return ""

@@ -73,7 +73,7 @@ def k_note(*, have: int, k: int, what: str) -> str:
 
 @flow.command(
     "team",
-    summary="the team at a glance — quiz results and pulse trends, only for groups of at least k",
+    summary="the team at a glance — quiz results and pulse trends, never one person",
     usage=("team",),
     section="Team",
 )

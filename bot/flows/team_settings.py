@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from sqlalchemy import select
 
 from bot.commands import ParsedCommand
 from bot.config import Settings
 from bot.domain.anonymity import MIN_K
+from bot.domain.logoff import format_hours
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
 from bot.domain.zones import resolve_zone, search_zones
 from bot.effects import Effect, Reply
@@ -18,7 +22,7 @@ __all__ = ["MIN_K", "flow", "parse_channel"]
 
 flow = Flow("settings")
 
-MAX_K = 1000
+MAX_K = 100
 _CHANNEL = re.compile(r"^<#(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>$|^#(?P<plain>[\w.-]{1,80})$")
 
 TEAM_USAGE = (
@@ -29,6 +33,7 @@ TEAM_USAGE = (
     "settings pulses everyone|admins",
     "settings logoff HH:MM",
     "settings retention DAYS",
+    "settings support https://…|off",
 )
 
 
@@ -56,7 +61,34 @@ def parse_channel(text: str, ctx: Context) -> tuple[str, str]:
     return match.group("id"), match.group("name") or match.group("id")
 
 
-def _view(ctx: Context) -> Message:
+async def _reminder_fields(ctx: Context) -> tuple[Field, ...]:
+    """The person's log-off reminder, hours mode and daily check-in, as they stand."""
+    from bot.scheduling import get_schedule
+    from bot.storage.models.scheduling import LogoffSettings
+
+    row = await ctx.session.scalar(
+        select(LogoffSettings).where(
+            LogoffSettings.team_id == ctx.team.id, LogoffSettings.member_id == ctx.member.id
+        )
+    )
+    logoff = "off"
+    hours = "off"
+    if row is not None and row.mode == "fixed":
+        logoff = f"{row.at} on workdays"
+    elif row is not None and row.mode == "hours":
+        logoff = f"hard stop {row.hard_stop}"
+        hours = f"on: a reminder {format_hours(row.hours or 8)} after `start`"
+    checkin = await get_schedule(ctx, kind="checkin", member=ctx.member)
+    at = getattr(checkin.rule, "at", None) if checkin is not None else None
+    return (
+        Field("Log-off reminder", logoff),
+        Field("Hours mode", hours),
+        Field("Daily check-in", format_clock(at) if at is not None else "off"),
+        Field("Public holidays", ctx.member.holidays or "not set"),
+    )
+
+
+async def _view(ctx: Context) -> Message:
     team = ctx.team
     mine = Fields(
         (
@@ -64,6 +96,7 @@ def _view(ctx: Context) -> Message:
             Field("Workdays", format_workdays(ctx.member.workdays)),
             Field("Quiet hours", quiet_text(ctx)),
             Field("Away", away_text(ctx)),
+            *await _reminder_fields(ctx),
         )
     )
     channel = f"#{team.pulse_channel_name}" if team.pulse_channel_id else "the channel asked in"
@@ -72,9 +105,10 @@ def _view(ctx: Context) -> Message:
             Field("Default time zone", team.default_timezone),
             Field("Default log-off time", team.default_logoff),
             Field("Pulse channel", channel),
-            Field("Anonymity threshold (k)", str(team.k_threshold)),
+            Field("Minimum answers before results show", str(team.k_threshold)),
             Field("Who may create pulses", team.pulse_creators),
             Field("Check-in retention", f"{team.retention_days} days"),
+            Field("Support link (shown to people who seem worn out)", team.support_link or "none"),
         )
     )
     how = (
@@ -90,13 +124,13 @@ def _view(ctx: Context) -> Message:
 
 @flow.command(
     "settings",
-    summary="your settings at a glance; admins: the team's pulse channel, defaults and k",
+    summary="your settings at a glance; admins: the team's pulse channel and defaults",
     usage=TEAM_USAGE,
     section="Admin",
 )
 async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if not cmd.args:
-        return [Reply(_view(ctx))]
+        return [Reply(await _view(ctx))]
     if not ctx.is_admin:
         raise UserError("Only team admins can change team settings. `settings` shows them.")
     key, value = cmd.args[0].lower(), " ".join(cmd.args[1:]).strip()
@@ -115,23 +149,29 @@ async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         team.pulse_channel_id, team.pulse_channel_name = channel_id, name
         return [reply(f"Pulse polls will be posted to #{name}.")]
     if key == "k":
-        try:
-            k = int(value)
-        except ValueError:
-            raise UserError("k must be a whole number, at least 3 (default 5).") from None
+        allowed = f"a whole number from {MIN_K} to {MAX_K} (default 5)"
+        if not value.isdigit() or len(value) > 4:
+            raise UserError(f"The minimum number of answers is {allowed}.")
+        k = int(value)
         if k < MIN_K:
             raise UserError(
-                f"k can't be below {MIN_K}: with fewer answers people could be identified."
+                f"The minimum number of answers can't be below {MIN_K}: with fewer, people "
+                "could be identified."
             )
         if k > MAX_K:
-            raise UserError(f"k can be at most {MAX_K}.")
+            raise UserError(
+                f"The minimum number of answers is {allowed}: above {MAX_K}, results would "
+                "hardly ever show."
+            )
         team.k_threshold = k
         return [reply(f"Results now need at least {k} answers before anything is shown.")]
     if key in ("pulses", "pulse"):
         if value.lower() not in ("everyone", "admins"):
             raise UserError("Who may create pulses: `everyone` or `admins`.")
         team.pulse_creators = value.lower()
-        return [reply(f"Pulses can now be created by {value.lower()}.")]
+        if value.lower() == "everyone":
+            return [reply("Now everyone in the team can start a pulse.")]
+        return [reply("Now only admins can start a pulse.")]
     if key == "logoff":
         try:
             team.default_logoff = format_clock(parse_clock(value))
@@ -147,7 +187,28 @@ async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
             raise UserError("Retention is a number of days, from 7 to 3650.")
         team.retention_days = days
         return [reply(f"Check-ins older than {days} days will be deleted.")]
+    if key in ("support", "help", "eap"):
+        return [reply(_set_support(team, value))]
     raise UserError(
         f"There is no team setting “{key[:30]}”. Settings: timezone, channel, k, pulses, "
-        "logoff, retention."
+        "logoff, retention, support."
+    )
+
+
+_LINK = re.compile(r"^https?://[^\s<>\"']{3,290}$")
+
+
+def _set_support(team: Any, value: str) -> str:
+    if value.lower() in ("off", "none", "clear"):
+        team.support_link = None
+        return "Support link removed: the quiz still advises rest, without a link."
+    if not _LINK.match(value):
+        raise UserError(
+            "The support link is a web address starting with https://, e.g. "
+            "`settings support https://intranet.example.com/eap` (or `settings support off`)."
+        )
+    team.support_link = value
+    return (
+        f"Support link set: {value}. The quiz shows it to people whose answers say they are "
+        "running on empty."
     )

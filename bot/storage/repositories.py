@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.text import strip_invisible
 from bot.events import Actor, MessageRef, Place, TeamKey
 from bot.storage.models import Conversation, Member, PostedMessage, Team
 
@@ -78,8 +79,9 @@ class Members:
             except IntegrityError:
                 member = await self.get(actor.user_id)
                 assert member is not None
-        if actor.display_name and member.display_name != actor.display_name:
-            member.display_name = actor.display_name[:200]
+        name = strip_invisible(actor.display_name or "")[:200]
+        if name and member.display_name != name:
+            member.display_name = name
         if member.is_admin != actor.is_admin:
             member.is_admin = actor.is_admin
         if (

@@ -63,7 +63,7 @@ async def test_a_check_in_is_five_presses_and_is_stored_for_the_local_day(
     text = text_of(effects)
     assert "Saved — check-in for Mon 2 Mar" in text
     assert "mood 4 · energy ok · 6–8 h · break yes · downtime yes" in text
-    assert "Streak: 1 workday (best 1)" in text
+    assert "Streak: 1 workday in a row (best 1)" in text
     (row,) = await checkins(bot, "ann")
     assert (row.local_date, row.mood, row.energy, row.hours, row.took_break, row.downtime) == (
         MONDAY,
@@ -284,7 +284,7 @@ async def test_me_shows_streak_week_trends_and_a_chart(
     await answer_all(h, "bob")  # someone else's data never shows
     effects = await h.command("ann", "/crossfade me")
     text = text_of(effects)
-    assert "Streak: *7 workdays* (best 7)" in text
+    assert "Streak: *7 workdays in a row* (best 7)" in text
     assert "`Tue 10` 🙂 4 · energy ok · 6–8 h · break ✓ · downtime ✓" in text
     assert "`Sat  7` day off" in text
     assert "Check-ins (7 / 30 days): 5 / 7" in text

@@ -34,8 +34,8 @@ def test_the_script_runs_in_the_real_console() -> None:
     assert "[image: Chart of your last 7 days" in summary.split("[16:00 Mon]", 1)[0]
     # `me`: Thu, Fri, Mon — Wednesday went unanswered, the weekend doesn't count
     dashboard = out.split("you (#general): /crossfade me", 1)[1].split("/crossfade export", 1)[0]
-    assert "Streak: 3 workdays (best 3)" in dashboard
-    assert "`Wed  4` —" in dashboard and "`Sat  7` day off" in dashboard
+    assert "Streak: 3 workdays in a row (best 3)" in dashboard
+    assert "`Wed  4` no check-in" in dashboard and "`Sat  7` day off" in dashboard
     assert "[image: Chart of your last 7 days: mood and energy" in dashboard
     # the exports are files; after forget only the empty settings remain
     assert out.count("[file: crossfade-export-2026-03-09.json") == 4

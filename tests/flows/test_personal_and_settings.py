@@ -83,7 +83,7 @@ async def test_settings_are_saved_per_person(h: Harness, bot: Bot) -> None:
     assert (alice.away_start, alice.away_end) == (date(2026, 3, 10), date(2026, 3, 12))
     assert bob.quiet_start is None and bob.timezone is None
     view = text_of(await h.command("alice", "settings"))
-    assert "Asia/Kathmandu" in view and "Sun–Thu" in view and "2026-03-10" in view
+    assert "Asia/Kathmandu" in view and "Sun–Thu" in view and "Tue 10 Mar" in view
 
 
 async def test_team_settings_are_admin_only_and_validated(h: Harness, bot: Bot) -> None:
@@ -102,8 +102,8 @@ async def test_team_settings_are_admin_only_and_validated(h: Harness, bot: Bot) 
 async def test_teams_never_see_each_other(bot: Bot) -> None:
     one, two = Harness(bot, team="T1"), Harness(bot, team="T2")
     await one.command("you", "settings k 9")
-    assert "(k): 5" in text_of(await two.command("you", "settings"))
-    assert "(k): 9" in text_of(await one.command("you", "settings"))
+    assert "results show: 5" in text_of(await two.command("you", "settings"))
+    assert "results show: 9" in text_of(await one.command("you", "settings"))
 
 
 async def test_unknown_button_is_answered_not_crashed(h: Harness, bot: Bot) -> None:

@@ -50,7 +50,6 @@ async def test_ask_posts_the_poll_to_the_channel_with_a_button_per_answer(h: Pul
     ("text", "labels"),
     [
         ('pulse ask "How was the week?" scale', ["1", "2", "3", "4", "5"]),
-        ('pulse ask "How was the week?"', ["1", "2", "3", "4", "5"]),
         (
             'pulse ask "Lunch?" options Pizza, Sushi, Fish and chips',
             ["Pizza", "Sushi", "Fish and chips"],

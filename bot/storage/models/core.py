@@ -32,6 +32,9 @@ class Team(Base):
     k_threshold: Mapped[int] = mapped_column(default=5)
     pulse_creators: Mapped[str] = mapped_column(String(16), default="everyone")
     retention_days: Mapped[int] = mapped_column(default=365)
+    # Where the quiz points someone whose answers show exhaustion (e.g. an employee
+    # assistance programme); None = no link, only the advice.
+    support_link: Mapped[str | None] = mapped_column(String(300), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -52,7 +52,7 @@ async def test_settings_shows_fields_and_only_admins_change_them(dc: DiscordHarn
     view = dc.last(await dc.run("ana", "settings"))
     assert view["embeds"], "fields are shown as embed fields"
     names = [f["name"] for e in view["embeds"] for f in e.get("fields", [])]
-    assert "Time zone" in names and "Anonymity threshold (k)" in names
+    assert "Time zone" in names and "Minimum answers before results show" in names
 
     refused = await dc.run("ana", "settings k 7")
     assert is_ephemeral(dc.last(refused))
