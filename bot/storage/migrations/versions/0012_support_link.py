@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_support_link"
-down_revision = "0007_discord"
+down_revision = "0008a_secrets_at_rest"
 branch_labels = None
 depends_on = None
 
