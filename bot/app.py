@@ -6,6 +6,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock, SystemClock
@@ -27,8 +28,10 @@ from bot.events import (
 )
 from bot.logs import log_context
 from bot.router import Context, Router, UserError, reply
+from bot.security.keys import ensure_server_keys
 from bot.storage.availability import is_database_unavailable
 from bot.storage.db import Database
+from bot.storage.models import Member, Team
 from bot.storage.repositories import Members, PostedMessages, Teams
 from bot.ui import Block, Button, Buttons, Divider, Message, Text, split_action_id
 
@@ -71,6 +74,7 @@ class Bot:
 
         self.db = db
         self.settings = settings or Settings()
+        ensure_server_keys(self.settings.secret_key, db.url)
         self.clock = clock or SystemClock()
         self.router = router or build_router()
 
@@ -109,13 +113,22 @@ class Bot:
                     break
         return [reply(SORRY)]
 
+    def is_anonymous(self, event: Event) -> bool:
+        """Whether ``event`` is on an answer path (a pulse vote): then nothing about the person
+        may be written — adapters ask this before refreshing their caches of people."""
+        return isinstance(event, Action) and event.action in self.router.anonymous_actions
+
     async def _handle_once(self, event: Event) -> list[Effect]:
+        anonymous = self.is_anonymous(event)
         async with self.db.uow() as uow:
-            teams = Teams(uow.session)
-            team = await teams.get_or_create(
+            # A team row names no person (and a vote in a team never seen finds no poll).
+            team = await Teams(uow.session).get_or_create(
                 event.actor.team, default_timezone=self.settings.default_timezone
             )
-            member, created = await Members(uow.session, team).get_or_create(event.actor)
+            if anonymous:
+                member, created = await _read_only_member(uow.session, team, event.actor), False
+            else:
+                member, created = await Members(uow.session, team).get_or_create(event.actor)
             await uow.flush()
             ctx = Context(
                 bot=self,
@@ -130,7 +143,7 @@ class Bot:
             )
             try:
                 effects = await self._route(ctx, event)
-                for after in self.router.after_event:
+                for after in () if anonymous else self.router.after_event:
                     effects = await after(ctx, effects)
             except UserError as error:
                 await uow.rollback()
@@ -228,10 +241,20 @@ class Bot:
             await PostedMessages(uow.session, row).remember(ref_key, ref)
             await uow.commit()
 
-    async def home(self, actor: Actor) -> Message:
+    async def knows(self, team: TeamKey, user_id: str) -> bool:
+        """Whether the core holds a member row for this person (read-only). Adapters ask it
+        before caching a person, so nothing is recreated for someone who used `forget`."""
+        async with self.db.uow() as uow:
+            row = await Teams(uow.session).get(team)
+            return row is not None and await Members(uow.session, row).get(user_id) is not None
+
+    async def home(self, actor: Actor, *, create: bool = True) -> Message:
         """A person's home page (Slack's App Home tab): buttons for the main commands, then
         the ``me`` dashboard and the settings, each exactly what the command without
-        arguments answers (so it shows whatever the flows that exist offer)."""
+        arguments answers (so it shows whatever the flows that exist offer).
+
+        ``create=False`` (a refresh, not the person opening it) writes nothing for someone
+        the core does not know: their page then has the buttons and no sections."""
         buttons = tuple(
             Button(label, HOME_RUN, name)
             for name, label in HOME_BUTTONS
@@ -245,6 +268,9 @@ class Bot:
         ]
         if buttons:
             blocks.append(Buttons(buttons))
+        if not create and not await self.knows(actor.team, actor.user_id):
+            blocks.append(Text("Nothing is stored about you."))
+            return Message("Crossfade home", tuple(blocks))
         for name in HOME_SECTIONS:
             if self.router.find_command(name) is None:
                 continue
@@ -265,3 +291,18 @@ class Bot:
 
 def _dm() -> Place:
     return Place.dm()
+
+
+async def _read_only_member(session: AsyncSession, team: Team, actor: Actor) -> Member:
+    """The person as stored, or — someone the bot has not met — a member that is never
+    added to the session. Either way nothing is written: no row created, nothing refreshed
+    (a changed name or admin flag waits for their next ordinary event)."""
+    member = await Members(session, team).get(actor.user_id)
+    if member is not None:
+        return member
+    return Member(
+        team_id=team.id,
+        platform_user_id=actor.user_id,
+        display_name=actor.display_name[:200],
+        is_admin=actor.is_admin,
+    )

@@ -100,7 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_console = command == "console" or (
         command == "run" and settings.enabled_platforms == ["console"]
     )
-    configure_logging("WARNING" if quiet_console else settings.log_level, settings.log_format)
+    configure_logging(
+        "WARNING" if quiet_console else settings.log_level,
+        settings.log_format,
+        secrets=(
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+            settings.slack_client_secret,
+            settings.discord_token,
+            settings.secret_key,
+        ),
+    )
     try:
         return _dispatch(command, args, settings, database)
     except KeyboardInterrupt:

@@ -60,14 +60,17 @@ class Place:
     kind: Literal["dm", "channel"]
     id: str = ""
     name: str = ""
+    # A channel not everyone in the team can read (a Slack private channel, a Discord channel
+    # hidden from @everyone): what is asked there is shown only there.
+    private: bool = False
 
     @classmethod
     def dm(cls) -> Place:
         return cls("dm")
 
     @classmethod
-    def channel(cls, channel_id: str, name: str = "") -> Place:
-        return cls("channel", channel_id, name or channel_id)
+    def channel(cls, channel_id: str, name: str = "", *, private: bool = False) -> Place:
+        return cls("channel", channel_id, name or channel_id, private)
 
 
 @dataclass(frozen=True, slots=True)

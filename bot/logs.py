@@ -11,6 +11,8 @@ import sys
 import uuid
 from collections.abc import Iterator
 
+from bot.storage.log_redaction import cap_library_loggers
+
 __all__ = ["configure_logging", "log_context"]
 
 # Which team and which request a log line belongs to (set per event; asyncio tasks copy them).
@@ -62,7 +64,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+def configure_logging(
+    level: str = "INFO", fmt: str = "text", *, secrets: tuple[str, ...] = ()
+) -> None:
+    """``secrets``: values never to print (tokens, signing secret) beyond the patterns that
+    bot.storage.log_redaction already recognises."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
@@ -71,16 +77,9 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Third-party chatter stays at WARNING unless asked for.
-    for noisy in (
-        "sqlalchemy.engine",
-        "aiosqlite",
-        "alembic",
-        "apscheduler",
-        "discord",
-        "slack_bolt",
-    ):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # Libraries speak at WARNING and above whatever the level (their DEBUG lines carry tokens,
+    # payloads and who pressed which button); secrets are scrubbed from every record.
+    cap_library_loggers(handler, known=secrets, level=root.level)
     handler.addFilter(_drop_voice_notice)
 
 

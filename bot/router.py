@@ -141,6 +141,7 @@ class Flow:
     rules_changed: list[RulesChangedHandler] = field(default_factory=list)
     completions: dict[str, CompletionHandler] = field(default_factory=dict)
     after_event: list[AfterEventHandler] = field(default_factory=list)
+    anonymous_actions: set[str] = field(default_factory=set)
 
     def command(
         self,
@@ -160,11 +161,19 @@ class Flow:
 
         return register
 
-    def action(self, name: str) -> Callable[[ActionHandler], ActionHandler]:
-        """Register a button/select handler for action id ``name`` (e.g. ``quiz:answer``)."""
+    def action(
+        self, name: str, *, anonymous: bool = False
+    ) -> Callable[[ActionHandler], ActionHandler]:
+        """Register a button/select handler for action id ``name`` (e.g. ``quiz:answer``).
+
+        ``anonymous`` marks an answer path (a pulse vote): the core then resolves the person
+        read-only — no member row created or refreshed, no after-event hook — and adapters
+        refresh no cache of people, so nothing written dates the vote or names its author."""
 
         def register(handler: ActionHandler) -> ActionHandler:
             self.actions[name] = handler
+            if anonymous:
+                self.anonymous_actions.add(name)
             return handler
 
         return register
@@ -222,7 +231,9 @@ class Router:
         self.rules_changed: list[RulesChangedHandler] = []
         self.completions: dict[str, CompletionHandler] = {}
         self.after_event: list[AfterEventHandler] = []
+        self.anonymous_actions: set[str] = set()
         for flow in flows:
+            self.anonymous_actions |= flow.anonymous_actions
             for spec in flow.commands:
                 self._add(self.commands, spec.name, spec, flow)
                 for alias in spec.aliases:

@@ -170,8 +170,14 @@ class Crossfade:
                     defer_after=self.defer_after,
                 )
                 await responder.run(event)
-                if interaction.guild_id is not None:
-                    # After answering, so that the deadline never waits for this write.
+                # After answering, so that the deadline never waits for this write; never on
+                # an anonymous answer (it would date the vote), nor for someone the core no
+                # longer knows (they have just used `forget`).
+                if (
+                    interaction.guild_id is not None
+                    and not self.bot.is_anonymous(event)
+                    and await self.bot.knows(origin.actor.team, origin.actor.user_id)
+                ):
                     await self.homes.remember_home(
                         guild_id=origin.actor.workspace_id,
                         user_id=origin.actor.user_id,

@@ -57,7 +57,20 @@ def place_of(channel: Any, channel_id: int | None) -> Place:
     ident = str(channel_id or getattr(channel, "id", None) or "")
     if channel is None or getattr(channel, "guild", None) is None:
         return Place("dm", ident)
-    return Place.channel(ident, getattr(channel, "name", "") or ident)
+    return Place.channel(ident, getattr(channel, "name", "") or ident, private=hidden(channel))
+
+
+def hidden(channel: Any) -> bool:
+    """Whether @everyone cannot see the channel (a thread follows its parent): what is asked
+    there stays there. Unknown (no cached overwrites) counts as visible."""
+    target: Any = getattr(channel, "parent", None) or channel
+    guild: Any = getattr(target, "guild", None)
+    if getattr(channel, "type", None) == discord.ChannelType.private_thread:
+        return True
+    try:
+        return not target.permissions_for(guild.default_role).view_channel
+    except (AttributeError, TypeError):
+        return False
 
 
 def guild_origin(interaction: discord.Interaction[Any]) -> Origin | None:

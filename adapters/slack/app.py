@@ -37,6 +37,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 
+from adapters.slack.channels import ChannelPrivacy
 from adapters.slack.executor import Executor, form_metadata
 from adapters.slack.home import HomeTab
 from adapters.slack.inbound import (
@@ -77,6 +78,8 @@ BOT_SCOPES = (
     "im:write",
     "im:history",
     "users:read",
+    "channels:read",
+    "groups:read",
     "files:write",
 )
 FORM_DEADLINE = 2.5  # seconds the core gets to judge a modal before Slack's 3 s run out
@@ -133,6 +136,7 @@ class SlackAdapter:
         # handler polls in threads; on PostgreSQL as many run as the connection pool serves.
         self.handle_slots = asyncio.Semaphore(1 if db.is_sqlite else 10)
         self.people = People(db, clock=clock, default_timezone=settings.default_timezone)
+        self.channels = ChannelPrivacy()
         self.receipts = EventReceipts(db, clock=clock)
         self.home = HomeTab(bot=bot, spawn=self.spawn, delay=home_delay)
         self.store: InstallationStore | None = None
@@ -374,10 +378,16 @@ class SlackAdapter:
             return
         await work
 
-    async def who_and_where(self, origin: Origin, client: AsyncWebClient) -> tuple[Actor, Place]:
-        """The core's actor (with Slack's zone and admin flag) and place for an origin."""
+    async def who_and_where(
+        self, origin: Origin, client: AsyncWebClient, *, store: bool = True
+    ) -> tuple[Actor, Place]:
+        """The core's actor (with Slack's zone and admin flag) and place for an origin.
+        ``store=False`` (an anonymous answer, a person the core does not know) keeps what
+        Slack said in memory only: no ``slack_users`` row is created or refreshed."""
         team = TeamKey("slack", origin.team_id)
-        person = await self.people.facts(team, origin.user_id, client, name_hint=origin.user_name)
+        person = await self.people.facts(
+            team, origin.user_id, client, name_hint=origin.user_name, store=store
+        )
         actor = Actor(
             "slack",
             origin.team_id,
@@ -386,17 +396,25 @@ class SlackAdapter:
             person.timezone,
             person.is_admin,
         )
-        return actor, await self._place(team, origin, client)
+        return actor, await self._place(team, origin, client, store=store)
 
-    async def _place(self, team: TeamKey, origin: Origin, client: AsyncWebClient) -> Place:
+    async def _place(
+        self, team: TeamKey, origin: Origin, client: AsyncWebClient, *, store: bool = True
+    ) -> Place:
         channel = origin.channel_id
         if origin.place_kind == "dm":
             if channel.startswith("D"):
-                await self.people.remember_dm(team, origin.user_id, channel)
+                if store:
+                    await self.people.remember_dm(team, origin.user_id, channel)
                 return Place("dm", channel)
             return Place("dm", self.people.known_dm(team, origin.user_id) or "")
         if origin.place_kind == "channel" or not channel.startswith("D"):
-            return Place.channel(channel, origin.channel_name) if channel else Place.dm()
+            if not channel:
+                return Place.dm()
+            private = await self.channels.is_private(
+                client, origin.team_id, channel, origin.channel_name
+            )
+            return Place.channel(channel, origin.channel_name, private=private)
         # A slash command in a D-channel: the bot's own DM, or a DM between two people.
         try:
             own = await self.people.dm_channel(team, origin.user_id, client)
@@ -407,10 +425,15 @@ class SlackAdapter:
             return Place("dm", channel)
         return Place.channel(channel, "direct message")
 
+    def _anonymous(self, incoming: Incoming) -> bool:
+        return incoming.kind == "action" and incoming.action in self.bot.router.anonymous_actions
+
     async def _judge(
         self, incoming: Incoming, client: AsyncWebClient
     ) -> tuple[Actor, Place, list[Effect]]:
-        actor, place = await self.who_and_where(incoming.origin, client)
+        # An anonymous answer writes nothing about the person (see Bot.is_anonymous).
+        store = not self._anonymous(incoming)
+        actor, place = await self.who_and_where(incoming.origin, client, store=store)
         async with self.handle_slots:
             effects = await self.bot.handle(incoming.event(actor, place))
         return actor, place, effects
@@ -422,7 +445,9 @@ class SlackAdapter:
             log.exception("handling a Slack %s failed", incoming.kind)
             await self._apologise(incoming.origin, client)
             return
-        await self._execute(effects, incoming.origin, actor, place, client)
+        await self._execute(
+            effects, incoming.origin, actor, place, client, refresh=not self._anonymous(incoming)
+        )
 
     async def _late_form(
         self,
@@ -452,6 +477,8 @@ class SlackAdapter:
         actor: Actor,
         place: Place,
         client: AsyncWebClient,
+        *,
+        refresh: bool = True,
     ) -> None:
         executor = Executor(
             client=client,
@@ -463,8 +490,10 @@ class SlackAdapter:
             session=self.session,
         )
         await executor.run(effects)
+        if not refresh:
+            return  # an anonymous answer: a Home refresh would write the person's rows
         if origin.surface == "home":
-            await self.home.publish(client, actor)
+            await self.home.publish(client, actor, create=False)
         else:
             self.home.refresh_soon(client, actor)
 

@@ -36,9 +36,11 @@ class HomeTab:
         self._opened: set[tuple[str, str]] = set()
         self._pending: set[tuple[str, str]] = set()
 
-    async def publish(self, client: AsyncWebClient, actor: Actor) -> None:
-        """Render and publish the person's Home tab now."""
-        message = await self.bot.home(actor)
+    async def publish(self, client: AsyncWebClient, actor: Actor, *, create: bool = True) -> None:
+        """Render and publish the person's Home tab now. ``create=False`` (a refresh after
+        something they did) never creates the person: after `forget` the refreshed tab is
+        empty and nothing about them is written."""
+        message = await self.bot.home(actor, create=create)
         view = render_home(message, attachment_note=_note)
         try:
             await client.views_publish(user_id=actor.user_id, view=view)
@@ -60,6 +62,6 @@ class HomeTab:
                 await asyncio.sleep(self.delay)
             finally:
                 self._pending.discard(key)
-            await self.publish(client, actor)
+            await self.publish(client, actor, create=False)
 
         self.spawn(later())

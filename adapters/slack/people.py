@@ -86,11 +86,18 @@ class People:
     # --- facts -----------------------------------------------------------------------
 
     async def facts(
-        self, team: TeamKey, user_id: str, client: AsyncWebClient, *, name_hint: str = ""
+        self,
+        team: TeamKey,
+        user_id: str,
+        client: AsyncWebClient,
+        *,
+        name_hint: str = "",
+        store: bool = True,
     ) -> Person:
         """The person's display name, zone and admin rights, asking Slack at most once per
         ``ttl``. Never raises: when Slack cannot answer, the last known facts (or none) are
-        used and Slack is asked again a few minutes later."""
+        used and Slack is asked again a few minutes later. ``store=False`` keeps fresh facts
+        in memory only (nothing written that would date an anonymous answer)."""
         key = (team.workspace_id, user_id)
         now = self.clock.now()
         cached = self._facts.get(key)
@@ -109,7 +116,8 @@ class People:
             self._cache_facts(key, fallback, now + self.after_failure)
             return fallback
         person = person_from_user(response.get("user") or {})
-        await self._store(team, user_id, person=person)
+        if store:
+            await self._store(team, user_id, person=person)
         self._cache_facts(key, person, now + self.ttl)
         return person
 

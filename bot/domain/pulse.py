@@ -363,7 +363,8 @@ def needed_sentence(responses: int, k: int) -> str:
 
 
 def new_secret() -> str:
-    """A fresh per-poll key for :func:`voter_key` (hex, 256 bits)."""
+    """A fresh per-poll key for :func:`voter_key` (hex, 256 bits). Only polls opened before
+    sealed ballots have one; new polls use ``bot.security.ballots.participation_mark``."""
     return secrets.token_hex(32)
 
 

@@ -17,6 +17,7 @@ def all_flows() -> list[Flow]:
         privacy,
         pulse,
         quiz,
+        quiz_team,  # noqa: F401  (registers the quiz's team-view section)
         schedules,
         team,
         team_settings,

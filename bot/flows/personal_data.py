@@ -134,9 +134,9 @@ async def export_document(
         "you": _row(members, you),
         "data": data,
         "not_included": (
-            "Pulse poll answers: they are stored only as anonymous counts, never linked to "
-            "anyone, so there is nothing of yours to export. Other people's data is never "
-            "included."
+            "Pulse poll answers: they are sealed without any link to you and only totals are "
+            "kept when a poll closes, so there is nothing of yours to export. Other people's "
+            "data is never included."
         ),
     }
 

@@ -14,6 +14,7 @@ from bot.flows.personal_data import (
     export_bytes,
     export_document,
 )
+from bot.flows.quiz_team import person_forgotten
 from bot.router import Context, Flow, UserError
 from bot.ui import Button, Buttons, File, Message, Text
 
@@ -124,6 +125,7 @@ async def confirm_forget(ctx: Context, value: str) -> list[Effect]:
             "again if you still want to."
         )
         return _show(ctx, Message(text, (Text(text),)))
+    await person_forgotten(ctx)  # the team's quiz view counts their leaving as a change
     counts = await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
     what = ", ".join([SETTINGS_LINE, *describe_counts(counts)])
     text = (
@@ -160,12 +162,17 @@ def privacy_message(ctx: Context) -> Message:
         f"Kept {team.retention_days} days (a team setting), then deleted automatically.\n"
         "• *Log-off reminders* — whether you logged off on time, for your on-time %.\n"
         "• *Quiz result* — which approach fits you and why.\n"
-        "• *Pulse polls* — only that you answered (so nobody votes twice), never *what*: "
-        "answers are anonymous counts. Results appear only when a poll closes and only if "
-        f"at least {team.k_threshold} people answered.\n\n"
+        "• *Pulse polls* — only that you answered (a keyed mark, so nobody votes twice), never "
+        "*what*: your answer is sealed with the poll's own key and opened only when the poll "
+        "closes, which keeps just the totals — and only if at least "
+        f"{team.k_threshold} people answered — and deletes the sealed answers and the marks. "
+        "`forget` keeps only the mark of a poll still open (so you cannot answer it twice); "
+        "it goes when that poll closes.\n\n"
         "*Who sees it*: only you. Team admins see team settings and anonymous pulse results, "
         "never your check-ins, notes, reminders or quiz result, and team views never show one "
-        "person. Whoever runs this bot's server could technically read its database.\n\n"
+        "person. Someone who reads the database without the server's key cannot tell who "
+        "answered what; the limits (people who collude, the operator with the key and an old "
+        "backup) are in `docs/privacy.md` in Crossfade's source.\n\n"
         "*Your controls*: `export` sends you all of it as a JSON file; `forget` deletes all of "
         "it; `checkin off` and `logoff off` stop the DMs."
     )

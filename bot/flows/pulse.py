@@ -279,7 +279,7 @@ async def submit_form(ctx: Context, value: str, values: dict[str, str]) -> list[
 # --- buttons, menus, list and close ---------------------------------------------------------
 
 
-@flow.action("pulse:answer")
+@flow.action("pulse:answer", anonymous=True)
 async def press_answer(ctx: Context, value: str) -> list[Effect]:
     return await polls.answer(ctx, value)
 
@@ -290,13 +290,16 @@ async def choose_template(ctx: Context, value: str) -> list[Effect]:
 
 
 async def _list(ctx: Context) -> Reply:
-    recent = await polls.pulses(ctx).recent(limit=10)
+    recent = [p for p in await polls.pulses(ctx).recent(limit=10) if await polls.visible(ctx, p)]
     if not recent:
         return reply(
             'No pulses yet. Start one with `pulse` (a form) or `pulse ask "Is your workload '
             'sustainable?" scale`, or pick a question from `pulse templates`.'
         )
-    lines = "\n".join(poll_line(p, team_k=ctx.team.k_threshold) for p in recent)
+    repo = polls.pulses(ctx)
+    lines = "\n".join(
+        [poll_line(p, team_k=ctx.team.k_threshold, answered=await repo.answered(p)) for p in recent]
+    )
     return Reply(Message("Pulses", (Text(f"*Pulses in this team*\n{lines}"),)))
 
 

@@ -2,7 +2,8 @@
 form and scheduled jobs share.
 
 Anonymity rules kept here: nothing logs who answered, the private confirmation does not
-repeat the answer, and results are built only from counters, only at close, only at k.
+repeat the answer, and results exist only after the close has opened the sealed ballots, and
+only at k.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bot.flows.pulse_views import (
 from bot.pulse_chart import results_chart
 from bot.router import Context, UserError, reply
 from bot.storage.models.pulse import PulsePoll
-from bot.storage.pulses import AlreadyAnswered, PollClosed, Pulses
+from bot.storage.pulses import AlreadyAnswered, KeyRetired, PollClosed, Pulses
 from bot.ui import Message
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "results_effects",
     "show_results",
     "target_channel",
+    "visible",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,9 +97,13 @@ def target_channel(ctx: Context, channel_id: str = "", channel_name: str = "") -
             ctx.team.pulse_channel_id, ctx.team.pulse_channel_name or ctx.team.pulse_channel_id
         )
     if channel_id:
-        return Place.channel(channel_id, channel_name or channel_id)
+        # the channel a form was opened in keeps what the platform said about it
+        private = ctx.place.private and ctx.place.id == channel_id
+        return Place.channel(channel_id, channel_name or channel_id, private=private)
     if ctx.place.kind == "channel" and ctx.place.id:
-        return Place.channel(ctx.place.id, ctx.place.name or ctx.place.id)
+        return Place.channel(
+            ctx.place.id, ctx.place.name or ctx.place.id, private=ctx.place.private
+        )
     raise UserError(
         "A pulse is posted to a channel. Run this in the channel you want to ask, or have an "
         "admin set the team's pulse channel with `settings channel #channel`."
@@ -146,6 +152,7 @@ async def open_poll(
         zone=zone or ctx.zone.key,
         template=template,
         series_id=series_id,
+        private=channel.private,
     )
     await set_schedule(
         ctx,
@@ -195,6 +202,11 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
         responses = await repo.record_answer(poll, option, user_id=ctx.actor.user_id)
     except AlreadyAnswered:
         raise UserError(ALREADY_ANSWERED) from None
+    except KeyRetired:
+        raise UserError(
+            f"Pulse #{poll.number} can no longer take answers: the server key it was opened "
+            "under has been removed. Nothing was recorded."
+        ) from None
     except PollClosed:
         # Roll back (UserError): the participant row inserted a moment ago must not outlive
         # the close that erased all the others.
@@ -226,7 +238,7 @@ async def close_poll(ctx: Context, poll: PulsePoll) -> list[Effect]:
     answers were needed) to its channel. Empty if it was already closed."""
     from bot.scheduling import cancel_schedule, get_schedule
 
-    closed = await pulses(ctx).close(poll, now=ctx.now)
+    closed = await pulses(ctx).close(poll, now=ctx.now, k=poll_k(ctx, poll))
     if closed is None:
         return []
     ref = f"poll:{poll.id}"
@@ -265,15 +277,30 @@ async def results_effects(ctx: Context, poll: PulsePoll) -> Message:
     return results_message(poll, tally, png)
 
 
+async def visible(ctx: Context, poll: PulsePoll) -> bool:
+    """A poll of a private channel is seen only in that channel and by the person who
+    asked it; every other poll by the whole team."""
+    if not poll.private or (ctx.place.kind == "channel" and ctx.place.id == poll.channel_id):
+        return True
+    asker = await pulses(ctx).asker(poll)
+    return asker is not None and asker.member_id == ctx.member.id
+
+
 async def show_results(ctx: Context, poll: PulsePoll) -> list[Effect]:
     """`pulse results N`: the results again (privately), or why there are none yet."""
+    if not await visible(ctx, poll):
+        raise UserError(
+            f"Pulse #{poll.number} was asked in a private channel: it is shown only there, "
+            "and to the person who asked it."
+        )
     if poll.status == "open" and poll.closes_at <= ctx.now:
         closing = await close_poll(ctx, poll)
         return [*closing, Reply(await results_effects(ctx, poll))]
     if poll.status == "open":
         return [
             reply(
-                f"Pulse #{poll.number} is still open: {responses_text(poll.responses)} so far; it "
+                f"Pulse #{poll.number} is still open: "
+                f"{responses_text(await pulses(ctx).answered(poll))} so far; it "
                 f"closes {deadline_text(poll.closes_at, poll.zone)}. Results are shown when it "
                 f"closes, and only if at least {poll_k(ctx, poll)} people answered."
             )

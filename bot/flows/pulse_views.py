@@ -32,6 +32,7 @@ __all__ = [
     "responses_text",
     "results_message",
     "series_line",
+    "uncounted_text",
 ]
 
 ALREADY_ANSWERED = "You have already answered — answers are final so that they can stay anonymous."
@@ -119,6 +120,7 @@ def closed_poll_message(poll: PulsePoll, *, k: int) -> Message:
         outcome = f"Closed with {responses_text(poll.responses)} — results below."
     else:
         outcome = f"Closed. Results stay hidden: {needed_sentence(poll.responses, k)}."
+    outcome += uncounted_text(poll)
     return Message(
         f"Anonymous pulse #{poll.number} (closed): {poll.question}",
         (Text(_header(poll)), Text(outcome)),
@@ -134,7 +136,7 @@ def results_message(poll: PulsePoll, tally: Tally, png: bytes) -> Message:
         summary.append(f"average {mean:.1f} of 5")
     text = (
         f"*Results of anonymous pulse #{poll.number}*\n*{poll.question}*\n{lines}\n"
-        f"_{' · '.join(summary)}_"
+        f"_{' · '.join(summary)}_{uncounted_text(poll)}"
     )
     alt = f"Bar chart of pulse #{poll.number}: " + "; ".join(_result_lines(poll, tally))
     return Message(
@@ -157,15 +159,28 @@ def hidden_results_message(poll: PulsePoll, *, k: int) -> Message:
         f"*Anonymous pulse #{poll.number} has closed.*\n*{poll.question}*\n"
         f"Results stay hidden: {needed_sentence(poll.responses, k)}. They are shown only when "
         f"at least {k} people answer, so that no answer can be traced back to a person."
+        f"{uncounted_text(poll)}"
     )
     return Message(
         f"Pulse #{poll.number} closed: {needed_sentence(poll.responses, k)}", (Text(text),)
     )
 
 
+def uncounted_text(poll: PulsePoll) -> str:
+    """Said when some sealed answers could not be opened at close (a retired server key, a
+    damaged row): how many, never which."""
+    n = poll.unreadable
+    if not n:
+        return ""
+    return (
+        f" {n} answer{'s' if n != 1 else ''} could not be counted (the sealed "
+        f"ballot{'s were' if n != 1 else ' was'} unreadable)."
+    )
+
+
 def answered_message(poll: PulsePoll, *, k: int) -> Message:
-    """The private confirmation. It does not repeat the answer: nothing outside the counters
-    should hold a person and an answer together, not even a chat message."""
+    """The private confirmation. It does not repeat the answer: nothing outside the sealed
+    ballot should hold a person and an answer together, not even a chat message."""
     text = (
         f"Thanks — your answer to pulse #{poll.number} is in. It is anonymous and final: it is "
         f"counted, never stored with your name. Results appear when the poll closes on "
@@ -174,13 +189,13 @@ def answered_message(poll: PulsePoll, *, k: int) -> Message:
     return Message("Thanks — your anonymous answer is in.", (Text(text),))
 
 
-def poll_line(poll: PulsePoll, *, team_k: int) -> str:
-    """One line for `pulse list`."""
+def poll_line(poll: PulsePoll, *, team_k: int, answered: int = 0) -> str:
+    """One line for `pulse list` (``answered``: how many so far, for an open poll)."""
     k = effective_k(poll.k, team_k)
     where = f" in #{poll.channel_name}" if poll.channel_name else ""
     if poll.status == "open":
         state = (
-            f"open{where}, {responses_text(poll.responses)} so far, closes "
+            f"open{where}, {responses_text(answered)} so far, closes "
             f"{deadline_text(poll.closes_at, poll.zone)}"
         )
     elif poll.responses >= k:

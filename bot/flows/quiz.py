@@ -32,11 +32,11 @@ from bot.flows.quiz_views import (
     result_message,
     verdict_for,
 )
-from bot.flows.team import effective_k, k_note, team_section
+from bot.flows.team import effective_k
 from bot.router import Context, Flow, UserError
 from bot.storage.models import Conversation
 from bot.storage.models.quiz import QuizResult
-from bot.ui import Block, Button, Buttons, Field, Fields, Message, Text
+from bot.ui import Block, Button, Buttons, Message, Text
 
 __all__ = ["KIND", "flow"]
 
@@ -332,6 +332,9 @@ async def _finish(
         answers=sheet,
         at=ctx.now,
     )
+    from bot.flows import quiz_team
+
+    await quiz_team.result_changed(ctx)
     # A versioned delete: if another instance finished the same quiz a moment ago, this
     # fails, the transaction retries, and the retry answers "moved on".
     await ctx.session.delete(conversation)
@@ -390,32 +393,3 @@ async def _cancel(ctx: Context, conversation: Conversation) -> list[Effect]:
     text = f"Quiz cancelled — nothing was saved.{kept}"
     blocks = (Text(text), Buttons((Button("Take the quiz", START),)))
     return [_show(ctx, Message(text, blocks))]
-
-
-# --- the team view ---------------------------------------------------------------------
-
-BAR_WIDTH = 12
-
-
-@team_section("Balance or integration?", order=10)
-async def quiz_distribution(ctx: Context) -> list[Block]:
-    """How many people currently hold each result — only when at least k have one."""
-    k = effective_k(ctx.team)
-    counts = await QuizResults(ctx.session, ctx.team).distribution()
-    total = sum(counts.values())
-    if total < k:
-        return [
-            Text(k_note(have=total, k=k, what="taken the quiz")),
-            Buttons((Button("Take the quiz", START),)),
-        ]
-    content = content_of(ctx)
-    fields = []
-    for kind in ("balance", "crossfade", "integration"):
-        count = counts.get(kind, 0)
-        share = count / total
-        bar = "█" * round(share * BAR_WIDTH)
-        fields.append(Field(_title(content, kind), f"{count} ({share:.0%}) {bar}".rstrip()))
-    return [
-        Text(f"{total} people have taken the quiz; each counts once, with their latest result."),
-        Fields(tuple(fields)),
-    ]

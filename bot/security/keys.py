@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import logging
 import os
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 __all__ = [
     "MissingServerKey",
     "ServerKeys",
+    "ensure_server_keys",
     "generate_key",
     "get_server_keys",
     "key_file_for",
@@ -107,7 +109,9 @@ class ServerKeys:
         raise KeyError(f"server key {key_id} is not configured")
 
 
+@functools.lru_cache(maxsize=256)
 def _hkdf(key: bytes, purpose: str) -> bytes:
+    # Cached: a participation mark per answer would otherwise spend most of its time here.
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"crossfade", info=purpose.encode()
     ).derive(key)
@@ -177,6 +181,15 @@ def set_server_keys(keys: ServerKeys | None) -> None:
     """Make ``keys`` the process's server keys (start-up does this once; tests may too)."""
     global _current
     _current = keys
+
+
+def ensure_server_keys(secret_key: str, database_url: str) -> ServerKeys:
+    """The process's keys, loaded for ``database_url`` if none are set yet (a Bot built
+    without the bootstrap — tests, benchmarks — keeps its key file beside its database)."""
+    global _current
+    if _current is None:
+        _current = load_server_keys(secret_key, database_url)
+    return _current
 
 
 def get_server_keys() -> ServerKeys:

@@ -19,7 +19,7 @@ from bot.effects import Reply, SendDirect
 from bot.events import Actor, Command, Place
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
-from tests.ops.support import outbox_counts, seed_direct_messages
+from tests.ops.support import SERVER_KEY, outbox_counts, seed_direct_messages
 from tests.ops.tcp_proxy import TcpProxy
 from tests.support import pg
 
@@ -64,7 +64,12 @@ async def test_the_bot_survives_a_database_outage(postgres_url: str) -> None:
         due_in=timedelta(seconds=2),
     )
 
-    settings = Settings(_env_file=None, DATABASE_URL=proxied, CROSSFADE_TICK_SECONDS=0.2)  # type: ignore[call-arg]
+    settings = Settings(
+        _env_file=None,
+        DATABASE_URL=proxied,
+        CROSSFADE_TICK_SECONDS=0.2,
+        CROSSFADE_SECRET_KEY=SERVER_KEY,
+    )  # type: ignore[call-arg]
     db = Database(settings.database_url)
     bot = Bot(db=db, settings=settings, clock=SystemClock())
     engine = SchedulingEngine(bot, tick_seconds=0.2)

@@ -31,29 +31,44 @@ def harness(db: Database, clock: FakeClock) -> PulseHarness:
 
 
 async def counts(db: Database) -> tuple[list[int], int, int]:
+    """Totals written at close, the poll's number of answers (counted at close, or the live
+    participation marks while open) and the marks still stored."""
     async with db.engine.connect() as conn:
         per_answer = list(
             (await conn.execute(text("SELECT count FROM pulse_counts ORDER BY option"))).scalars()
         )
-        responses = (await conn.execute(text("SELECT responses FROM pulse_polls"))).scalar_one()
+        status, stored = (
+            await conn.execute(text("SELECT status, responses FROM pulse_polls"))
+        ).one()
         participants = (
             await conn.execute(text("SELECT count(*) FROM pulse_participants"))
         ).scalar_one()
-    return per_answer, int(responses), int(participants)
+    return per_answer, (stored if status == "closed" else participants), participants
 
 
-async def test_200_people_pressing_at_once_are_200_answers(
-    postgres_db: Database, clock: FakeClock
+KIND_ASKS = {
+    "yesno": ('/crossfade pulse ask "Is your workload sustainable?" yesno closes 2d', 2),
+    "scale": ('/crossfade pulse ask "How was your week?" scale closes 2d', 5),
+    "options": ('/crossfade pulse ask "Best day?" options Mon, Tue, Wed closes 2d', 3),
+}
+
+
+@pytest.mark.parametrize("kind", list(KIND_ASKS))
+async def test_200_people_pressing_at_once_are_200_answers_tallied_at_close(
+    postgres_db: Database, clock: FakeClock, kind: str
 ) -> None:
+    ask, n_options = KIND_ASKS[kind]
     h = harness(postgres_db, clock)
-    post = post_of(await h.command("you", ASK))
-    yes, no = answer_button([post], "Yes"), answer_button([post], "No")
+    post = post_of(await h.command("you", ask))
+    buttons = [b for b in post.message.buttons if b.action == "pulse:answer"]
+    assert len(buttons) == n_options
     people = [f"p{i:03d}" for i in range(200)]
     # Members first, so the test measures answers and not 200 first contacts at once.
     await asyncio.gather(*(h.command(p, "/crossfade help") for p in people))
+    voted = Counter(i % n_options if i % 7 else 0 for i in range(200))
 
     async def press(i: int, person: str) -> list[Effect]:
-        button = yes if i % 3 else no
+        button = buttons[i % n_options if i % 7 else 0]
         return await h.bot.handle(
             Action(h.actor(person), button.action, button.value, None, post.channel)
         )
@@ -62,8 +77,7 @@ async def test_200_people_pressing_at_once_are_200_answers(
     confirmations = sum("your answer to pulse #1 is in" in text_of(r) for r in results)
     assert confirmations == 200, Counter(replies(r)[:60] for r in results)
     per_answer, responses, participants = await counts(postgres_db)
-    assert per_answer == [133, 67]
-    assert responses == 200 and participants == 200
+    assert per_answer == [] and responses == 200 and participants == 200  # no total while open
     # every post update carries a distinct count: each answer saw the one before it
     seen = [
         int(match.group(1))
@@ -73,6 +87,11 @@ async def test_200_people_pressing_at_once_are_200_answers(
         and (match := re.search(r"(\d+) responses? so far", e.message.text))
     ]
     assert sorted(seen) == list(range(1, 201))
+    closed = await h.command("you", "/crossfade pulse close 1")
+    per_answer, responses, participants = await counts(postgres_db)
+    assert per_answer == [voted[i] for i in range(n_options)]
+    assert responses == 200 and participants == 0
+    assert "could not be counted" not in text_of(closed)
 
 
 async def test_200_presses_from_one_person_are_one_answer(
@@ -100,7 +119,9 @@ async def test_200_presses_from_one_person_are_one_answer(
     )
     assert outcomes == {"counted": 1, "already": 199}
     per_answer, responses, participants = await counts(postgres_db)
-    assert sum(per_answer) == 1 and responses == 1 and participants == 1
+    assert responses == 1 and participants == 1
+    async with postgres_db.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM pulse_ballots"))).scalar_one() == 1
 
 
 async def test_answers_racing_the_close_are_either_counted_in_the_results_or_refused(
@@ -126,7 +147,8 @@ async def test_answers_racing_the_close_are_either_counted_in_the_results_or_ref
     refused = sum("has closed" in replies(r) for r in results)
     assert counted + refused == 40
     per_answer, responses, participants = await counts(postgres_db)
-    assert responses == counted == per_answer[0]
+    assert responses == counted
+    assert per_answer == ([counted, 0] if counted >= 5 else [])  # totals only at k
     assert participants == 0  # erased at close
     shown = text_of(closed)
     if counted >= 5:

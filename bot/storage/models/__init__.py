@@ -1,7 +1,7 @@
 """All models. Each feature owns one module and one migration; importing this package
 registers every table on ``Base.metadata``."""
 
-from bot.storage.models import checkin, discord, pulse, quiz, scheduling, slack
+from bot.storage.models import checkin, discord, pulse, quiz, scheduling, slack, team_views
 from bot.storage.models.base import Base, UTCDateTime, utcnow
 from bot.storage.models.core import Conversation, Member, PostedMessage, Team
 
@@ -18,5 +18,6 @@ __all__ = [
     "quiz",
     "scheduling",
     "slack",
+    "team_views",
     "utcnow",
 ]

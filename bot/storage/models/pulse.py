@@ -1,28 +1,48 @@
-"""Tables of the pulse feature: polls, their answer counters, who has answered, and
-recurring series.
+"""Tables of the pulse feature: polls, their sealed ballots, who has answered, the totals
+written at close, and recurring series.
 
-Anonymity is a property of this schema, not of the code that uses it:
+Anonymity is a property of this schema, not of the code that uses it. The rule: nothing
+written while a poll is open depends on an answer in a form readable without the server key.
 
-* ``pulse_counts`` holds one counter per (poll, answer), incremented in place. There is no
-  ballot row, so there is nothing to join a person to.
+* ``pulse_poll_keys`` holds an open poll's public key and its private key *wrapped* with the
+  server key (``bot.security.ballots``). It is deleted at close.
+* ``pulse_ballots`` holds one answer each, sealed to the poll's public key and padded to one
+  length. Its id is random (not a counter) and, on SQLite, it is a WITHOUT ROWID table, so
+  neither the id nor a hidden rowid numbers the votes. Deleted at close.
 * ``pulse_participants`` holds only that *someone* answered: a keyed hash of (team, poll,
-  user) under the poll's own secret. It has no member id, no foreign key to members, no
-  timestamp and no surrogate id that would number the answers in order; its primary key is
-  (poll, voter). On SQLite it is a WITHOUT ROWID table, so not even the hidden rowid counts
-  the answers. At close the rows and the secret are deleted.
-* ``pulse_polls`` has no ``updated_at`` — the time of the last answer is never written down.
+  user) under a sub-key of the server key the poll was created under (``key_id``). No member
+  id, no timestamp, no surrogate id; primary key (poll, voter); WITHOUT ROWID on SQLite.
+  Deleted at close.
+* ``pulse_counts`` is written once, at close, and only when at least k answered.
+* ``pulse_polls`` has no ``updated_at``, and an answer does not write to it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, PrimaryKeyConstraint, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, utcnow
 
-__all__ = ["PulseAsker", "PulseCount", "PulseParticipant", "PulsePoll", "PulseSeries"]
+__all__ = [
+    "PulseAsker",
+    "PulseBallot",
+    "PulseCount",
+    "PulseParticipant",
+    "PulsePoll",
+    "PulsePollKey",
+    "PulseSeries",
+]
 
 
 class PulseSeries(Base):
@@ -47,8 +67,10 @@ class PulseSeries(Base):
 
 
 class PulsePoll(Base):
-    """One poll. ``responses`` is a counter (not a list); ``secret`` keys the participant
-    hashes while the poll is open and is erased when it closes."""
+    """One poll. ``responses`` is the number of answers counted at close (while it is open,
+    the live count is the number of participant rows); ``unreadable`` how many ballots could
+    not be opened at close. ``key_id`` names the server key the poll is bound to.
+    ``secret`` only exists for polls opened before sealed ballots (erased at close)."""
 
     __tablename__ = "pulse_polls"
     __table_args__ = (
@@ -73,6 +95,10 @@ class PulsePoll(Base):
     responses: Mapped[int] = mapped_column(default=0)
     k: Mapped[int] = mapped_column(default=5)  # the team's k when the poll opened
     secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    # asked in a private channel: listed and shown only there and to its asker
+    private: Mapped[bool] = mapped_column(default=False)
+    unreadable: Mapped[int] = mapped_column(default=0)
     template: Mapped[str | None] = mapped_column(String(64), default=None)
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("pulse_series.id", ondelete="SET NULL"), default=None, index=True
@@ -95,7 +121,7 @@ class PulseAsker(Base):
 
 
 class PulseCount(Base):
-    """How many people gave one answer to one poll. Incremented in place, never per vote."""
+    """How many people gave one answer to one poll: written once, at close, at k or above."""
 
     __tablename__ = "pulse_counts"
     __table_args__ = (PrimaryKeyConstraint("poll_id", "option"), {"sqlite_with_rowid": False})
@@ -115,3 +141,34 @@ class PulseParticipant(Base):
     poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"))
     voter: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 hex, see domain.pulse
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+
+
+class PulsePollKey(Base):
+    """An open poll's key pair: the public key ballots are sealed to, and the private key
+    wrapped with the server key ``key_id``. Deleted, with the ballots, when the poll closes."""
+
+    __tablename__ = "pulse_poll_keys"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("pulse_polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    key_id: Mapped[str] = mapped_column(String(16))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PulseBallot(Base):
+    """One sealed answer. The id is random, so ids do not number the votes."""
+
+    __tablename__ = "pulse_ballots"
+    __table_args__ = (
+        PrimaryKeyConstraint("id"),
+        Index(None, "poll_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(32))
+    poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

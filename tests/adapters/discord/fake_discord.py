@@ -211,6 +211,18 @@ class FakeDiscord:
         self.channels[channel["id"]] = channel
         return gid, str(channel["id"])
 
+    def add_channel(self, guild_id: str, name: str, *, hidden: bool = False) -> str:
+        """Another text channel; ``hidden``: @everyone is denied VIEW_CHANNEL (1 << 10) by a
+        role overwrite, as Discord's "private channel" toggle does."""
+        channel = copy.deepcopy(self.guilds[guild_id]["channels"][0])
+        channel |= {"id": self.ids.next(), "name": name, "position": 1}
+        if hidden:
+            channel["permission_overwrites"] = [
+                {"id": guild_id, "type": 0, "allow": "0", "deny": str(1 << 10)}
+            ]
+        self.channels[channel["id"]] = channel
+        return str(channel["id"])
+
     def join(self, guild_id: str, user_id: str, *, admin: bool = False) -> None:
         fixture_member = fixture("interaction_command.json")["member"]
         member = fixture_member | {

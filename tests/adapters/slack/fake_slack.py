@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from adapters.slack.manifest import load_manifest
+
 JSON_PARAMS = ("blocks", "view", "files", "attachments", "metadata")
 
 
@@ -55,16 +57,8 @@ class Workspace:
     name: str = "Test Workspace"
 
 
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "channels:join",
-    "im:write",
-    "im:history",
-    "users:read",
-    "files:write",
-)
+# What the app asks for: a token installed from the manifest is granted exactly these.
+BOT_SCOPES = tuple(load_manifest()["oauth_config"]["scopes"]["bot"])
 
 
 class FakeSlack:
@@ -73,6 +67,7 @@ class FakeSlack:
         self.tokens: dict[str, Workspace] = {"xoxb-test": Workspace("T1", "UBOT", "B1")}
         self.users: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}  # oauth.v2.access code → answer
+        self.private_channels: set[str] = set()  # conversations.info says is_private
         self.failures: dict[str, list[Failure]] = defaultdict(list)
         self.uploads: dict[str, bytes] = {}
         self.responses: list[Call] = []  # response_url posts
@@ -251,6 +246,11 @@ class FakeSlack:
     def _m_conversations_open(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
         user = str(params.get("users", "")).split(",")[0]
         return {"channel": {"id": "D" + user}}
+
+    def _m_conversations_info(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        channel = str(params.get("channel", ""))
+        private = channel in self.private_channels
+        return {"ok": True, "channel": {"id": channel, "is_private": private}}
 
     def _m_conversations_join(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
         return {"channel": {"id": params.get("channel")}}

@@ -2,7 +2,7 @@
 employee assistance programme, a people team's page), set by an admin with `settings support`.
 
 Revision ID: 0012_support_link
-Revises: 0007_discord
+Revises: 0008d_private_polls
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_support_link"
-down_revision = "0008a_secrets_at_rest"
+down_revision = "0008d_private_polls"
 branch_labels = None
 depends_on = None
 
