@@ -175,6 +175,56 @@ async def part_engine(url: str, *, ticks: int, start_at: float | None) -> dict[s
     return result
 
 
+BARE_CLAIM = """
+WITH due AS (
+    SELECT id, team_id, member_id, kind, next_due_at FROM schedules
+    WHERE next_due_at <= :now ORDER BY next_due_at LIMIT :batch FOR UPDATE SKIP LOCKED
+), advanced AS (
+    UPDATE schedules AS s SET next_due_at = s.next_due_at + interval '1 day',
+        last_due_at = s.next_due_at
+    FROM due WHERE s.id = due.id
+    RETURNING due.id, due.team_id, due.member_id, due.kind, due.next_due_at
+)
+INSERT INTO outbox (team_id, member_id, schedule_id, kind, due_at, seq, lane, effect, status,
+                    not_before, expires_at, attempts, created_at, uncertain)
+SELECT team_id, member_id, id, kind, next_due_at, 0, 'slack:bare', CAST('{}' AS json),
+       'pending', :now, next_due_at + interval '1 hour', 0, :now, false
+FROM advanced
+"""
+BARE_PROBE = "SELECT id FROM schedules WHERE next_due_at <= :now ORDER BY next_due_at LIMIT 1"
+
+
+async def part_bare(url: str, *, ticks: int) -> dict[str, Any]:
+    """The floor: the same rows claimed, advanced and enqueued by one CTE per batch of 1,000
+    (no rules, no DST, no message), and the bare index probe of an idle tick."""
+    from sqlalchemy import text
+
+    from bot.storage.db import Database
+
+    db = Database(url)
+    now = DUE + timedelta(seconds=20)
+    async with db.engine.connect() as conn:  # warm up the connection
+        await conn.execute(text("SELECT 1"))
+    started = time.perf_counter()
+    claimed = 0
+    while True:
+        async with db.engine.begin() as conn:
+            result = await conn.execute(text(BARE_CLAIM), {"now": now, "batch": 1000})
+        claimed += result.rowcount
+        if result.rowcount < 1000:
+            break
+    elapsed = time.perf_counter() - started
+    samples = []
+    async with db.engine.connect() as conn:
+        for _ in range(ticks):
+            began = time.perf_counter()
+            await conn.execute(text(BARE_PROBE), {"now": now})
+            await conn.commit()
+            samples.append((time.perf_counter() - began) * 1000)
+    await db.dispose()
+    return {"dispatch_s": elapsed, "fired": claimed, "probe_ms": statistics.median(samples)}
+
+
 async def time_ticks(engine: Any, count: int) -> list[float]:
     samples = []
     for _ in range(count):
@@ -376,6 +426,11 @@ def main() -> None:
             results["naive"] = run_part("naive", pg_url, str(args.fire_timeout))
         print("engine on PostgreSQL, one instance …", flush=True)
         results["pg"] = run_part("engine", pg_url, str(args.ticks), "")
+        bare_url, bare_name = new_postgres()
+        cleanup.append(bare_name)
+        asyncio.run(seed(bare_url, n))
+        print("bare SQL claim (one CTE per batch) on PostgreSQL …", flush=True)
+        results["bare"] = run_part("bare", bare_url, str(args.ticks))
 
         pg2_url, name2 = new_postgres()
         cleanup.append(name2)
@@ -413,6 +468,9 @@ async def dispatch_part(args: argparse.Namespace) -> dict[str, Any]:
         return await part_engine(
             url, ticks=int(ticks), start_at=float(start_at) if start_at else None
         )
+    if kind == "bare":
+        url, ticks = rest
+        return await part_bare(url, ticks=int(ticks))
     if kind == "naive":
         url, timeout = rest
         return await part_naive(url, fire_timeout=float(timeout))
@@ -484,9 +542,18 @@ def report(n: int, r: dict[str, dict[str, Any]]) -> None:
         f"{sender['rate_limited']} × 429, {sender['duplicates']} duplicates, "
         f"peak {sender['peak_in_window']} in any 1 s window"
     )
+    bare = r["bare"]
+    print(
+        f"\nagainst the floor (a bare-SQL claim: one CTE per 1,000 rows, SELECT … FOR UPDATE "
+        f"SKIP LOCKED, advance, insert into the outbox): {bare['dispatch_s']:.2f} s for "
+        f"{bare['fired']:,}; the engine's claim + enqueue is "
+        f"{pg['dispatch_s'] / bare['dispatch_s']:.1f}× that (target ≤ 6); idle tick "
+        f"{pg['tick_median_ms']:.2f} ms against a bare index probe of {bare['probe_ms']:.3f} ms "
+        "(target ≤ 0.5 ms)"
+    )
     print(
         "\ntargets: PostgreSQL claim+enqueue < 10 s; idle tick < 5 ms; memory < 150 MB; "
-        "sender ≥ 0.95 of the limit with zero 429s"
+        "sender ≥ 0.90 of the limit (the margin left for jitter) with zero 429s"
     )
     skipped = {k: v for k, v in pg["skipped"].items() if v}
     if skipped:

@@ -15,6 +15,9 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    # The engine keeps this clock in step with the database's (bot.delivery.dbclock).
+    follows_database = True
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 

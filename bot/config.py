@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(5.0, alias="CROSSFADE_TICK_SECONDS", gt=0)
     misfire_grace_minutes: int = Field(15, alias="CROSSFADE_MISFIRE_GRACE_MINUTES", ge=1)
     instance_id: str = Field("", alias="CROSSFADE_INSTANCE_ID")
+    # Delivery rates per lane (the sender aims at 90 % of them): Slack posts per second per
+    # workspace (chat.postMessage allows several hundred a minute per workspace and about one
+    # a second per channel); Discord requests per second per bot (its global limit is 50).
+    slack_rate: float = Field(5.0, alias="CROSSFADE_SLACK_RATE", gt=0, le=50)
+    discord_rate: float = Field(50.0, alias="CROSSFADE_DISCORD_RATE", gt=0, le=50)
 
     # Team defaults (each team can change its own with /crossfade settings)
     default_timezone: str = Field("UTC", alias="CROSSFADE_DEFAULT_TIMEZONE")

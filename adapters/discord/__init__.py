@@ -45,7 +45,9 @@ async def run_client(client: CrossfadeClient, services: Services) -> None:
                 await client.login(token)
             except discord.LoginFailure as error:
                 raise StartupError(f"Discord refused DISCORD_TOKEN ({error})") from error
-            services.engine.add_notifier(DiscordNotifier(client.crossfade.outbound))
+            services.engine.add_notifier(
+                DiscordNotifier(client.crossfade.outbound, rate=services.settings.discord_rate)
+            )
             await client.connect(reconnect=True)
     finally:
         await client.crossfade.drain(5.0)

@@ -16,6 +16,13 @@ Errors map onto the port's outcomes:
 * 5xx, timeouts and dropped connections are ``transient`` (retried with backoff);
 * anything else (a deleted channel, missing permissions, a bad payload) is ``permanent``
   for that one message.
+
+Idempotency: the sender calls :meth:`DiscordNotifier.deliver_once` with the outbox row's key
+(20 characters, salted per deployment); it goes out as the message ``nonce`` with
+``enforce_nonce`` (discord.py adds it whenever a nonce is given), so a resend of an
+uncertain row within Discord's window of a few minutes returns the first message instead of
+creating a second. A chart travels in the same request as its message, so it is covered
+too. An ``Update`` (an edit) is idempotent by nature.
 """
 
 from __future__ import annotations
@@ -76,14 +83,20 @@ class DiscordNotifier:
     burst = 1
     concurrency = 8
 
-    def __init__(self, outbound: Outbound, *, pacer: RequestPacer | None = None) -> None:
+    def __init__(
+        self, outbound: Outbound, *, pacer: RequestPacer | None = None, rate: float = GLOBAL_RATE
+    ) -> None:
         self.outbound = outbound
-        self.pacer = pacer or RequestPacer(GLOBAL_RATE * 0.96)
+        self.rate_per_second = rate  # CROSSFADE_DISCORD_RATE
+        self.pacer = pacer or RequestPacer(rate * 0.9)
         self._dm_backoff = DM_BACKOFF_FIRST
 
     async def deliver(self, effect: Effect) -> DeliveryResult:
+        return await self.deliver_once(effect, "")
+
+    async def deliver_once(self, effect: Effect, key: str) -> DeliveryResult:
         try:
-            return await self._deliver(effect)
+            return await self._deliver(effect, key or None)
         except discord.RateLimited as error:
             return DeliveryResult.rate_limited(error.retry_after)
         except discord.HTTPException as error:
@@ -91,7 +104,7 @@ class DiscordNotifier:
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             return DeliveryResult.transient(f"{type(error).__name__}: {error}")
 
-    async def _deliver(self, effect: Effect) -> DeliveryResult:
+    async def _deliver(self, effect: Effect, nonce: str | None) -> DeliveryResult:
         if isinstance(effect, SendDirect):
             team = TeamKey(effect.user.platform, effect.user.workspace_id)
             user_id = effect.user.user_id
@@ -100,11 +113,11 @@ class DiscordNotifier:
                 await self.outbound.dm_channel_id(team, user_id)
                 self._dm_backoff = DM_BACKOFF_FIRST
             await self.pacer.wait()
-            sent = await self.outbound.send_direct(team, user_id, effect.message)
+            sent = await self.outbound.send_direct(team, user_id, effect.message, nonce=nonce)
             return DeliveryResult.sent(str(sent.id))
         if isinstance(effect, Post):
             await self.pacer.wait()
-            sent = await self.outbound.post(effect.channel.id, effect.message)
+            sent = await self.outbound.post(effect.channel.id, effect.message, nonce=nonce)
             return DeliveryResult.sent(str(sent.id))
         if isinstance(effect, Update):
             ref = effect.message_ref

@@ -48,11 +48,16 @@ class Outbound:
         kind = discord.ChannelType.private if dm else None
         return self.client.get_partial_messageable(channel_id, type=kind)
 
-    async def send_direct(self, team: TeamKey, user_id: str, message: Message) -> discord.Message:
+    async def send_direct(
+        self, team: TeamKey, user_id: str, message: Message, *, nonce: str | None = None
+    ) -> discord.Message:
+        """``nonce``: discord.py sends it with ``enforce_nonce``, so Discord answers a repeat
+        within its window with the first message instead of creating a second."""
         channel_id = await self.dm_channel_id(team, user_id)
+        extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
         try:
             return await self._channel(channel_id, dm=True).send(
-                **render_message(message).send_kwargs()
+                **render_message(message).send_kwargs(), **extra
             )
         except discord.NotFound as error:
             if error_code(error) != UNKNOWN_CHANNEL:
@@ -62,11 +67,16 @@ class Outbound:
             data: Any = await self.client.http.start_private_message(int(user_id))
             await self.homes.remember_dm_channel(team, user_id, str(data["id"]))
             return await self._channel(int(data["id"]), dm=True).send(
-                **render_message(message).send_kwargs()
+                **render_message(message).send_kwargs(), **extra
             )
 
-    async def post(self, channel_id: str, message: Message) -> discord.Message:
-        return await self._channel(int(channel_id)).send(**render_message(message).send_kwargs())
+    async def post(
+        self, channel_id: str, message: Message, *, nonce: str | None = None
+    ) -> discord.Message:
+        extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
+        return await self._channel(int(channel_id)).send(
+            **render_message(message).send_kwargs(), **extra
+        )
 
     async def edit(self, channel_id: str, message_id: str, message: Message) -> None:
         partial = self._channel(int(channel_id)).get_partial_message(int(message_id))

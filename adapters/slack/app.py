@@ -245,6 +245,7 @@ class SlackAdapter:
             people=self.people,
             base_url=self.settings.slack_api_url,
             session=self.session,
+            rate=self.settings.slack_rate,
         )
 
     # --- background work ---------------------------------------------------------------------

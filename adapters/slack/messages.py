@@ -98,17 +98,25 @@ async def upload_after(
 
 
 async def post_message(
-    client: AsyncWebClient, channel: str, message: Message, *, rendered: Rendered | None = None
+    client: AsyncWebClient,
+    channel: str,
+    message: Message,
+    *,
+    rendered: Rendered | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
     """``chat.postMessage`` then the attachments; returns (channel id, message ts). A user
-    id as ``channel`` posts into the bot's DM with them (Slack answers with the D-id)."""
+    id as ``channel`` posts into the bot's DM with them (Slack answers with the D-id).
+    ``metadata`` (Slack message metadata) lets the sender find the message again."""
     rendered = rendered or render_message(message)
+    extra: dict[str, Any] = {"metadata": metadata} if metadata else {}
     response = await client.chat_postMessage(
         channel=channel,
         text=rendered.text,
         blocks=rendered.blocks or None,
         unfurl_links=False,
         unfurl_media=False,
+        **extra,
     )
     channel_id = str(response.get("channel") or channel)
     ts = str(response.get("ts") or "")

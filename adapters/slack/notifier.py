@@ -16,6 +16,17 @@ what happened, in the port's terms:
 bot) is gone, or — as seen when a person's account is deactivated — the recipient is. One
 ``auth.test`` tells which. Beside the sender's per-lane limit, posts to one channel are
 spaced by a second (Slack's documented pace for ``chat.postMessage``).
+
+Idempotency (Slack has no idempotency key): every message the sender posts carries message
+``metadata`` naming its outbox row (``event_type`` ``crossfade_outbox``, ``event_payload``
+``{"row": key}``). Before a row whose outcome is uncertain is sent again, the sender asks
+:meth:`WorkspaceNotifier.find_delivered`: one ``conversations.history`` call per DM (the
+latest ``HISTORY_LIMIT`` messages, ``include_all_metadata``) for all of that DM's uncertain
+rows. ``conversations.history`` is Tier 3 (50+ a minute) for an organisation's own app and
+for Marketplace apps; a commercially distributed app outside the Marketplace gets 1 call a
+minute and 15 messages — only uncertain rows are checked, so that stays rare, and a failed
+look-up leaves the row uncertain and retries later. Channel posts and charts (a message,
+then an upload) are not looked up: at-least-once.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -91,6 +102,12 @@ PERMANENT = frozenset(
 )
 # Channels Slack paces at about one message a second.
 CHANNEL_SPACING = 1.0
+METADATA_EVENT = "crossfade_outbox"
+HISTORY_LIMIT = 15  # what even a non-Marketplace app may read per call
+
+
+def row_metadata(key: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"row": key}}
 
 
 class TokenSource(Protocol):
@@ -149,7 +166,9 @@ class WorkspaceNotifier:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        rate: float = 5.0,
     ) -> None:
+        self.rate_per_second = rate  # CROSSFADE_SLACK_RATE
         self.lane = f"slack:{workspace_id}"
         self.team = TeamKey("slack", workspace_id)
         self.tokens = tokens
@@ -184,18 +203,47 @@ class WorkspaceNotifier:
                 self._last_post[channel] = self.monotonic()
 
     async def deliver(self, effect: Effect) -> DeliveryResult:
-        """Send one ``SendDirect``, ``Post`` or ``Update``; never raises for Slack errors."""
+        return await self.deliver_once(effect, "")
+
+    async def find_delivered(self, rows: dict[str, Effect]) -> dict[str, str]:
+        """Which of these rows' DMs Slack has already: ``{key: ts}``, one history call per
+        DM. Raises ``SlackApiError`` (429 included) for the sender to retry later."""
+        client = await self._client()
+        if client is None:
+            return {}
+        by_user: dict[str, set[str]] = {}
+        for key, effect in rows.items():
+            if isinstance(effect, SendDirect):
+                by_user.setdefault(effect.user.user_id, set()).add(key)
+        found: dict[str, str] = {}
+        for user, keys in by_user.items():
+            channel = await self.people.dm_channel(self.team, user, client)
+            history = await client.conversations_history(
+                channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
+            )
+            for message in history.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                row = (metadata.get("event_payload") or {}).get("row")
+                if metadata.get("event_type") == METADATA_EVENT and row in keys:
+                    found[str(row)] = str(message.get("ts") or "")
+        return found
+
+    async def deliver_once(self, effect: Effect, key: str) -> DeliveryResult:
+        """Send one ``SendDirect``, ``Post`` or ``Update`` (with ``key`` as its message
+        metadata); never raises for Slack errors."""
+        metadata = row_metadata(key) if key else None
         client = await self._client()
         if client is None:
             return DeliveryResult.uninstalled("no_installation")
         try:
             if isinstance(effect, SendDirect):
-                return await self._direct(client, effect)
+                return await self._direct(client, effect, metadata)
             if isinstance(effect, Post):
                 channel = effect.channel.id
 
                 async def post() -> str:
-                    return (await post_message(client, channel, effect.message))[1]
+                    sent = await post_message(client, channel, effect.message, metadata=metadata)
+                    return sent[1]
 
                 return DeliveryResult.sent(await self._paced(channel, post))
             if isinstance(effect, Update):
@@ -208,13 +256,15 @@ class WorkspaceNotifier:
             return DeliveryResult.transient(type(error).__name__)
         return DeliveryResult.permanent(f"cannot deliver {type(effect).__name__} on Slack")
 
-    async def _direct(self, client: AsyncWebClient, effect: SendDirect) -> DeliveryResult:
+    async def _direct(
+        self, client: AsyncWebClient, effect: SendDirect, metadata: dict[str, Any] | None
+    ) -> DeliveryResult:
         user = effect.user.user_id
         try:
             channel = await self.people.dm_channel(self.team, user, client)
 
             async def send() -> str:
-                return (await post_message(client, channel, effect.message))[1]
+                return (await post_message(client, channel, effect.message, metadata=metadata))[1]
 
             return DeliveryResult.sent(await self._paced(channel, send))
         except SlackApiError as error:
@@ -246,7 +296,9 @@ class SlackNotifier:
         session: aiohttp.ClientSession | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        rate: float = WorkspaceNotifier.rate_per_second,
     ) -> None:
+        self.rate = rate
         self.tokens = tokens
         self.people = people
         self.base_url = base_url
@@ -266,6 +318,7 @@ class SlackNotifier:
                 session=self.session,
                 sleep=self.sleep,
                 monotonic=self.monotonic,
+                rate=self.rate,
             )
             self._lanes[lane] = notifier
         return notifier

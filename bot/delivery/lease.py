@@ -1,56 +1,141 @@
-"""Lane leases: at most one process drains a lane at a time.
+"""Lane leases with fencing tokens, judged by the database's clock.
 
-A lease is a row (lane, holder, expires_at). Taking it is one conditional UPDATE (succeeds
-when we hold it or it has expired) or, for a lane never seen, an INSERT that loses cleanly to
-a concurrent one. A holder renews it while it works; a crashed holder's lanes are free again
-once its lease expires.
+A lease is a row (lane, holder, token, expires_at). Granting it is one upsert that succeeds
+when the lane is free (never leased, released, or expired) or when the caller renews the
+lease it still holds; every grant to a new term increments ``token``, which only grows
+(releasing keeps the row and its token). Every outbox transition a sender makes is
+conditional on its token still being the lane's current one *and* unexpired
+(:func:`lease_is_current`), so a holder that stalled past its lease changes nothing.
+
+Time: on PostgreSQL the database's ``clock_timestamp()`` grants, renews and judges leases —
+an instance whose clock is skewed can neither steal a lane early nor keep it late. SQLite is
+single-instance, so the caller's clock (the bot's, a fake one in tests) is the judge.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import time as _time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, and_, case, exists, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.storage.db import Database
+from bot.storage.models import UTCDateTime
 from bot.storage.models.scheduling import LaneLease
 
-__all__ = ["acquire_lease", "lease_expiry", "release_lease"]
+__all__ = [
+    "Lease",
+    "acquire_lease",
+    "db_time",
+    "lease_expiry",
+    "lease_is_current",
+    "release_lease",
+]
+
+LEASES = cast(Table, LaneLease.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A granted term. ``valid_until`` is on this process's monotonic clock, measured from
+    *before* the grant was asked for, so it never ends later than the database's
+    ``expires_at`` however long the answer took to arrive (a stalled process sees its
+    lease already over when it wakes)."""
+
+    lane: str
+    holder: str
+    token: int
+    expires_at: datetime
+    valid_until: float  # time.monotonic()
+
+    def left(self) -> float:
+        return self.valid_until - _time.monotonic()
+
+
+def db_time(db: Database, now: datetime) -> ColumnElement[Any]:
+    """The instant the database judges by: its own clock on PostgreSQL, ``now`` on SQLite."""
+    if db.is_postgres:
+        return cast(ColumnElement[Any], func.clock_timestamp())
+    return literal(now, UTCDateTime())
+
+
+def lease_is_current(
+    db: Database, *, lane: str, token: int, now: datetime, spare: float = 0.0
+) -> ColumnElement[bool]:
+    """SQL: the lane's lease still has ``token`` and at least ``spare`` seconds to run."""
+    clock = db_time(db, now)
+    if spare:
+        clock = (
+            clock + timedelta(seconds=spare)
+            if db.is_postgres
+            else literal(now + timedelta(seconds=spare), UTCDateTime())
+        )
+    return exists().where(
+        LEASES.c.lane == lane, LEASES.c.token == token, LEASES.c.expires_at > clock
+    )
 
 
 async def acquire_lease(
-    db: Database, *, lane: str, holder: str, now: datetime, ttl: timedelta
-) -> bool:
-    """Take or renew the lease on ``lane`` for ``ttl``; ``False`` if another holder has it."""
-    expires = now + ttl
-    async with db.uow() as uow:
-        result = await uow.session.execute(
-            update(LaneLease)
-            .where(
-                LaneLease.lane == lane,
-                or_(LaneLease.holder == holder, LaneLease.expires_at <= now),
-            )
-            .values(holder=holder, expires_at=expires)
-            .execution_options(synchronize_session=False)
+    db: Database,
+    *,
+    lane: str,
+    holder: str,
+    now: datetime,
+    ttl: timedelta,
+    token: int | None = None,
+) -> Lease | None:
+    """Take the lane (a new term, a new token) or renew the term ``token`` we hold;
+    ``None`` if another holder's term is running."""
+    started = _time.monotonic()
+    clock = db_time(db, now)
+    expires = clock + ttl if db.is_postgres else literal(now + ttl, UTCDateTime())
+    insert = pg_insert if db.is_postgres else sqlite_insert
+    ours = and_(
+        LEASES.c.holder == holder,
+        LEASES.c.token == (token if token is not None else -1),
+        LEASES.c.expires_at > clock,
+    )
+    statement = (
+        insert(LEASES)
+        .values(lane=lane, holder=holder, token=1, expires_at=expires)
+        .on_conflict_do_update(
+            index_elements=[LEASES.c.lane],
+            set_={
+                "holder": holder,
+                "expires_at": expires,
+                "token": case((ours, LEASES.c.token), else_=LEASES.c.token + 1),
+            },
+            where=or_(LEASES.c.expires_at <= clock, ours),
         )
-        if getattr(result, "rowcount", 0) == 1:
-            await uow.commit()
-            return True
-        try:
-            uow.session.add(LaneLease(lane=lane, holder=holder, expires_at=expires))
-            await uow.commit()
-            return True
-        except IntegrityError:
-            return False
+        .returning(LEASES.c.token, LEASES.c.expires_at, clock.label("judged_at"))
+    )
+    async with db.uow() as uow:
+        row = (await uow.session.execute(statement)).first()
+        await uow.commit()
+    if row is None:
+        return None
+    granted, expires_at, judged_at = row
+    judged = _aware(judged_at) if judged_at is not None else now
+    remaining = (_aware(expires_at) - judged).total_seconds()
+    return Lease(lane, holder, int(granted), _aware(expires_at), started + remaining)
 
 
-async def release_lease(db: Database, *, lane: str, holder: str) -> None:
+async def release_lease(
+    db: Database, *, lane: str, holder: str, now: datetime, token: int | None = None
+) -> None:
+    """End our term now; the row and its token stay (the next grant increments it)."""
+    clock = db_time(db, now)
+    condition = [LEASES.c.lane == lane, LEASES.c.holder == holder]
+    if token is not None:
+        condition.append(LEASES.c.token == token)
     async with db.uow() as uow:
         await uow.session.execute(
-            delete(LaneLease)
-            .where(LaneLease.lane == lane, LaneLease.holder == holder)
-            .execution_options(synchronize_session=False)
+            update(LEASES).where(*condition, LEASES.c.expires_at > clock).values(expires_at=clock)
         )
         await uow.commit()
 
@@ -58,7 +143,15 @@ async def release_lease(db: Database, *, lane: str, holder: str) -> None:
 async def lease_expiry(db: Database, *, lane: str, holder: str) -> datetime | None:
     """When another holder's lease on ``lane`` ends (``None`` if free or ours)."""
     async with db.uow() as uow:
-        lease = await uow.session.get(LaneLease, lane)
-        if lease is None or lease.holder == holder:
+        row = (
+            await uow.session.execute(
+                select(LEASES.c.holder, LEASES.c.expires_at).where(LEASES.c.lane == lane)
+            )
+        ).first()
+        if row is None or row.holder == holder:
             return None
-        return lease.expires_at
+        return _aware(row.expires_at)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -37,6 +37,8 @@ from bot.effects import Effect
 __all__ = [
     "DeliveryResult",
     "DeliveryStatus",
+    "IdempotentNotifier",
+    "LookupNotifier",
     "Notifier",
     "WildcardNotifier",
     "lane_for",
@@ -55,7 +57,9 @@ class DeliveryResult:
     * ``rate_limited`` — HTTP 429; ``retry_after`` seconds from the platform's header. The
       whole lane pauses that long and slows down; the row is retried.
     * ``transient`` — a 5xx, a timeout, a dropped connection: retried with backoff (or after
-      ``retry_after`` when the platform gave one).
+      ``retry_after`` when the platform gave one). ``uncertain`` (the default) says the
+      platform may have kept the message anyway; ``uncertain=False`` (a refused connection,
+      an answer that says nothing was kept) lets the retry skip the look-up.
     * ``blocked`` — this person cannot be messaged (blocked DMs, left, deactivated): the row
       fails, the member is marked ``dm_blocked`` and their schedules stop.
     * ``uninstalled`` — the app lost access to the whole team (token revoked, bot kicked):
@@ -68,6 +72,7 @@ class DeliveryResult:
     message_id: str = ""
     retry_after: float | None = None
     error: str = ""
+    uncertain: bool = False
 
     @classmethod
     def sent(cls, message_id: str = "") -> DeliveryResult:
@@ -78,8 +83,10 @@ class DeliveryResult:
         return cls("rate_limited", retry_after=max(0.0, retry_after), error="rate limited")
 
     @classmethod
-    def transient(cls, error: str, *, retry_after: float | None = None) -> DeliveryResult:
-        return cls("transient", retry_after=retry_after, error=error)
+    def transient(
+        cls, error: str, *, retry_after: float | None = None, uncertain: bool = True
+    ) -> DeliveryResult:
+        return cls("transient", retry_after=retry_after, error=error, uncertain=uncertain)
 
     @classmethod
     def blocked(cls, error: str) -> DeliveryResult:
@@ -111,6 +118,22 @@ class Notifier(Protocol):
     lane: str
 
     async def deliver(self, effect: Effect) -> DeliveryResult: ...
+
+
+class IdempotentNotifier(Protocol):
+    """Optional: ``deliver_once(effect, key)`` sends with the row's idempotency key (Discord:
+    the message nonce with ``enforce_nonce``; Slack: message metadata naming the row). The
+    sender uses it instead of ``deliver`` when a notifier offers it."""
+
+    async def deliver_once(self, effect: Effect, key: str) -> DeliveryResult: ...
+
+
+class LookupNotifier(Protocol):
+    """Optional: ``find_delivered({key: effect})`` → ``{key: message id}`` for the rows the
+    platform already has (Slack: the DM's recent history, by metadata). Asked before an
+    uncertain row is sent again."""
+
+    async def find_delivered(self, rows: dict[str, Effect]) -> dict[str, str]: ...
 
 
 @runtime_checkable

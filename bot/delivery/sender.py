@@ -1,20 +1,27 @@
-"""The sender: drains one lane's outbox through its notifier.
+"""The sender: drains one lane's outbox through its notifier, under a fenced lease.
 
-One process per lane at a time (a lease), a token bucket per lane, ``Retry-After`` honoured
-on 429 (the lane pauses and slows below the limit it just met), exponential backoff with
-jitter for transient errors, and permanent errors that stop instead of retrying forever:
+* **One holder per lane**, by a lease with a fencing token judged by the database's clock
+  (``bot.delivery.lease``). Every outbox transition is conditional on the token
+  (``bot.delivery.transitions``); the first refused one stops this sender at once — it sends
+  nothing more and records nothing more.
+* **Every platform call has a deadline** well inside the lease (``call_timeout``, 10 s
+  against a 30 s lease), whatever the client library's own retry loops would do; a row is
+  only started when the lease has that long left by the database's clock, and an answer that
+  arrives after the lease ended changes nothing.
+* **Uncertain rows** (a 5xx, a timeout, a dropped connection, a row found ``sending`` after
+  its holder died) are not resent blindly: a notifier that can look its messages up
+  (``find_delivered``, Slack) is asked first; one with platform idempotency
+  (``deliver_once`` with a key, Discord's nonce) resends under the same key, within the
+  platform's window; others (the console) resend: at-least-once for those.
+* **Rates**: a token bucket per lane that honours ``Retry-After`` exactly, slows after a
+  429 and climbs back (``bot.delivery.ratelimit``); retried rows keep their place by due
+  time; transient errors back off exponentially with jitter; permanent outcomes stop:
+  ``blocked`` marks the member, ``uninstalled`` the team, ``permanent`` fails the row.
+* Rows are never sent after their ``expires_at`` (due time + delivery deadline).
 
-* ``blocked`` — the member is marked ``dm_blocked`` and their schedules stop;
-* ``uninstalled`` — the team is marked inactive (its rows fail, its schedules skip);
-* ``permanent`` — this row fails.
-
-Each row is marked sent in its own short transaction right after the platform accepts it,
-so a crash can repeat at most the requests that were in flight: never more than the
-process's ``max_in_flight`` (shared by all its lanes).
-Rows are never sent after their ``expires_at`` (due time + delivery deadline).
-
-Time comes from the bot's clock and waiting from an injectable ``sleep``: with a fake clock
-``drain(wait=False)`` never sleeps — it stops and reports when the lane is ready again.
+Time comes from the engine's clock (in step with the database's) and waiting from an
+injectable ``sleep``: with a fake clock ``drain(wait=False)`` never sleeps — it stops and
+reports when the lane is ready again.
 """
 
 from __future__ import annotations
@@ -25,20 +32,16 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select, update
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.delivery.codec import effect_from_json
-from bot.delivery.lease import acquire_lease, lease_expiry, release_lease
-from bot.delivery.metrics import DELIVERY_LAG, FAILED, RETRIED, SENT, SKIPPED
+from bot.delivery.lease import Lease, acquire_lease, lease_expiry, release_lease
+from bot.delivery.metrics import FAILED, SKIPPED
 from bot.delivery.notifier import DeliveryResult, Notifier, platform_of
+from bot.delivery.outcomes import Outcomes
 from bot.delivery.ratelimit import TokenBucket
-from bot.effects import Post
-from bot.events import MessageRef, TeamKey
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import OutboxRow, Schedule
+from bot.delivery.transitions import Claimed, FencedOutbox
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -54,20 +57,16 @@ Sleep = Callable[[float], Awaitable[None]]
 class SenderConfig:
     batch_size: int = 100
     lease_ttl: timedelta = timedelta(seconds=30)
+    call_timeout: float = 10.0  # seconds: every platform call, well inside the lease
     max_attempts: int = 8
     backoff_base: float = 2.0  # seconds; doubles per attempt, with jitter
     backoff_max: float = 300.0
+    # An uncertain row is retried soon: Discord's nonce only deduplicates for a few minutes.
+    uncertain_backoff_max: float = 20.0
     default_rate: float = 20.0  # requests/s when a notifier does not say
     default_concurrency: int = 4  # per lane, when a notifier does not say
     max_in_flight: int = 16  # per process, across all lanes
-
-
-@dataclass
-class _Claimed:
-    row: OutboxRow
-    team: TeamKey
-    team_active: bool
-    dm_blocked: bool
+    salt: str = ""  # per deployment: idempotency keys (set by the engine from the database)
 
 
 class LaneSender:
@@ -87,7 +86,7 @@ class LaneSender:
     ) -> None:
         self.bot = bot
         # Shared by every lane of the process: bounds the requests that can be in flight (and
-        # so repeated after a crash) across all lanes this process drains.
+        # so uncertain after a crash) across all lanes this process drains.
         self.in_flight = in_flight
         self.notifier = notifier
         self.lane = lane
@@ -108,12 +107,10 @@ class LaneSender:
         )
         # When the lane can make progress again if a drain stopped early (bucket, lease).
         self.ready_at: datetime | None = None
-        self._lease_renewed: datetime | None = None
-        # Learned during a batch, so the rest of it is not attempted (the claim's snapshot of
-        # these flags is older); forgotten at the next claim.
-        self._lost_teams: set[int] = set()
-        self._blocked_members: set[int] = set()
-        # Set by the engine's stop(): the rest of the claim stays pending for the next run.
+        self.lease: Lease | None = None
+        self.stale = False  # a transition was refused: this term is over
+        self.outcomes = Outcomes(self)
+        # Set by the engine's stop(): the rest of the claim is handed back for the next run.
         self.stopping = False
 
     # --- the loop ----------------------------------------------------------------------------
@@ -123,14 +120,15 @@ class LaneSender:
         Retry-After; without, it stops at the first wait and sets ``ready_at``. Returns how
         many rows the platform accepted."""
         db = self.bot.db
-        if not await self._renew(force=True):
+        self.stale = False
+        if not await self._renew():
             self.ready_at = await lease_expiry(db, lane=self.lane, holder=self.holder)
             return 0
         sent = 0
         try:
             self.ready_at = None
-            while not self.stopping:
-                batch = await self._claim()
+            while not self.stale and not self.stopping:
+                batch = await self.outbox.claim(self.clock.now(), self.config.batch_size)
                 if not batch:
                     break
                 done, stopped = await self._send(batch, wait=wait)
@@ -138,79 +136,82 @@ class LaneSender:
                 if stopped:
                     break
         finally:
-            await release_lease(db, lane=self.lane, holder=self.holder)
-            self._lease_renewed = None
+            lease, self.lease = self.lease, None
+            if lease is not None and not self.stale:
+                await release_lease(
+                    db, lane=self.lane, holder=self.holder, now=self.clock.now(), token=lease.token
+                )
         if sent:
             log.info("lane %s: %d delivered", self.lane, sent)
+        if self.stale:
+            log.warning("lane %s: lease lost (token refused); this sender stopped", self.lane)
         return sent
 
-    async def _renew(self, *, force: bool = False) -> bool:
-        now = self.clock.now()
+    @property
+    def outbox(self) -> FencedOutbox:
+        assert self.lease is not None
+        return FencedOutbox(self.bot.db, self.lease)
+
+    async def _renew(self) -> bool:
+        """Keep the term (renewed once a third of it has passed); ``False`` when it is over
+        (another holder, or it ran out: a new term means this one's rows are not ours)."""
         ttl = self.config.lease_ttl
-        if not force and self._lease_renewed is not None and now - self._lease_renewed < ttl / 3:
+        current = self.lease
+        if current is not None and current.left() > ttl.total_seconds() * 2 / 3:
             return True
-        held = await acquire_lease(
-            self.bot.db, lane=self.lane, holder=self.holder, now=now, ttl=ttl
+        lease = await acquire_lease(
+            self.bot.db,
+            lane=self.lane,
+            holder=self.holder,
+            now=self.clock.now(),
+            ttl=ttl,
+            token=current.token if current is not None else None,
         )
-        self._lease_renewed = now if held else None
-        return held
-
-    async def _claim(self) -> list[_Claimed]:
-        now = self.clock.now()
-        # Fresh flags come with each claim (a team may have been reinstalled, a member may
-        # have asked for DMs again).
-        self._lost_teams.clear()
-        self._blocked_members.clear()
-        async with self.bot.db.uow() as uow:
-            query = (
-                select(OutboxRow, Team.platform, Team.workspace_id, Team.active, Member.dm_blocked)
-                .join(Team, Team.id == OutboxRow.team_id)
-                .outerjoin(Member, Member.id == OutboxRow.member_id)
-                .where(
-                    OutboxRow.lane == self.lane,
-                    OutboxRow.status == "pending",
-                    OutboxRow.not_before <= now,
+        if lease is None or (current is not None and lease.token != current.token):
+            if lease is not None:  # we got a new term: hand it back, this drain is over
+                await release_lease(
+                    self.bot.db,
+                    lane=self.lane,
+                    holder=self.holder,
+                    now=self.clock.now(),
+                    token=lease.token,
                 )
-                # The index's order (status, lane, not_before, id): a claim reads only the
-                # rows it takes instead of sorting every pending row of the lane, and a job's
-                # effects go out in the order it returned them.
-                .order_by(OutboxRow.not_before, OutboxRow.id)
-                .limit(self.config.batch_size)
-            )
-            claimed = [
-                _Claimed(row, TeamKey(platform, workspace), bool(active), bool(blocked))
-                for row, platform, workspace, active, blocked in await uow.session.execute(query)
-            ]
-            if claimed:
-                # Informational (operations, and the crash test's "in flight" set): the lease,
-                # not this mark, is what keeps two senders apart.
-                await uow.session.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id.in_([c.row.id for c in claimed]))
-                    .values(claimed_by=self.holder)
-                    .execution_options(synchronize_session=False)
-                )
-                await uow.commit()
-            return claimed
+            self.stale = current is not None
+            return False
+        self.lease = lease
+        return True
 
-    async def _send(self, batch: list[_Claimed], *, wait: bool) -> tuple[int, bool]:
+    async def _send(self, batch: list[Claimed], *, wait: bool) -> tuple[int, bool]:
+        batch = await self.outcomes.settle_uncertain(batch)
         slots = asyncio.Semaphore(self.concurrency)
         tasks: list[asyncio.Task[bool]] = []
         stopped = False
-        for item in batch:
+        for index, item in enumerate(batch):
             await slots.acquire()
-            if self.stopping:  # shutting down: finish what is in flight, start nothing new
+            if self.stopping:  # shutting down: finish what is in flight, hand back the rest
                 slots.release()
+                await self._unclaim(batch[index:])
                 stopped = True
                 break
             # Checked once a slot is free: a request that just finished may have found the
-            # member blocked or the team gone.
-            if await self._settle_without_sending(item, self.clock.now()):
+            # member blocked, the team gone, or the lease lost.
+            if self.stale:
+                slots.release()
+                stopped = True
+                break
+            if await self.outcomes.settle_without_sending(item, self.clock.now()):
                 slots.release()
                 continue
             if self.in_flight is not None:
                 await self.in_flight.acquire()
-            # Take the token right before the request, so request times obey the bucket.
+            if not await self._renew() or not await self._start(item):
+                slots.release()
+                if self.in_flight is not None:
+                    self.in_flight.release()
+                stopped = True
+                break
+            # Take the token right before the request (after the database round trip), so
+            # the times requests leave at obey the bucket.
             delay = self.bucket.reserve(self.clock.now().timestamp())
             while delay > 0 and wait:
                 await self.sleep(delay)
@@ -221,148 +222,83 @@ class LaneSender:
                     self.in_flight.release()
                 if delay > 0:
                     self.ready_at = self.clock.now() + timedelta(seconds=delay)
+                await self._unclaim(batch[index:])
                 stopped = True
                 break
             tasks.append(asyncio.create_task(self._deliver(item, slots)))
         results = await asyncio.gather(*tasks)
-        return sum(results), stopped
+        return sum(results), stopped or self.stale
 
-    async def _settle_without_sending(self, item: _Claimed, now: datetime) -> bool:
-        row = item.row
-        if now > row.expires_at:
-            await self._finish(row, status="expired", error="past the delivery deadline")
-            SKIPPED.labels("expired", row.kind).inc()
-            return True
-        if not item.team_active or row.team_id in self._lost_teams:
-            await self._finish(row, status="failed", error="app uninstalled from the team")
-            FAILED.labels(self.platform, "uninstalled").inc()
-            return True
-        blocked = item.dm_blocked or row.member_id in self._blocked_members
-        if blocked and row.effect.get("type") == "send_direct":
-            await self._finish(row, status="failed", error="member cannot be messaged")
-            FAILED.labels(self.platform, "blocked").inc()
-            return True
-        return False
+    async def _unclaim(self, rest: list[Claimed]) -> None:
+        if self.lease is not None and not self.stale:
+            await self.outbox.unclaim([item.row.id for item in rest], self.clock.now())
 
-    async def _deliver(self, item: _Claimed, slots: asyncio.Semaphore) -> bool:
+    async def _deliver(self, item: Claimed, slots: asyncio.Semaphore) -> bool:
         try:
-            effect = effect_from_json(item.row.effect)
-            try:
-                result = await self.notifier.deliver(effect)
-            except Exception as error:  # a notifier should return, not raise
-                log.warning("lane %s: notifier raised %r", self.lane, error)
-                result = DeliveryResult.transient(f"notifier raised {error!r}")
-            await self._record(item, result, effect)
-            return result.ok
+            return await self._attempt(item)
         finally:
             slots.release()
             if self.in_flight is not None:
                 self.in_flight.release()
 
-    # --- recording outcomes ------------------------------------------------------------------
+    def _deadline(self) -> tuple[float, float]:
+        """The call's deadline, well inside the lease (a third of it at most: 10 s of the
+        default 30 s), and the margin kept beyond it."""
+        timeout = min(self.config.call_timeout, self.config.lease_ttl.total_seconds() / 3)
+        return timeout, timeout / 5
 
-    async def _record(self, item: _Claimed, result: DeliveryResult, effect: Any) -> None:
-        row = item.row
-        now = self.clock.now()
-        if result.status == "sent":
-            self.bucket.accepted(now.timestamp())
-            await self._finish(
-                row, status="sent", sent_at=now, platform_message_id=result.message_id or None
-            )
-            SENT.labels(self.platform, row.kind).inc()
-            DELIVERY_LAG.labels(self.platform).observe(max(0.0, (now - row.due_at).total_seconds()))
-            if isinstance(effect, Post) and effect.ref_key and result.message_id:
-                ref = MessageRef(effect.channel, result.message_id)
-                await self.bot.remember_post(item.team, effect.ref_key, ref)
-            return
-        if result.status == "rate_limited":
-            retry_after = result.retry_after if result.retry_after is not None else 1.0
-            self.bucket.pause(now.timestamp(), retry_after)
-            self.bucket.learn_limit(now.timestamp())
-            log.warning(
-                "lane %s: rate limited, pausing %.1fs and slowing to %.1f/s",
-                self.lane,
-                retry_after,
-                self.bucket.rate,
-            )
-            await self._retry(row, now + timedelta(seconds=retry_after), count=False, error="429")
-            RETRIED.labels(self.platform, "rate_limited").inc()
-            return
-        if result.status == "transient":
-            attempts = row.attempts + 1
-            if attempts >= self.config.max_attempts:
-                await self._finish(row, status="failed", error=result.error, attempts=attempts)
-                FAILED.labels(self.platform, "too_many_attempts").inc()
-                log.error("lane %s: giving up on outbox %d: %s", self.lane, row.id, result.error)
-                return
-            delay = result.retry_after
-            if delay is None:
-                delay = min(self.config.backoff_max, self.config.backoff_base * 2 ** (attempts - 1))
-                delay *= random.uniform(0.5, 1.0)  # jitter: retries of a burst spread out
-            await self._retry(row, now + timedelta(seconds=delay), count=True, error=result.error)
-            RETRIED.labels(self.platform, "transient").inc()
-            return
-        await self._finish(row, status="failed", error=f"{result.status}: {result.error}")
-        FAILED.labels(self.platform, result.status).inc()
-        if result.status == "blocked" and row.member_id is not None:
-            self._blocked_members.add(row.member_id)
-            await self._stop_member(row)
-        elif result.status == "uninstalled":
-            self._lost_teams.add(row.team_id)
-            await self._stop_team(row)
+    async def _start(self, item: Claimed) -> bool:
+        """claimed → sending, only if the lease outlives the call's deadline by the
+        database's clock (the local deadline is measured from before the grant)."""
+        timeout, margin = self._deadline()
+        if await self.outbox.start(item.row.id, self.clock.now(), spare=timeout + margin):
+            return True
+        self.stale = True
+        return False
 
-    async def _finish(self, row: OutboxRow, *, status: str, **values: Any) -> None:
-        async with self.bot.db.uow() as uow:
-            await uow.session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row.id)
-                .values(status=status, attempts=values.pop("attempts", row.attempts + 1), **values)
-                .execution_options(synchronize_session=False)
-            )
-            await uow.commit()
+    async def _attempt(self, item: Claimed) -> bool:
+        lease = self.lease
+        timeout, margin = self._deadline()
+        if lease is None or self.stale:
+            return False
+        deadline = min(timeout, lease.left() - margin)
+        if deadline <= 0:  # we stalled since: the row stays "sending" (uncertain) for the next
+            self.stale = True
+            return False
+        effect = effect_from_json(item.row.effect)
+        try:
+            result = await asyncio.wait_for(self._call(item, effect), timeout=deadline)
+        except TimeoutError:
+            result = DeliveryResult.transient(f"no answer within {deadline:.1f}s")
+        except Exception as error:  # a notifier should return, not raise
+            log.warning("lane %s: notifier raised %r", self.lane, error)
+            result = DeliveryResult.transient(f"notifier raised {error!r}")
+        if lease.left() <= 0:
+            # The answer came after our lease ended: whatever it says, record nothing.
+            self.stale = True
+            return False
+        return await self.outcomes.record(item, result, effect)
 
-    async def _retry(self, row: OutboxRow, when: datetime, *, count: bool, error: str) -> None:
-        async with self.bot.db.uow() as uow:
-            await uow.session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row.id)
-                .values(
-                    not_before=when,
-                    attempts=row.attempts + (1 if count else 0),
-                    error=error[:500],
-                )
-                .execution_options(synchronize_session=False)
-            )
-            await uow.commit()
+    async def _call(self, item: Claimed, effect: object) -> DeliveryResult:
+        deliver_once = getattr(self.notifier, "deliver_once", None)
+        if deliver_once is not None:
+            result: DeliveryResult = await deliver_once(effect, self.key(item.row.id))
+            return result
+        return await self.notifier.deliver(effect)  # type: ignore[arg-type]
 
-    async def _stop_member(self, row: OutboxRow) -> None:
-        log.warning("lane %s: member %s cannot be messaged; stopping", self.lane, row.member_id)
-        async with self.bot.db.uow() as uow:
-            await uow.session.execute(
-                update(Member)
-                .where(Member.id == row.member_id, Member.team_id == row.team_id)
-                .values(dm_blocked=True)
-                .execution_options(synchronize_session=False)
-            )
-            await uow.session.execute(
-                update(Schedule)
-                .where(
-                    Schedule.member_id == row.member_id,
-                    Schedule.team_id == row.team_id,
-                    Schedule.stopped.is_(None),
-                )
-                .values(stopped="dm_blocked", next_due_at=None)
-                .execution_options(synchronize_session=False)
-            )
-            await uow.commit()
+    def key(self, row_id: int) -> str:
+        from bot.delivery.keys import delivery_key
 
-    async def _stop_team(self, row: OutboxRow) -> None:
-        log.warning("lane %s: the app lost access to team %s; stopping", self.lane, row.team_id)
-        async with self.bot.db.uow() as uow:
-            await uow.session.execute(
-                update(Team)
-                .where(Team.id == row.team_id)
-                .values(active=False)
-                .execution_options(synchronize_session=False)
-            )
-            await uow.commit()
+        return delivery_key(self.config.salt, row_id)
+
+    def give_up(self, item: Claimed, error: str) -> None:
+        FAILED.labels(self.platform, "too_many_attempts").inc()
+        log.error("lane %s: giving up on outbox %d: %s", self.lane, item.row.id, error)
+
+    def backoff(self, attempts: int, uncertain: bool) -> float:
+        cap = self.config.uncertain_backoff_max if uncertain else self.config.backoff_max
+        delay = min(cap, self.config.backoff_base * 2.0 ** (attempts - 1))
+        return delay * random.uniform(0.5, 1.0)  # jitter: retries of a burst spread out
+
+    def expired(self, kind: str) -> None:
+        SKIPPED.labels("expired", kind).inc()

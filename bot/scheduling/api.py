@@ -39,6 +39,7 @@ __all__ = [
 CANCELLED = "cancelled"
 DM_BLOCKED = "dm_blocked"
 TOUCHED = "crossfade.touched_schedules"
+DISPATCHING = "crossfade.dispatching"
 
 
 def touched_schedules(session: AsyncSession) -> dict[int, Schedule]:
@@ -111,6 +112,26 @@ def member_rules(member: MemberLike, team: Team) -> PersonalRules:
     )
 
 
+async def _lock_member(session: AsyncSession, member: Member) -> None:
+    """Take the member's row lock and read their rules fresh (PostgreSQL; SQLite has one
+    writer anyway). Two instances handling two settings commands of one person (a zone, a
+    reminder time) a few milliseconds apart are serialised here, so the second computes with
+    what the first committed and neither schedule is computed from stale rules.
+
+    Not inside the dispatcher: it already holds the schedules' row locks, and taking a
+    member's lock after them could deadlock with a command that takes them the other way
+    round (its handlers compute from the rules as of the firing, which is right for them)."""
+    if session.info.get(DISPATCHING):
+        return
+    await session.flush()
+    await session.execute(
+        select(Member)
+        .where(Member.id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def _owner(ctx: Context, member: Member | None, team_level: bool) -> Member | None:
     if team_level:
         return None
@@ -121,12 +142,14 @@ async def _find(
     session: AsyncSession, team: Team, owner: Member | None, kind: str, ref: str
 ) -> Schedule | None:
     return await session.scalar(
-        select(Schedule).where(
+        select(Schedule)
+        .where(
             Schedule.team_id == team.id,
             Schedule.owner == (owner.id if owner is not None else 0),
             Schedule.kind == kind,
             Schedule.ref == ref,
         )
+        .execution_options(populate_existing=True)
     )
 
 
@@ -181,6 +204,8 @@ async def set_schedule(
         raise ValueError("a team-level schedule cannot follow a member's day (use WeeklyLocal)")
     owner = _owner(ctx, member, team_level)
     session: AsyncSession = ctx.session
+    if owner is not None:
+        await _lock_member(session, owner)
     row = await _find(session, ctx.team, owner, kind, ref)
     if row is None:
         row = Schedule(
@@ -249,7 +274,9 @@ async def get_schedule(
 
 async def _member_schedules(session: AsyncSession, team: Team, member: Member) -> list[Schedule]:
     rows = await session.scalars(
-        select(Schedule).where(Schedule.team_id == team.id, Schedule.member_id == member.id)
+        select(Schedule)
+        .where(Schedule.team_id == team.id, Schedule.member_id == member.id)
+        .execution_options(populate_existing=True)  # what other instances committed
     )
     return list(rows)
 
@@ -259,6 +286,7 @@ async def recompute_member(
 ) -> None:
     """Recompute every active schedule of ``member`` after their rules changed (zone,
     workdays, quiet hours, away days, holidays)."""
+    await _lock_member(session, member)
     rules = member_rules(member, team)
     for row in await _member_schedules(session, team, member):
         if row.stopped is not None:

@@ -12,16 +12,19 @@ import logging
 import os
 import socket
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 
+from bot.delivery.dbclock import DatabaseClock
 from bot.delivery.notifier import Notifier, WildcardNotifier
 from bot.delivery.sender import LaneSender, SenderConfig, Sleep
+from bot.delivery.transitions import WAITING_STATUSES
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
 from bot.storage.availability import is_database_unavailable
-from bot.storage.models.scheduling import OutboxRow, Schedule
+from bot.storage.models.scheduling import Deployment, OutboxRow, Schedule
 
 if TYPE_CHECKING:
     from bot.app import Bot
@@ -81,6 +84,9 @@ class SchedulingEngine:
             bot, batch_size=batch_size, delivery_deadline=delivery_deadline
         )
         self.sender_config = sender_config or SenderConfig()
+        # Due and expiry decisions follow the database's clock (leases are judged by the
+        # database itself); a fake clock in tests and the console is used as it is.
+        self.clock = DatabaseClock(bot.clock, bot.db)
         self.tick_seconds = tick_seconds or bot.settings.tick_seconds
         self._notifiers: dict[str, Notifier] = {}
         self._wildcards: dict[str, WildcardNotifier] = {}
@@ -127,7 +133,7 @@ class SchedulingEngine:
             notifier=notifier,
             lane=lane,
             holder=self.instance_id,
-            clock=self.bot.clock,
+            clock=self.clock,
             sleep=self.sleep,
             config=self.sender_config,
             in_flight=self._in_flight,
@@ -140,7 +146,7 @@ class SchedulingEngine:
         async with self.bot.db.uow() as uow:
             query = (
                 select(OutboxRow.lane, func.min(OutboxRow.not_before))
-                .where(OutboxRow.status == "pending")
+                .where(OutboxRow.status.in_(WAITING_STATUSES))
                 .group_by(OutboxRow.lane)
             )
             if due_by is not None:
@@ -170,16 +176,29 @@ class SchedulingEngine:
     async def run_due(self) -> None:
         """Dispatch everything due at the clock's now, then drain every lane once (without
         sleeping: a lane that must wait reports when through ``next_due_at``)."""
+        await self._prepare()
         if self.dispatch_enabled:
             await self.dispatch()
         if self.send_enabled:
-            for lane in await self._pending_lanes(due_by=self.bot.clock.now()):
+            for lane in await self._pending_lanes(due_by=self.clock.now()):
                 sender = self.sender(lane)
                 if sender is not None:
                     await sender.drain(wait=False)
 
     async def dispatch(self) -> DispatchStats:
-        return await self.dispatcher.run(self.bot.clock.now())
+        return await self.dispatcher.run(self.clock.now())
+
+    async def _prepare(self) -> None:
+        """Follow the database's clock; read the deployment's salt for idempotency keys
+        (once: it never changes)."""
+        await self.clock.sync()
+        if self.sender_config.salt:
+            return
+        async with self.bot.db.uow() as uow:
+            salt = await uow.session.scalar(select(Deployment.salt).where(Deployment.id == 1))
+        if salt:
+            self.sender_config = replace(self.sender_config, salt=salt)
+            self._senders.clear()
 
     # --- long-running ----------------------------------------------------------------------------
 
@@ -223,10 +242,11 @@ class SchedulingEngine:
             return
         async with self._tick_lock:
             try:
+                await self._prepare()
                 if self.dispatch_enabled:
                     await self.dispatch()
                 if self.send_enabled:
-                    for lane in await self._pending_lanes(due_by=self.bot.clock.now()):
+                    for lane in await self._pending_lanes(due_by=self.clock.now()):
                         self._ensure_worker(lane)
                 await self._purge_now_and_then()
             except Exception as error:
@@ -243,7 +263,7 @@ class SchedulingEngine:
                 self._database_away = False
 
     async def _purge_now_and_then(self) -> None:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
             return
         self._purged_at = now
@@ -300,7 +320,7 @@ async def purge_outbox(bot: Bot, *, older_than: datetime) -> int:
     async with bot.db.uow() as uow:
         result = await uow.session.execute(
             delete(OutboxRow)
-            .where(OutboxRow.status != "pending", OutboxRow.created_at < older_than)
+            .where(OutboxRow.status.not_in(WAITING_STATUSES), OutboxRow.created_at < older_than)
             .execution_options(synchronize_session=False)
         )
         await uow.commit()

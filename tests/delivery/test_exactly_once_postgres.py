@@ -27,7 +27,7 @@ from tests.scheduling.bulk import seed_due
 
 pytestmark = pytest.mark.postgres
 
-COUNT = 10_000
+COUNT = int(__import__("os").environ.get("EXACTLY_ONCE_COUNT", "10000"))
 TEAMS = 8  # eight Slack workspaces = eight lanes, shared out by leases
 CONCURRENCY = 8
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,9 +108,9 @@ async def test_two_instances_exactly_once_with_a_kill(
             # kill while 'a' is sending (among the newest requests the fake saw)
             delivered = sum(fake.delivered.values())
             busy = any(r.sender == "a" for r in fake.requests[-20:])
-            return delivered >= 3000 and (busy or delivered >= 7000)
+            return delivered >= COUNT * 0.3 and (busy or delivered >= COUNT * 0.7)
 
-        await wait_for(enough, limit=240, what="3,000 deliveries")
+        await wait_for(enough, limit=240, what="30 % of the deliveries")
         os.kill(a.pid, signal.SIGKILL)  # mid-batch: requests are in flight
         a.wait()
         delivered_at_kill = sum(fake.delivered.values())
@@ -121,7 +121,7 @@ async def test_two_instances_exactly_once_with_a_kill(
                 (
                     await uow.session.execute(
                         select(OutboxRow.id).where(
-                            OutboxRow.claimed_by == "a", OutboxRow.status == "pending"
+                            OutboxRow.claimed_by == "a", OutboxRow.status == "sending"
                         )
                     )
                 ).scalars()
@@ -138,7 +138,9 @@ async def test_two_instances_exactly_once_with_a_kill(
             )
             pending = await count(
                 db,
-                select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending"),
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(OutboxRow.status.in_(("pending", "retry", "claimed", "sending"))),
             )
             return due == 0 and pending == 0
 

@@ -194,3 +194,18 @@ def test_lane_names() -> None:
     assert lane_for("slack", "T123") == "slack:T123"
     assert lane_for("discord", "G1") == "discord"
     assert lane_for("console", "console") == "console"
+
+
+async def test_a_retried_row_keeps_its_place_ahead_of_rows_due_later(
+    tbot: Bot, tengine: SchedulingEngine, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    notifier.results = [DeliveryResult.transient("502")]
+    start = clock.now()
+    await once(tbot, "a")
+    await tengine.run_due()  # a fails; its retry is ready 1–2 s later
+    clock.set(start + timedelta(milliseconds=500))
+    await once(tbot, "c")  # due later than a, but ready (not_before) before a's retry
+    await tengine.dispatch()
+    clock.set(start + timedelta(seconds=3))
+    await tengine.run_due()
+    assert [d.user for d in notifier.delivered] == ["a", "c"]

@@ -40,7 +40,9 @@ ANSWERS = [LABELS[0]] * 20 + [LABELS[1]] * 18 + [LABELS[2]] * 12
 ASK = (
     f'/crossfade pulse ask "How is your workload this week?" options {", ".join(LABELS)} closes 1d'
 )
-PUBLIC_TABLES = ("alembic_version",)
+# No per-person data: the schema version, which process holds a delivery lane (stamped by
+# the database's own clock, so it differs between runs), and the deployment's random salt.
+PUBLIC_TABLES = ("alembic_version", "deployment", "lane_leases")
 # Random by design (fresh per ballot or per poll): masked before two worlds are compared.
 RANDOM_COLUMNS = {
     "pulse_ballots": {"id", "sealed"},

@@ -15,13 +15,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain.schedule_rules import Rule, rule_from_json
 from bot.storage.models.base import Base, utcnow
 
-__all__ = ["LaneLease", "LogoffDay", "LogoffSettings", "OutboxRow", "Schedule"]
+__all__ = ["Deployment", "LaneLease", "LogoffDay", "LogoffSettings", "OutboxRow", "Schedule"]
 
 
 class Schedule(Base):
@@ -83,12 +83,18 @@ class OutboxRow(Base):
     seq: Mapped[int] = mapped_column(default=0)
     lane: Mapped[str] = mapped_column(String(80))
     effect: Mapped[dict[str, Any]] = mapped_column()
-    # pending → sent | failed | expired
+    # pending | retry → claimed → sending → sent | failed | expired (or back to retry).
+    # "claimed" and "sending" carry the lane's fencing token in ``fence``.
     status: Mapped[str] = mapped_column(String(12), default="pending")
     not_before: Mapped[datetime] = mapped_column()
     expires_at: Mapped[datetime] = mapped_column()
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    # The lease token the row was claimed under: every transition requires it to be current.
+    fence: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The platform may have the message already (a 5xx, a timeout, a holder that died while
+    # "sending"): look it up or rely on the platform's idempotency before sending again.
+    uncertain: Mapped[bool] = mapped_column(default=False, server_default=false())
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     platform_message_id: Mapped[str | None] = mapped_column(String(100), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
@@ -104,6 +110,19 @@ class LaneLease(Base):
     lane: Mapped[str] = mapped_column(String(80), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[datetime] = mapped_column()
+    # Grows by one at every grant to a new holder or after an expiry; never reset (a
+    # released lease keeps its row and token). Outbox transitions are conditional on it.
+    token: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class Deployment(Base):
+    """One row: this deployment's random salt for idempotency keys (Discord nonces,
+    Slack message metadata)."""
+
+    __tablename__ = "deployment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
 
 
 class LogoffSettings(Base):

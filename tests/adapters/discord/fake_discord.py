@@ -81,6 +81,7 @@ class Call:
     at: float
     status: int = 200
     files: list[str] = field(default_factory=list)
+    dropped: bool = False  # the work was done, then the connection closed without an answer
 
 
 @dataclass
@@ -159,6 +160,11 @@ class FakeDiscord:
         self.post_delay = 0.0  # seconds a message post takes (to stop a bot mid-delivery)
         self.session_starts_left: int | None = None  # identify budget in /gateway/bot
         self.bot_permissions: dict[str, int] = {}  # guild id → permissions (default 52224)
+        # Create the message, then drop the connection: the answer is lost on the way.
+        self.lose_responses = 0
+        # Discord keeps nonces "for the past few minutes" (enforce_nonce): author+nonce → id
+        self.nonce_window = 180.0
+        self.nonces: dict[tuple[str, str], tuple[str, float]] = {}
         self._runner: web.AppRunner | None = None
         self._sockets: set[web.WebSocketResponse] = set()
 
@@ -264,6 +270,8 @@ class FakeDiscord:
             return _json({"message": "401: Unauthorized", "code": 0}, 401)
         response = await handler(request)
         call.status = response.status
+        if call.dropped and request.transport is not None:
+            request.transport.close()  # the client never hears back
         return response
 
     def calls_to(self, method: str, pattern: str) -> list[Call]:
@@ -671,7 +679,23 @@ class FakeDiscord:
             recipient = str(channel["recipients"][0]["id"])
             if recipient in self.dms_closed:
                 return _json(fixture("errors.json")["50007"], 403)
-        return _json(self._message(channel_id, body or {}, call.files))
+        payload = body or {}
+        nonce = str(payload.get("nonce") or "")
+        key = (str(self.bot_user["id"]), nonce)
+        if nonce and payload.get("enforce_nonce"):
+            if len(nonce) > 25:
+                return _json({"code": 50035, "message": "Invalid Form Body"}, 400)
+            known = self.nonces.get(key)
+            if known is not None and time.monotonic() - known[1] < self.nonce_window:
+                return _json(self.messages[known[0]])  # the first message, not a new one
+        message = self._message(channel_id, payload, call.files)
+        if nonce:
+            message["nonce"] = nonce
+            self.nonces[key] = (message["id"], time.monotonic())
+        if self.lose_responses > 0:
+            self.lose_responses -= 1
+            call.dropped = True
+        return _json(message)
 
     async def _edit_channel_message(
         self, body: Any, call: Call, channel_id: str, message_id: str

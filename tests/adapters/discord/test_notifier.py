@@ -172,3 +172,36 @@ async def test_the_pacer_keeps_requests_under_the_global_limit() -> None:
 def test_the_notifier_declares_the_global_limit_as_its_lane_rate() -> None:
     assert DiscordNotifier.lane == "discord"
     assert DiscordNotifier.rate_per_second == 50.0
+
+
+async def test_a_lost_answer_does_not_make_a_second_dm(
+    dc: DiscordHarness, clock: FakeClock
+) -> None:
+    """Discord keeps the message but the connection drops before the answer: the sender's
+    retry of the uncertain row carries the same nonce with enforce_nonce, and Discord
+    returns the first message."""
+    dc.person("cy")
+    await dc.run("cy", "logoff 17:30")
+    dc.fake.lose_responses = 1
+    _at(clock, 17, 30)
+    await dc.services.engine.run_due()
+    clock.advance(timedelta(seconds=30))  # the uncertain row's retry (a short backoff)
+    await dc.services.engine.run_due()
+    dm = dc.fake.dm_channels[dc.people["cy"]]
+    posts = [c for c in dc.fake.calls_to("POST", MESSAGES) if c.path == f"/channels/{dm}/messages"]
+    assert len(posts) >= 2, "the lost answer should have been retried"
+    nonces = {c.body["nonce"] for c in posts if isinstance(c.body, dict)}
+    assert len(nonces) == 1 and all(c.body["enforce_nonce"] for c in posts)  # type: ignore[index]
+    (nonce,) = nonces
+    assert len(nonce) <= 25
+    reminders = [m for m in dc.fake.channel_messages(dm) if "17:30" in text_of(m)]
+    assert len(reminders) == 1, [text_of(m) for m in reminders]
+
+
+async def test_nonces_differ_per_row_and_per_deployment() -> None:
+    from bot.delivery.keys import delivery_key
+
+    assert delivery_key("a", 1) != delivery_key("a", 2)
+    assert delivery_key("a", 1) != delivery_key("b", 1)
+    assert delivery_key("a", 1) == delivery_key("a", 1)
+    assert len(delivery_key("a", 10**12)) <= 25

@@ -74,6 +74,9 @@ class FakeSlack:
         self.socket_acks: list[dict[str, Any]] = []
         self.arrivals: dict[str, float] = {}  # response_url key → wall-clock arrival
         self._sockets: list[web.WebSocketResponse] = []
+        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # channel → messages
+        # chat.postMessage keeps the message, then the connection drops before the answer
+        self.lose_responses = 0
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -218,6 +221,9 @@ class FakeSlack:
         else:
             call.response = {"ok": True, **(handler(params, workspace) if handler else {})}
         await self._record(call)
+        if method == "chat.postMessage" and self.lose_responses > 0 and request.transport:
+            self.lose_responses -= 1
+            request.transport.close()  # kept, but the client never hears back
         headers = {}
         if method == "auth.test" and workspace is not None:
             # Slack reports the token's granted scopes on every Web API response.
@@ -260,7 +266,28 @@ class FakeSlack:
         if channel.startswith(("U", "W")):
             channel = "D" + channel
         ts = self._next_ts()
-        return {"channel": channel, "ts": ts, "message": {"ts": ts, "text": params.get("text")}}
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": ts,
+            "text": params.get("text"),
+            "bot_id": ws.bot_id,
+        }
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
+        self.history[channel].append(message)
+        public = {k: v for k, v in message.items() if k != "metadata"}
+        return {"channel": channel, "ts": ts, "message": public}
+
+    def _m_conversations_history(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        """Newest first, ``limit`` of them; metadata only with ``include_all_metadata``."""
+        messages = list(reversed(self.history.get(str(params.get("channel", "")), [])))
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        shown = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in messages[:limit]
+        ]
+        return {"messages": shown, "has_more": len(messages) > limit}
 
     def _m_chat_postEphemeral(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
         return {"message_ts": self._next_ts()}

@@ -251,3 +251,42 @@ async def test_an_uninstalled_workspace_gets_no_more_deliveries(
     clock.advance(timedelta(days=2))
     await rig.engine.run_due()
     assert rig.fake.calls("chat.postMessage") == []
+
+
+async def test_a_lost_answer_is_looked_up_not_resent(rig: SlackRig, clock: FakeClock) -> None:
+    """Slack keeps the DM but the connection drops before the answer: before sending the
+    uncertain row again, the sender finds it in the DM's history by its metadata."""
+    await _daily_checkin(rig)
+    clock.advance(timedelta(minutes=31))
+    rig.fake.lose_responses = 1
+    await rig.engine.run_due()
+    assert len(rig.fake.calls("chat.postMessage")) == 1
+    clock.advance(timedelta(seconds=30))  # the uncertain row's short backoff
+    await rig.engine.run_due()
+    assert len(rig.fake.calls("chat.postMessage")) == 1, "the DM was sent twice"
+    (lookup,) = rig.fake.calls("conversations.history")
+    assert lookup["channel"] == "DU1" and str(lookup["include_all_metadata"]).lower() in (
+        "1",
+        "true",
+    )
+    (kept,) = rig.fake.history["DU1"]
+    assert kept["metadata"]["event_type"] == "crossfade_outbox"
+    async with rig.adapter.db.uow() as uow:
+        (row,) = list(await uow.session.scalars(select(OutboxRow)))
+        assert row.status == "sent" and row.platform_message_id == kept["ts"]
+
+
+async def test_an_uncertain_row_slack_never_kept_is_sent_once(
+    rig: SlackRig, clock: FakeClock
+) -> None:
+    await _daily_checkin(rig)
+    clock.advance(timedelta(minutes=31))
+    rig.fake.fail("chat.postMessage", "internal_error", status=500)
+    await rig.engine.run_due()
+    clock.advance(timedelta(seconds=30))
+    await rig.engine.run_due()
+    assert len(rig.fake.calls("conversations.history")) == 1  # looked up first …
+    assert len(rig.fake.history["DU1"]) == 1  # … then sent, once
+    async with rig.adapter.db.uow() as uow:
+        (row,) = list(await uow.session.scalars(select(OutboxRow)))
+        assert row.status == "sent"
