@@ -132,7 +132,10 @@ async def test_a_second_signal_forces_exit(tmp_path: Path, fake_slack: FakeSlack
     bot.send_signal(signal.SIGTERM)
     await asyncio.wait_for(bot.wait(), 5)
     assert bot.returncode == 130 and time.monotonic() - started < 2
-    assert await outbox_counts(url) == {"pending": len(users)}  # nothing marked sent wrongly
+    counts = await outbox_counts(url)
+    # A forced exit is not a clean stop: rows it held stay claimed/sending for the delivery
+    # engine's recovery on the next start, and none is recorded as sent that was not.
+    assert "sent" not in counts and sum(counts.values()) == len(users), counts
 
 
 async def test_socket_mode_serves_health_and_commands(
