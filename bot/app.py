@@ -53,6 +53,7 @@ HOME_BUTTONS = (
     ("quiz", "Take the quiz"),
     ("checkin", "Check in now"),
     ("logoff", "Log-off reminder"),
+    ("connect", "Pause Slack when I log off"),
     ("help", "All commands"),
 )
 # The sections of the home page, each the answer to a command without arguments.

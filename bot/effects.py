@@ -65,4 +65,17 @@ class FormErrors:
     errors: dict[str, str]
 
 
-Effect = Reply | SendDirect | Post | Update | OpenForm | FormErrors
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Switch a person's platform notifications off or on with the user token they granted
+    (Slack ``connect``): ``action`` is ``snooze`` (until ``until``, with ``status`` shown
+    and expiring then), ``clear`` (end the snooze and the status) or ``revoke`` (revoke and
+    delete the token). Sent through the outbox, so the workspace's lane paces the calls."""
+
+    user: UserRef
+    action: str
+    until: str = ""  # ISO instant (snooze)
+    status: str = ""
+
+
+Effect = Reply | SendDirect | Post | Update | OpenForm | FormErrors | Presence

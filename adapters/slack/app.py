@@ -38,6 +38,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import update
 
 from adapters.slack.channels import ChannelPrivacy
+from adapters.slack.connect import UserTokens
 from adapters.slack.executor import Executor, form_metadata
 from adapters.slack.home import HomeTab
 from adapters.slack.inbound import (
@@ -246,6 +247,8 @@ class SlackAdapter:
             base_url=self.settings.slack_api_url,
             session=self.session,
             rate=self.settings.slack_rate,
+            user_tokens=UserTokens(self.db),
+            clock=self.clock,
         )
 
     # --- background work ---------------------------------------------------------------------

@@ -41,10 +41,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.connect import UserTokens, deliver_presence
 from adapters.slack.messages import error_code, post_message, update_message
 from adapters.slack.people import People
+from bot.clock import Clock, SystemClock
 from bot.delivery.notifier import DeliveryResult, Notifier
-from bot.effects import Effect, Post, SendDirect, Update
+from bot.effects import Effect, Post, Presence, SendDirect, Update
 from bot.events import TeamKey
 
 __all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
@@ -167,8 +169,12 @@ class WorkspaceNotifier:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         rate: float = 5.0,
+        user_tokens: UserTokens | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.rate_per_second = rate  # CROSSFADE_SLACK_RATE
+        self.user_tokens = user_tokens
+        self.clock = clock or SystemClock()
         self.lane = f"slack:{workspace_id}"
         self.team = TeamKey("slack", workspace_id)
         self.tokens = tokens
@@ -230,7 +236,18 @@ class WorkspaceNotifier:
 
     async def deliver_once(self, effect: Effect, key: str) -> DeliveryResult:
         """Send one ``SendDirect``, ``Post`` or ``Update`` (with ``key`` as its message
-        metadata); never raises for Slack errors."""
+        metadata), or make a ``Presence`` call with the person's own token; never raises
+        for Slack errors."""
+        if isinstance(effect, Presence):
+            if self.user_tokens is None:
+                return DeliveryResult.permanent("not_connected")
+            return await deliver_presence(
+                effect,
+                tokens=self.user_tokens,
+                base_url=self.base_url,
+                now=self.clock.now(),
+                session=self.session,
+            )
         metadata = row_metadata(key) if key else None
         client = await self._client()
         if client is None:
@@ -297,8 +314,12 @@ class SlackNotifier:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         rate: float = WorkspaceNotifier.rate_per_second,
+        user_tokens: UserTokens | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.rate = rate
+        self.user_tokens = user_tokens
+        self.clock = clock
         self.tokens = tokens
         self.people = people
         self.base_url = base_url
@@ -319,6 +340,8 @@ class SlackNotifier:
                 sleep=self.sleep,
                 monotonic=self.monotonic,
                 rate=self.rate,
+                user_tokens=self.user_tokens,
+                clock=self.clock,
             )
             self._lanes[lane] = notifier
         return notifier

@@ -26,7 +26,9 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from sqlalchemy import text
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.connect import UserTokens, connect_callback
 from bot.delivery.metrics import CONTENT_TYPE, metrics_text
+from bot.flows.slack_connect import STATE_PREFIX
 
 __all__ = ["build_web_app", "run_http", "run_socket_mode", "slack_routes", "start_http"]
 
@@ -69,6 +71,16 @@ def build_web_app(adapter: SlackAdapter, *, events: bool = True) -> web.Applicat
         return response
 
     async def handle_install(request: web.Request) -> web.Response:
+        if request.query.get("state", "").startswith(STATE_PREFIX):
+            settings = adapter.settings
+            return await connect_callback(
+                request,
+                tokens=UserTokens(adapter.db),
+                clock=adapter.clock,
+                client_id=settings.slack_client_id,
+                client_secret=settings.slack_client_secret,
+                api_url=settings.slack_api_url,
+            )
         if oauth is None:
             return web.Response(
                 status=404,

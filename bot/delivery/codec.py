@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import Effect, Post, SendDirect, Update, UserRef
+from bot.effects import Effect, Post, Presence, SendDirect, Update, UserRef
 from bot.events import MessageRef, Place
 from bot.ui import message_from_json, message_to_json
 
 __all__ = ["OutboxEffect", "effect_from_json", "effect_to_json"]
 
-OutboxEffect = SendDirect | Post | Update
+OutboxEffect = SendDirect | Post | Update | Presence
 
 
 def _place(place: Place) -> dict[str, str]:
@@ -47,11 +47,25 @@ def effect_to_json(effect: Effect) -> dict[str, Any]:
             "ref": {"place": _place(effect.message_ref.place), "id": effect.message_ref.id},
             "message": message_to_json(effect.message),
         }
+    if isinstance(effect, Presence):
+        user = effect.user
+        return {
+            "type": "presence",
+            "user": [user.platform, user.workspace_id, user.user_id],
+            "action": effect.action,
+            "until": effect.until,
+            "status": effect.status,
+        }
     raise TypeError(f"a scheduled job cannot send {type(effect).__name__}")
 
 
 def effect_from_json(data: dict[str, Any]) -> OutboxEffect:
     kind = data["type"]
+    if kind == "presence":
+        platform, workspace, user = data["user"]
+        return Presence(
+            UserRef(platform, workspace, user), data["action"], data["until"], data["status"]
+        )
     message = message_from_json(data["message"])
     if kind == "send_direct":
         platform, workspace, user = data["user"]

@@ -56,6 +56,8 @@ class Reason(StrEnum):
     HOLIDAY = "holiday"
     QUIET = "quiet"
     QUIET_REST_OF_DAY = "quiet_rest_of_day"  # a one-off whose quiet hours end only tomorrow
+    # strict mode (bot.domain.window): outside the person's working window, not asked for
+    OUTSIDE_WINDOW = "outside_window"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,8 @@ def explain(decision: Decision, rules: PersonalRules | None) -> str:
     zone = rules.zone if rules is not None else UTC
     if decision.verdict is Verdict.MOVE and decision.at is not None:
         when = decision.at.astimezone(zone)
+        if decision.reason is Reason.OUTSIDE_WINDOW:
+            return f"it falls outside your working window, so it waits until {when:%a %H:%M}"
         return f"it falls in your quiet hours, so it waits until they end at {when:%H:%M}"
     reason = decision.reason
     quiet = rules.quiet if rules is not None else None
@@ -184,6 +188,7 @@ _DROPPED = {
     Reason.AWAY: "you're away that day",
     Reason.WORKDAY: "it's not one of your workdays",
     Reason.HOLIDAY: "it's a public holiday in your calendar",
+    Reason.OUTSIDE_WINDOW: "it falls outside your working window (strict mode)",
 }
 
 

@@ -12,6 +12,7 @@ def all_flows() -> list[Flow]:
     from bot.flows import (
         checkin,
         help,
+        late_choice,
         logoff,
         personal,
         privacy,
@@ -19,8 +20,11 @@ def all_flows() -> list[Flow]:
         quiz,
         quiz_team,  # noqa: F401  (registers the quiz's team-view section)
         schedules,
+        slack_connect,
         team,
         team_settings,
+        upcoming,
+        workday,
     )
 
     return [
@@ -34,6 +38,10 @@ def all_flows() -> list[Flow]:
         schedules.flow,
         pulse.flow,
         privacy.flow,
+        workday.flow,
+        late_choice.flow,
+        slack_connect.flow,
+        upcoming.flow,
     ]
 
 

@@ -342,6 +342,13 @@ async def set_daily(ctx: Context, text: str) -> list[Effect]:
             f"{ctx.member.quiet_end}), when I never DM you. Pick another time, or change "
             "them with `quiet HH:MM-HH:MM`."
         )
+    from bot.flows import workday
+
+    if workday.outside_window(ctx, at):
+        if ctx.member.checkin_outside_ok != format_clock(at):
+            return [workday.checkin_question(ctx, at)]
+    else:
+        ctx.member.checkin_outside_ok = None
     engine = _engine()
     await engine.set_schedule(ctx, kind=KIND, rule=engine.DailyLocal(at), member=ctx.member)
     await dashboard.schedule_weekly_summary(ctx)
@@ -433,7 +440,13 @@ async def me(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         days = 30
     else:
         raise UserError("`me` shows the last 7 days; `me 30` the last 30.")
-    return [Reply(await dashboard.dashboard_message(ctx, days=days))]
+    message = await dashboard.dashboard_message(ctx, days=days)
+    from bot.flows.late_choice import my_share
+
+    share = await my_share(ctx)
+    if share:
+        message = Message(message.text, (*message.blocks, Text(share)))
+    return [Reply(message)]
 
 
 @flow.action("checkin:me")

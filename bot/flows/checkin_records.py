@@ -243,9 +243,14 @@ async def nudge_lines(ctx: Context, *, today: date, limit: int = 1) -> list[str]
     """Up to ``limit`` nudges due today, recorded as shown, so that the same pattern is not
     raised again within a week."""
     since = today - timedelta(days=13)
+    # No nagging about late evenings the person chose ("my choice" after working late).
+    from bot.flows.late_choice import chosen_days
+
+    chosen = await chosen_days(ctx, since)
+    logoffs = [r for r in await logoff_records(ctx, since=since) if r.day not in chosen]
     nudges = due_nudges(
         await entries(ctx, since=since),
-        await logoff_records(ctx, since=since),
+        logoffs,
         today=today,
         last_sent=await last_nudges(ctx),
     )

@@ -58,7 +58,11 @@ def help_message(router: Router, *, lead: str = "") -> Message:
 async def show_help(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     router = ctx.bot.router
     if not cmd.args:
-        return [Reply(help_message(router))]
+        message = help_message(router)
+        if ctx.team.policy_line:
+            norm = Text(f"*Our team's norm:* {ctx.team.policy_line}")
+            message = Message(message.text, (norm, *message.blocks))
+        return [Reply(message)]
     name = cmd.args[0].lower()
     spec = router.find_command(name)
     if spec is None:

@@ -35,6 +35,23 @@ EXPLAIN: dict[str, str] = {
         "a page the quiz points to when someone seems worn out, e.g. your employee "
         "assistance programme"
     ),
+    "settings workday HH:MM": "the start of day for people who haven't set their own",
+    "settings strict on|off": (
+        "strict mode: no DMs outside people's working windows except what they asked for"
+    ),
+    'settings policy "We don\'t expect replies after 18:00"|off': (
+        "a short team norm shown in help, the home page and the welcome message"
+    ),
+    "team disconnect": (
+        "admins: the bot's DMs of the last 4 weeks, inside and outside working windows"
+    ),
+    "workday 09:00-17:30": "your working window: start of day and log-off time",
+    "workday 08:00": "change only your start of day",
+    "workday off": "go back to the team's start of day",
+    "workday": "show your working window",
+    "connect": "Slack: pause your notifications and set a status when you log off",
+    "disconnect": "Slack: take that permission back and delete its token",
+    "next": "what the bot will send you in the next 7 days, and why not the rest",
     "quiz": "start the quiz (or carry on where you stopped)",
     "quiz result": "show your latest result again",
     "quiz history": "your past results",

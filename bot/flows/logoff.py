@@ -189,6 +189,7 @@ async def set_logoff(ctx: Context, at: time) -> list[Effect]:
     assert settings is not None
     was_hours = settings.mode == "hours"
     settings.mode, settings.at = "fixed", format_clock(at)
+    ctx.member.work_end = settings.at  # the log-off time ends the working window
     await _apply(ctx, settings)
     remind = await get_schedule(ctx, kind=REMIND)
     heads = heads_up_time(at, settings.heads_up_minutes)
@@ -215,6 +216,7 @@ async def set_hours(ctx: Context, hours: float, *, hard_stop: time | None = None
     stop = stop.replace(second=0, microsecond=0)
     _check_quiet(ctx, stop, "hard-stop reminder")
     settings.mode, settings.hours, settings.hard_stop = "hours", hours, format_clock(stop)
+    ctx.member.work_end = settings.hard_stop
     await _apply(ctx, settings)
     text = (
         f"Integration mode: after `/crossfade start` I'll remind you when {format_hours(hours)} "
@@ -227,6 +229,15 @@ async def set_hours(ctx: Context, hours: float, *, hard_stop: time | None = None
         started = _local(ctx, day.started_at)
         text += f" Today you started at {started:%H:%M}: reminder {_when(ctx, due)}."
     return [reply(text)]
+
+
+async def set_end_of_day(ctx: Context, end: time) -> list[Effect]:
+    """The end of the working window: the hard stop in integration mode, else the fixed
+    log-off reminder (``workday 09:00-17:30``)."""
+    settings = await _settings(ctx)
+    if settings is not None and settings.mode == "hours":
+        return await set_hours(ctx, settings.hours or 8.0, hard_stop=end)
+    return await set_logoff(ctx, end)
 
 
 async def logoff_days(ctx: Context, since: date) -> list[LogoffDayView]:
@@ -476,7 +487,19 @@ async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     hours = settings.hours if settings is not None and settings.mode == "hours" else None
     day, _ = working_day(ctx.local_now, end, hours)
     text = await _log_off(ctx, day)
-    return [reply(text)]
+    return [reply(text), *await _after_log_off(ctx, day)]
+
+
+async def _after_log_off(ctx: Context, day: date) -> list[Effect]:
+    """After logging off: the by-choice tap if the day ran late, and the Slack snooze of a
+    connected person."""
+    from bot.flows import late_choice, slack_connect
+
+    row = await _day(ctx, day)
+    effects: list[Effect] = []
+    if row is not None and row.outcome in ("late", "working_late"):
+        effects += await late_choice.tap(ctx, day)
+    return effects + await slack_connect.on_log_off(ctx)
 
 
 @flow.command(
@@ -487,6 +510,10 @@ async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 )
 async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     settings = await _settings(ctx)
+    if settings is not None and settings.mode == "fixed":
+        from bot.flows import workday
+
+        return await workday.early_start(ctx, settings.at)
     if settings is None or settings.mode != "hours":
         current = (
             f"You have a fixed log-off reminder at {settings.at}. "
@@ -608,7 +635,8 @@ async def press_done(ctx: Context, value: str) -> list[Effect]:
     stale = await _stale(ctx, value)
     if stale is not None:
         return stale
-    return _answered(ctx, await _log_off(ctx, ctx.local_today))
+    answered = _answered(ctx, await _log_off(ctx, ctx.local_today))
+    return answered + await _after_log_off(ctx, ctx.local_today)
 
 
 async def _log_off(ctx: Context, today: date) -> str:
@@ -630,6 +658,7 @@ async def _log_off(ctx: Context, today: date) -> str:
         day.outcome = outcome_for(ctx.local_now, target)
     if today == ctx.local_today:
         await skip_today(ctx, family=FAMILY)
+    ctx.member.early_start_at = None
     if day.outcome == "on_time":
         return f"Logged off at {ctx.local_now:%H:%M} — boundary kept. {farewell(ctx.local_now)}"
     after = next_workday_name(ctx.local_today, ctx.member.workdays)
@@ -709,24 +738,26 @@ async def press_late(ctx: Context, value: str) -> list[Effect]:
     day.target = day.target or _target_today(ctx, settings, day) or None
     day.outcome = "working_late"
     await skip_today(ctx, family=FAMILY)
-    return _answered(
+    from bot.flows import late_choice
+
+    answered = _answered(
         ctx,
         "Noted: working late today. No more reminders today — take a real break, and send "
         "`done` when you stop.",
     )
+    return answered + await late_choice.tap(ctx, ctx.local_today)
 
 
 # --- what the engine sends ---------------------------------------------------------------------
 
 
-def _reminder_buttons(day: str) -> Buttons:
-    return Buttons(
-        (
-            Button("I'm logging off", DONE, day, "primary"),
-            Button("Snooze 15 min", SNOOZE_ACTION, day),
-            Button("Working late today", LATE, day),
-        )
+def _reminder_buttons(day: str, extra: Button | None = None) -> Buttons:
+    buttons = (
+        Button("I'm logging off", DONE, day, "primary"),
+        Button("Snooze 15 min", SNOOZE_ACTION, day),
+        Button("Working late today", LATE, day),
     )
+    return Buttons((*buttons, extra) if extra is not None else buttons)
 
 
 @flow.job(HEADS_UP)
@@ -759,5 +790,8 @@ async def reminder_job(ctx: Context, due: Due) -> list[Effect]:
         text = f"It's {local:%H:%M}, your hard stop — time to log off."
     else:
         text = f"It's {local:%H:%M} — time to log off. Your evening is yours."
-    message = Message(text, (Text(text), _reminder_buttons(due.local_date.isoformat())))
+    from bot.flows.slack_connect import offer_button
+
+    buttons = _reminder_buttons(due.local_date.isoformat(), await offer_button(ctx))
+    message = Message(text, (Text(text), buttons))
     return [SendDirect(ctx.user_ref, message)]

@@ -48,6 +48,8 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "pulse_askers": ("pulse poll you asked (never anyone's answer)", "pulse polls you asked"),
     "slack_users": ("cached Slack profile (name, time zone)", "cached Slack profiles"),
     "discord_users": ("cached Discord profile", "cached Discord profiles"),
+    "late_choices": ("late-evening answer (my choice / needed to)", "late-evening answers"),
+    "slack_user_tokens": ("Slack connection (encrypted token)", "Slack connections"),
 }
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.commands import ParsedCommand
 from bot.effects import Effect, Reply, SendDirect, Update
+from bot.flows.export_view import people_export
 from bot.flows.personal_data import (
     count_member_data,
     delete_member_data,
@@ -60,7 +61,10 @@ async def export(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     filename = f"crossfade-export-{ctx.local_today:%Y-%m-%d}.json"
     message = Message(
         "Your Crossfade data export",
-        (Text(text), File(export_bytes(document), filename, "application/json")),
+        (
+            Text(text),
+            File(export_bytes(people_export(document, ctx.zone)), filename, "application/json"),
+        ),
     )
     return _private(ctx, message)
 
@@ -160,7 +164,16 @@ def privacy_message(ctx: Context) -> Message:
         "Kept until you change them or run `forget`.\n"
         f"• *Check-ins* — mood, energy, hours, breaks, downtime and your optional note. "
         f"Kept {team.retention_days} days (a team setting), then deleted automatically.\n"
-        "• *Log-off reminders* — whether you logged off on time, for your on-time %.\n"
+        "• *Log-off reminders* — whether you logged off on time, for your on-time %; your "
+        "working window; whether a late evening was your choice or needed (only you see "
+        f"yours; `team` shows a weekly share only when at least {team.k_threshold} people "
+        "answered).\n"
+        "• *Slack connection* (only if you ran `connect`) — a Slack token that lets Crossfade "
+        "do exactly two things as you: pause your notifications (Do Not Disturb) and set "
+        "your status, when you log off, until your next working day; it cannot read or send "
+        "messages. It is stored encrypted with the server's key. `disconnect` revokes it at "
+        "Slack and deletes it; removing the app under your Slack profile's *Apps* revokes it "
+        "too.\n"
         "• *Quiz result* — which approach fits you and why.\n"
         "• *Pulse polls* — only that you answered (a keyed mark, so nobody votes twice), never "
         "*what*: your answer is sealed with the poll's own key and opened only when the poll "
@@ -174,7 +187,9 @@ def privacy_message(ctx: Context) -> Message:
         "answered what; the limits (people who collude, the operator with the key and an old "
         "backup) are in `docs/privacy.md` in Crossfade's source.\n\n"
         "*Your controls*: `export` sends you all of it as a JSON file; `forget` deletes all of "
-        "it; `checkin off` and `logoff off` stop the DMs."
+        "it; `checkin off` and `logoff off` stop the DMs; `disconnect` revokes the Slack "
+        "connection. Outside your working window Crossfade sends you nothing but what you "
+        "asked for (`workday`, `next`)."
     )
     return Message("What Crossfade stores and who sees it", (Text(text),))
 

@@ -74,10 +74,14 @@ def k_note(*, have: int, k: int, what: str) -> str:
 @flow.command(
     "team",
     summary="the team at a glance — quiz results and pulse trends, never one person",
-    usage=("team",),
+    usage=("team", "team disconnect"),
     section="Team",
 )
 async def team(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if cmd.arg(0).lower() == "disconnect":
+        from bot.flows.team_disconnect import report
+
+        return await report(ctx)
     k = effective_k(ctx.team)
     blocks: list[Block] = [
         Text(

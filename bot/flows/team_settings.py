@@ -16,6 +16,7 @@ from bot.domain.zones import resolve_zone, search_zones
 from bot.effects import Effect, Reply
 from bot.flows.personal import away_text, quiet_text
 from bot.router import Context, Flow, UserError, reply
+from bot.storage.models import Team
 from bot.ui import Divider, Field, Fields, Message, Text
 
 __all__ = ["MIN_K", "flow", "parse_channel"]
@@ -34,6 +35,9 @@ TEAM_USAGE = (
     "settings logoff HH:MM",
     "settings retention DAYS",
     "settings support https://…|off",
+    "settings workday HH:MM",
+    "settings strict on|off",
+    'settings policy "We don\'t expect replies after 18:00"|off',
 )
 
 
@@ -97,6 +101,7 @@ async def _view(ctx: Context) -> Message:
             Field("Quiet hours", quiet_text(ctx)),
             Field("Away", away_text(ctx)),
             *await _reminder_fields(ctx),
+            Field("Working window", _window_text(ctx)),
         )
     )
     channel = f"#{team.pulse_channel_name}" if team.pulse_channel_id else "the channel asked in"
@@ -109,6 +114,9 @@ async def _view(ctx: Context) -> Message:
             Field("Who may create pulses", team.pulse_creators),
             Field("Check-in retention", f"{team.retention_days} days"),
             Field("Support link (shown to people who seem worn out)", team.support_link or "none"),
+            Field("Default start of day", team.default_work_start),
+            Field("Strict mode (no DMs outside working windows)", _on(team.strict_disconnect)),
+            Field("Team norm", team.policy_line or "not set"),
         )
     )
     how = (
@@ -178,6 +186,18 @@ async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         except InputError as error:
             raise UserError(str(error)) from None
         return [reply(f"Default log-off time: {team.default_logoff}.")]
+    if key in ("workday", "start"):
+        try:
+            team.default_work_start = format_clock(parse_clock(value))
+        except InputError as error:
+            raise UserError(str(error)) from None
+        return [
+            reply(f"Default start of day: {team.default_work_start} (for people who set none).")
+        ]
+    if key == "strict":
+        return [reply(_set_strict(team, value))]
+    if key in ("policy", "norm"):
+        return [reply(_set_policy(team, value))]
     if key == "retention":
         try:
             days = int(value)
@@ -191,7 +211,7 @@ async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         return [reply(_set_support(team, value))]
     raise UserError(
         f"There is no team setting “{key[:30]}”. Settings: timezone, channel, k, pulses, "
-        "logoff, retention, support."
+        "logoff, retention, support, workday, strict, policy."
     )
 
 
@@ -212,3 +232,44 @@ def _set_support(team: Any, value: str) -> str:
         f"Support link set: {value}. The quiz shows it to people whose answers say they are "
         "running on empty."
     )
+
+
+def _on(value: bool) -> str:
+    return "on" if value else "off"
+
+
+def _window_text(ctx: Context) -> str:
+    from bot.flows.workday import member_window
+
+    return f"{member_window(ctx).label()} (`workday HH:MM-HH:MM`)"
+
+
+def _set_strict(team: Team, value: str) -> str:
+    choice = value.lower()
+    if choice not in ("on", "off"):
+        raise UserError("Strict mode is `settings strict on` or `settings strict off`.")
+    team.strict_disconnect = choice == "on"
+    if team.strict_disconnect:
+        return (
+            "Strict mode on: Crossfade DMs nobody outside their working window, except their "
+            "own log-off reminder and a check-in time they confirmed."
+        )
+    return (
+        "Strict mode off: scheduled messages may reach people outside their working window "
+        "(they are counted as “outside, unasked” in `team disconnect`)."
+    )
+
+
+def _set_policy(team: Team, value: str) -> str:
+    text = " ".join(value.strip().strip('"“”').split())
+    if text.lower() in ("off", "none", "clear"):
+        team.policy_line = None
+        return "Team norm removed."
+    if len(text) > 200:
+        raise UserError(f"Keep the team norm to 200 characters — this one is {len(text)}.")
+    if not text:
+        raise UserError(
+            'Give the norm in quotes: `settings policy "No replies expected after 18:00"`.'
+        )
+    team.policy_line = text
+    return f"Team norm set. Everyone sees it in help, their home and the welcome message: “{text}”"

@@ -19,7 +19,7 @@ import logging
 import time as _time
 from collections import Counter as Tally
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,7 @@ from bot.domain.schedule_rules import (
     rule_from_json,
     rule_to_json,
 )
+from bot.domain.window import Category
 from bot.domain.zones import safe_zone
 from bot.effects import Effect, SendDirect
 from bot.events import Actor
@@ -51,6 +52,7 @@ from bot.scheduling.api import (
     member_rules,
     touched_schedules,
 )
+from bot.scheduling.window import WindowTally, record_counts, window_decision
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
 from bot.storage.uow import UnitOfWork
@@ -359,6 +361,7 @@ class Dispatcher:
         advance: list[tuple[ClaimedSchedule, PersonalRules | None, bool]] = []
         moved: list[ClaimedSchedule] = []
         jobs = self.bot.router.jobs
+        tally: WindowTally = WindowTally()
         for schedule, member in claimed:
             team = teams[schedule.team_id]
             due_at = schedule.next_due_at
@@ -378,6 +381,17 @@ class Dispatcher:
             if reason is None and handler is None:
                 log.error("no job handler registered for schedule kind %r", schedule.kind)
                 reason = "no_handler"
+            window: Decision | None = None
+            category: Category = "inside"
+            exempt = bool((schedule.data or {}).get("ignore_rules"))
+            if reason is None and member is not None and rules is not None and not exempt:
+                # The right to disconnect: the person's working window decides (send, hold
+                # until the next window start, or drop with a reason `next` shows).
+                window, category = window_decision(
+                    schedule.kind, member.values, team, rules, local_due
+                )
+                if window.verdict is Verdict.DROP:
+                    reason = str(window.reason)
             if reason is not None:
                 stats.skipped[reason] += 1
                 SKIPPED.labels(reason, schedule.kind).inc()
@@ -393,20 +407,36 @@ class Dispatcher:
                 ctx = _context(self.bot, uow, team, member, due_at)
                 effects: list[Effect] = await handler(ctx, due)
                 rows = self._outbox_rows(schedule, member, team, due, effects, now)
+                if window is not None:
+                    until = window.at if window.verdict is Verdict.MOVE else None
+                    dms = self._hold(rows, until)
+                    tally[(team.id, (until or due_at).astimezone(UTC).date(), category)] += dms
                 outbox.extend(rows)
                 stats.fired += 1
                 stats.enqueued += len(rows)
             advance.append((schedule, rules, reason == DM_BLOCKED))
-            if isinstance(verdict, Decision) and isinstance(schedule.rule, Once):
+            dropped = window if window is not None and not window.sent else verdict
+            if isinstance(dropped, Decision) and isinstance(schedule.rule, Once):
                 # A dropped one-off: the reason stays on the row for `logoff` to show.
-                schedule.stopped = f"dropped:{verdict.reason}"
+                schedule.stopped = f"dropped:{dropped.reason}"
         self._apply_advances(uow, advance, now)
         await self._save(uow, [schedule for schedule, _, _ in advance])
         for schedule in moved:
             await self._move(uow, schedule)
         if outbox:
             await self._insert_outbox(uow, outbox)
+        if tally:
+            await record_counts(uow, tally, postgres=self.bot.db.is_postgres)
         return stats
+
+    def _hold(self, rows: list[dict[str, Any]], until: datetime | None) -> int:
+        """Hold a batch's DM rows until ``until`` (the next window start); their count."""
+        dms = [row for row in rows if row["effect"].get("type") == "send_direct"]
+        if until is not None:
+            for row in dms:
+                row["not_before"] = until.astimezone(UTC)
+                row["expires_at"] = until.astimezone(UTC) + self.delivery_deadline
+        return len(dms)
 
     def _apply_advances(
         self,

@@ -79,6 +79,7 @@ async def test_quiet_hours_that_silence_reminders_say_so_and_offer_the_fix(
         """
         /crossfade logoff 19:00
         /crossfade checkin at 19:30
+        :press Yes, my choice
         /crossfade quiet 18:00-08:00
         :press Move my log-off reminder to 17:30
         :press Keep as is (no DM)

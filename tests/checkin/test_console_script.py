@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.flows.personal_data import member_columns, personal_tables
 from bot.storage.models import Member
 from tests.support.console import transcript
+from tests.support.export import internal_record, people_file, sections
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "examples" / "checkin_week.txt"
@@ -51,13 +52,15 @@ async def test_exports_hold_exactly_the_persons_data_and_forget_leaves_nothing(
     services = await build(settings, clock=script_clock())
     app = ConsoleApp(services, out=io.StringIO())
     you_id = None
+    record: dict[str, Any] = {}
     try:
         for line in SCRIPT.read_text(encoding="utf-8").splitlines():
             if line.startswith("/crossfade forget"):
                 you_id = await _member_id(services, "you")
+                record = await internal_record(services.db, "you")
             await app.line(line)
         exports = [
-            (shown.audience, json.loads(block.data))
+            (shown.audience, people_file(block))
             for shown in app.shown
             for block in shown.message.files
         ]
@@ -71,18 +74,27 @@ async def test_exports_hold_exactly_the_persons_data_and_forget_leaves_nothing(
     you_doc, bob_doc = yours[1], bob_before[1]
 
     # yours: every row is yours, the five days you answered, your note; nothing of Bob's
-    assert you_doc["you"]["platform_user_id"] == "you"
-    assert {row["member_id"] for rows in you_doc["data"].values() for row in rows} == {you_id}
-    days = [row["local_date"] for row in you_doc["data"]["checkins"]]
-    assert days == [str(date(2026, 3, d)) for d in (2, 3, 5, 6, 9)]
-    assert you_doc["data"]["checkins"][0]["note"] == "Walked home through the park"
+    assert record["you"]["platform_user_id"] == "you"
+    assert {row["member_id"] for rows in record["data"].values() for row in rows} == {you_id}
+    checkins = you_doc["Check-ins"]
+    days = [row["Day"] for row in checkins]
+    assert days == [f"{date(2026, 3, d):%a} {d} Mar 2026" for d in (2, 3, 5, 6, 9)]
+    assert checkins[0]["Note"] == "Walked home through the park"
     assert "bob" not in json.dumps(you_doc)
+    # the messages you got, as you read them, at Berlin times; the chart named, not dumped
+    sent = you_doc["Messages from Crossfade"]
+    assert sent[0]["Due"] == "Mon 2 Mar 2026, 16:00" and sent[0]["About"] == "Check-in"
+    summary = next(m for m in sent if m["About"] == "Weekly check-in summary")
+    assert summary["Due"] == "Fri 6 Mar 2026, 17:30"
+    assert (
+        "*Your week*" in summary["Message"] and "[chart: Chart of your last 7" in summary["Message"]
+    )
     # Bob's: one check-in, nothing of yours
-    assert [row["mood"] for row in bob_doc["data"]["checkins"]] == [2]
+    assert [row["Mood (1–5)"] for row in bob_doc["Check-ins"]] == [2]
     assert "Walked home" not in json.dumps(bob_doc)
 
     # after forget: nothing left about you — only the fresh, empty member the export made
-    assert yours_after[1]["data"] == {}
+    assert sections(yours_after[1]) == {}
     assert leftovers == {}
     assert members == ["bob", "you"]
     # and Bob's data is exactly as it was
@@ -91,8 +103,8 @@ async def test_exports_hold_exactly_the_persons_data_and_forget_leaves_nothing(
 
 def _stable(document: dict[str, Any]) -> dict[str, Any]:
     copy = json.loads(json.dumps(document))
-    copy.pop("exported_at")
-    copy["you"].pop("updated_at")
+    copy["About this file"].pop("Exported")
+    copy["Your settings"].pop("Last changed")
     return copy  # type: ignore[no-any-return]
 
 

@@ -14,10 +14,12 @@ from bot.app import Bot
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.effects import Reply, SendDirect
+from bot.flows.export_view import KIND_TITLES
 from bot.flows.personal_data import member_columns, personal_tables
 from bot.storage.db import Database
 from bot.storage.models import Base, Member
 from tests.checkin.support import DM, LONG_DAY, answer_all, run_jobs, to
+from tests.support.export import internal_record, people_file, sections
 from tests.support.harness import Harness, button, messages, text_of
 
 
@@ -38,12 +40,11 @@ async def populate(h: Harness, user: str, note: str) -> None:
 
 
 async def export_of(h: Harness, user: str) -> dict[str, Any]:
+    """What ``export`` sends: the readable file (checked for base64 on the way)."""
     effects = await h.command(user, "/crossfade export", DM)
     (message,) = [m for m in messages(effects) if m.files]
     (file,) = message.files
-    assert file.mime == "application/json" and file.filename.endswith(".json")
-    document: dict[str, Any] = json.loads(file.data)
-    return document
+    return people_file(file)
 
 
 async def member_id(h: Harness, user: str) -> int | None:
@@ -72,7 +73,8 @@ async def test_export_contains_exactly_the_persons_data(h: Harness) -> None:
     await populate(h, "bob", "bob's private thought")
     ann = await member_id(h, "ann")
     bob = await member_id(h, "bob")
-    document = await export_of(h, "ann")
+    sent = await export_of(h, "ann")
+    document = await internal_record(h.bot.db, "ann")
     raw = json.dumps(document)
 
     assert document["you"]["platform_user_id"] == "ann"
@@ -85,6 +87,12 @@ async def test_export_contains_exactly_the_persons_data(h: Harness) -> None:
     assert exported == await rows_about(h, ann)  # type: ignore[arg-type]
     assert exported["checkins"] == 4 and "schedules" in exported
     assert "pulse" in document["not_included"].lower()
+    # the file the person gets shows every one of those rows, under a readable name
+    shown = {title: len(rows) for title, rows in sections(sent).items()}
+    assert shown == {KIND_TITLES[name]: number for name, number in exported.items()}
+    assert sent["Your settings"]["Time zone"] == "Europe/Berlin"
+    assert "ann's private thought" in json.dumps(sent) and "bob" not in json.dumps(sent)
+    assert "pulse" in sent["Not included"].lower()
 
 
 def _member_refs(document: dict[str, Any]) -> list[int]:
@@ -112,7 +120,7 @@ async def test_forget_deletes_everything_about_the_person_and_nothing_else(
     await populate(h, "bob", "bob's note")
     ann = await member_id(h, "ann")
     assert ann is not None
-    bob_before = await export_of(h, "bob")
+    bob_before = await internal_record(h.bot.db, "bob")
 
     asked = await h.command("ann", "/crossfade forget", DM)
     text = text_of(asked)
@@ -132,7 +140,7 @@ async def test_forget_deletes_everything_about_the_person_and_nothing_else(
     assert await member_id(h, "ann") is None
 
     # nobody else lost anything
-    bob_after = await export_of(h, "bob")
+    bob_after = await internal_record(h.bot.db, "bob")
     assert _without_times(bob_after) == _without_times(bob_before)
     # and no more DMs for the forgotten person
     clock.set(clock.now() + timedelta(days=1))
@@ -143,8 +151,9 @@ async def test_forget_deletes_everything_about_the_person_and_nothing_else(
 
     # a fresh export after forgetting has nothing but the new, empty member
     fresh = await export_of(h, "ann")
-    assert fresh["data"] == {}
-    assert fresh["you"]["timezone"] is None
+    assert sections(fresh) == {}
+    assert fresh["Your settings"]["Time zone"] is None
+    assert (await internal_record(h.bot.db, "ann"))["data"] == {}
 
 
 def _without_times(document: dict[str, Any]) -> dict[str, Any]:

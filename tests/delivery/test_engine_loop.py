@@ -26,6 +26,8 @@ async def test_start_ticks_delivers_and_stops(db: Database) -> None:
     for user in ("a", "b", "c"):
         async with member_context(bot, user) as ctx:
             ctx.member.quiet_start = ctx.member.quiet_end = None  # real time: any hour
+            ctx.member.work_start, ctx.member.work_end = "00:00", "23:59"  # … and any day
+            ctx.member.workdays = 0b1111111
             await set_schedule(ctx, kind="test.ping", rule=Once(clock.now()), ref=user)
     await engine.start()
     try:

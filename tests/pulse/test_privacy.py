@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.storage.models.pulse import PulseAsker, PulseParticipant, PulsePoll
 from bot.ui import File
 from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
+from tests.support.export import internal_record, people_file, sections
 from tests.support.harness import button, messages
 
 ASK = '/crossfade pulse ask "Is your workload sustainable?" yesno closes 2d'
@@ -23,14 +24,17 @@ async def test_export_lists_polls_you_asked_and_never_an_answer(h: PulseHarness)
     for person in ("alice", "bob"):
         effects = await h.command(person, "/crossfade export")
         files = [b for m in messages(effects) for b in m.blocks if isinstance(b, File)]
-        document = json.loads(files[0].data)
-        dumped = json.dumps(document["data"])
-        assert "pulse_participants" not in dumped and "pulse_counts" not in dumped
-        assert '"Yes"' not in dumped and '"No"' not in dumped
+        document = people_file(files[0])
+        record = await internal_record(h.bot.db, person)
+        for dumped in (json.dumps(sections(document)), json.dumps(record["data"])):
+            assert "pulse_participants" not in dumped and "pulse_counts" not in dumped
+            assert '"Yes"' not in dumped and '"No"' not in dumped
         if person == "alice":
-            assert document["data"]["pulse_askers"][0]["name"] == "alice"
+            assert record["data"]["pulse_askers"][0]["name"] == "alice"
+            assert document["Pulse polls you asked"] == [{"Asked as": "alice"}]
         else:
-            assert "pulse_askers" not in document["data"]
+            assert "pulse_askers" not in record["data"]
+            assert "Pulse polls you asked" not in document
 
 
 async def test_forget_removes_the_asker_and_keeps_the_poll(h: PulseHarness) -> None:

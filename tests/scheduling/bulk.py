@@ -78,6 +78,10 @@ async def seed_due(
                         "workdays": 0b1111111,
                         "quiet_start": None,
                         "quiet_end": None,
+                        # a working window around the clock: these tests are about the
+                        # engine, not about the right to disconnect
+                        "work_start": "00:00",
+                        "work_end": "23:59",
                         "is_admin": False,
                         "dm_blocked": False,
                         "created_at": now,

@@ -1,7 +1,16 @@
 """All models. Each feature owns one module and one migration; importing this package
 registers every table on ``Base.metadata``."""
 
-from bot.storage.models import checkin, discord, pulse, quiz, scheduling, slack, team_views
+from bot.storage.models import (
+    checkin,
+    disconnect,
+    discord,
+    pulse,
+    quiz,
+    scheduling,
+    slack,
+    team_views,
+)
 from bot.storage.models.base import Base, UTCDateTime, utcnow
 from bot.storage.models.core import Conversation, Member, PostedMessage, Team
 
@@ -13,6 +22,7 @@ __all__ = [
     "Team",
     "UTCDateTime",
     "checkin",
+    "disconnect",
     "discord",
     "pulse",
     "quiz",

@@ -37,6 +37,10 @@ class Team(Base):
     support_link: Mapped[str | None] = mapped_column(String(300), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the right to disconnect (migration 0013): team start of day, strict mode, the norm
+    default_work_start: Mapped[str] = mapped_column(String(5), default="09:00")
+    strict_disconnect: Mapped[bool] = mapped_column(default=True)
+    policy_line: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class Member(Base):
@@ -61,6 +65,12 @@ class Member(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     # set when the platform says this person cannot be messaged (blocked DMs, deactivated)
     dm_blocked: Mapped[bool] = mapped_column(default=False)
+    # the working window (migration 0013): start of day (else the team's), end of day (else
+    # the log-off time), today's early start, and a check-in time confirmed outside it
+    work_start: Mapped[str | None] = mapped_column(String(5), default=None)
+    work_end: Mapped[str | None] = mapped_column(String(5), default=None)
+    early_start_at: Mapped[datetime | None] = mapped_column(default=None)
+    checkin_outside_ok: Mapped[str | None] = mapped_column(String(5), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -17,7 +17,9 @@ import itertools
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,7 +27,7 @@ from aiohttp import WSMsgType, web
 
 from adapters.slack.manifest import load_manifest
 
-JSON_PARAMS = ("blocks", "view", "files", "attachments", "metadata")
+JSON_PARAMS = ("blocks", "view", "files", "attachments", "metadata", "profile")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Call:
     params: dict[str, Any]
     token: str
     response: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None  # the bot's clock at the call, when a test set ``clock``
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -64,6 +67,7 @@ BOT_SCOPES = tuple(load_manifest()["oauth_config"]["scopes"]["bot"])
 class FakeSlack:
     def __init__(self) -> None:
         self.recorded: list[Call] = []
+        self.clock: Callable[[], datetime] | None = None  # the bot's (fake) clock, if set
         self.tokens: dict[str, Workspace] = {"xoxb-test": Workspace("T1", "UBOT", "B1")}
         self.users: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}  # oauth.v2.access code → answer
@@ -206,7 +210,7 @@ class FakeSlack:
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() or str(params.get("token", ""))
-        call = Call(method, params, token)
+        call = Call(method, params, token, at=self.clock() if self.clock else None)
         if self.failures.get(method):
             failure = self.failures[method].pop(0)
             call.response = {"ok": False, "error": failure.error}
@@ -318,6 +322,46 @@ class FakeSlack:
         if answer is None:
             return {"ok": False, "error": "invalid_code"}
         return {k: v for k, v in answer.items() if k != "ok"}
+
+    # --- a person's own token (connect): Slack's documented answers -------------------------
+
+    # Slack documents `too_long` for "num_minutes was too large"; its own client offers at
+    # most 24 hours, which is the limit this fake enforces.
+    MAX_SNOOZE_MINUTES = 24 * 60
+
+    def _m_dnd_setSnooze(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        minutes = int(params.get("num_minutes", 0))
+        if minutes <= 0:
+            return {"ok": False, "error": "missing_duration"}
+        if minutes > self.MAX_SNOOZE_MINUTES:
+            return {"ok": False, "error": "too_long"}
+        end = 1700000000 + minutes * 60
+        return {"snooze_enabled": True, "snooze_endtime": end, "snooze_remaining": minutes * 60}
+
+    def _m_dnd_endSnooze(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        return {
+            "dnd_enabled": True,
+            "next_dnd_start_ts": 1700000000,
+            "next_dnd_end_ts": 1700030000,
+            "snooze_enabled": False,
+        }
+
+    def _m_dnd_info(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        return {
+            "dnd_enabled": True,
+            "next_dnd_start_ts": 1700000000,
+            "next_dnd_end_ts": 1700030000,
+            "snooze_enabled": False,
+        }
+
+    def _m_users_profile_set(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        profile = params.get("profile") or {}
+        if isinstance(profile, str):
+            profile = json.loads(profile)
+        return {"profile": dict(profile)}
+
+    def _m_auth_revoke(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+        return {"revoked": True}
 
     def _m_apps_connections_open(
         self, params: dict[str, Any], ws: Workspace | None

@@ -1,0 +1,210 @@
+"""Slack ``connect``: the OAuth v2 user-token callback, the per-member token store, and the
+``Presence`` calls (``dnd.setSnooze``, ``dnd.endSnooze``, ``users.profile.set``,
+``auth.revoke``) made with the person's own token.
+
+The callback shares ``/slack/oauth_redirect`` with workspace installs (one redirect URL to
+configure): a ``state`` starting with ``connect.`` is ours, signed and expiring (see
+``bot.flows.slack_connect.check_state``), and names the person who asked; the token is kept
+only if Slack says it belongs to that same person in that workspace, with both scopes.
+
+A revoked token or a missing scope marks the row broken: the call is not retried, and the
+next log-off tells the person to ``connect`` again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from adapters.slack.messages import error_code
+from bot.clock import Clock
+from bot.delivery.notifier import DeliveryResult
+from bot.effects import Presence
+from bot.flows.slack_connect import USER_SCOPES, check_state, snooze_plan
+from bot.storage.db import Database
+from bot.storage.models import Member, Team
+from bot.storage.models.disconnect import SlackUserToken
+
+__all__ = ["BROKEN", "UserTokens", "connect_callback", "deliver_presence"]
+
+log = logging.getLogger(__name__)
+
+# The token is gone or cannot do this: retrying would only repeat the error.
+BROKEN = frozenset(
+    {
+        "token_revoked",
+        "token_expired",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "missing_scope",
+        "no_permission",
+        "user_not_found",
+    }
+)
+
+
+class UserTokens:
+    """``slack_user_tokens`` for one database: one row per member, the token encrypted."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _row(self, session: Any, workspace: str, user: str) -> SlackUserToken | None:
+        row: SlackUserToken | None = await session.scalar(
+            select(SlackUserToken)
+            .join(Team, Team.id == SlackUserToken.team_id)
+            .where(
+                Team.platform == "slack",
+                Team.workspace_id == workspace,
+                SlackUserToken.slack_user_id == user,
+            )
+        )
+        return row
+
+    async def save(self, workspace: str, user: str, token: str, scopes: str) -> bool:
+        """Store (or replace) the person's token; ``False`` if they are not a member here."""
+        async with self.db.uow() as uow:
+            member = await uow.session.scalar(
+                select(Member)
+                .join(Team, Team.id == Member.team_id)
+                .where(
+                    Team.platform == "slack",
+                    Team.workspace_id == workspace,
+                    Member.platform_user_id == user,
+                )
+            )
+            if member is None:
+                return False
+            row = await self._row(uow.session, workspace, user)
+            if row is None:
+                row = SlackUserToken(
+                    team_id=member.team_id, member_id=member.id, slack_user_id=user, token=""
+                )
+                uow.session.add(row)
+            row.token, row.scopes, row.broken = token, scopes, None
+            await uow.commit()
+        return True
+
+    async def token(self, workspace: str, user: str) -> str | None:
+        async with self.db.uow() as uow:
+            row = await self._row(uow.session, workspace, user)
+            return None if row is None or row.broken not in (None, "disconnected") else row.token
+
+    async def mark_broken(self, workspace: str, user: str, reason: str) -> None:
+        async with self.db.uow() as uow:
+            row = await self._row(uow.session, workspace, user)
+            if row is not None:
+                row.broken = reason[:64]
+                await uow.commit()
+
+    async def delete(self, workspace: str, user: str) -> None:
+        async with self.db.uow() as uow:
+            row = await self._row(uow.session, workspace, user)
+            if row is not None:
+                await uow.session.delete(row)
+                await uow.commit()
+
+
+def _page(text: str, status: int = 200) -> web.Response:
+    body = f"<!doctype html><meta charset=utf-8><title>Crossfade</title><p>{text}</p>"
+    return web.Response(status=status, text=body, content_type="text/html")
+
+
+async def connect_callback(
+    request: web.Request,
+    *,
+    tokens: UserTokens,
+    clock: Clock,
+    client_id: str,
+    client_secret: str,
+    api_url: str,
+    session: aiohttp.ClientSession | None = None,
+) -> web.Response:
+    """Slack's redirect after the person authorised (or refused) Crossfade."""
+    try:
+        workspace, user = check_state(request.query.get("state", ""), clock.now())
+    except ValueError:
+        return _page("This link has expired or is not valid. Run /crossfade connect again.", 400)
+    if request.query.get("error") or not request.query.get("code"):
+        return _page("Nothing was connected. You can close this tab.")
+    client = AsyncWebClient(base_url=api_url, session=session, retry_handlers=[])
+    try:
+        answer = await client.oauth_v2_access(
+            client_id=client_id, client_secret=client_secret, code=request.query["code"]
+        )
+    except SlackApiError as error:
+        log.warning("connect: oauth.v2.access failed: %s", error_code(error))
+        return _page("Slack refused the authorisation. Run /crossfade connect again.", 400)
+    authed = answer.get("authed_user") or {}
+    team = (answer.get("team") or {}).get("id")
+    granted = set(str(authed.get("scope", "")).split(","))
+    if authed.get("id") != user or team != workspace or not authed.get("access_token"):
+        return _page("That authorisation was for another account; nothing was stored.", 400)
+    if not set(USER_SCOPES) <= granted:
+        return _page("Both permissions are needed (Do Not Disturb and status).", 400)
+    saved = await tokens.save(workspace, user, str(authed["access_token"]), ",".join(granted))
+    if not saved:
+        return _page("Use /crossfade in this workspace first, then connect.", 400)
+    return _page("Connected: Crossfade will pause your Slack when you log off. Close this tab.")
+
+
+async def deliver_presence(
+    effect: Presence,
+    *,
+    tokens: UserTokens,
+    base_url: str,
+    now: datetime,
+    session: aiohttp.ClientSession | None = None,
+) -> DeliveryResult:
+    """Make one ``Presence`` call with the person's own token; never raises Slack errors."""
+    workspace, user = effect.user.workspace_id, effect.user.user_id
+    token = await tokens.token(workspace, user)
+    if token is None:
+        return DeliveryResult.permanent("not_connected")
+    client = AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
+    try:
+        if effect.action == "snooze":
+            until = datetime.fromisoformat(effect.until).astimezone(UTC)
+            minutes, _ = snooze_plan(now, until)
+            await client.dnd_setSnooze(num_minutes=minutes)
+            emoji, _, text = effect.status.partition(" ")
+            profile = {
+                "status_text": text,
+                "status_emoji": ":crescent_moon:" if emoji == "🌙" else "",
+                "status_expiration": int(until.timestamp()),
+            }
+            await client.users_profile_set(profile=profile)
+        elif effect.action == "clear":
+            await client.dnd_endSnooze()
+            await client.users_profile_set(
+                profile={"status_text": "", "status_emoji": "", "status_expiration": 0}
+            )
+        elif effect.action == "revoke":
+            try:
+                await client.auth_revoke()
+            finally:
+                await tokens.delete(workspace, user)
+        else:
+            return DeliveryResult.permanent(f"unknown presence action {effect.action!r}")
+    except SlackApiError as error:
+        code = error_code(error)
+        status = int(getattr(error.response, "status_code", 200) or 200)
+        if status == 429 or code == "ratelimited":
+            from adapters.slack.notifier import classify
+
+            return classify(error)
+        if code in BROKEN:
+            await tokens.mark_broken(workspace, user, code)
+            return DeliveryResult.permanent(code)
+        return DeliveryResult.transient(code)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return DeliveryResult.transient(type(error).__name__)
+    return DeliveryResult.sent("")
