@@ -29,8 +29,10 @@ from bot.events import (
     Place,
     TeamKey,
 )
+from bot.logs import log_context
 from bot.router import Context, Router, UserError, reply
 from bot.security.keys import ensure_server_keys
+from bot.storage.availability import is_database_unavailable
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
 from bot.storage.repositories import Members, PostedMessages, Teams
@@ -46,6 +48,7 @@ SORRY = (
 )
 STALE = "That button belongs to something that has moved on, so nothing was changed."
 _RETRIES = 3
+DATABASE_AWAY = "I can't reach my database right now, try again in a minute."
 
 FreshAdmin = Callable[[], Awaitable[bool]]
 
@@ -113,6 +116,12 @@ class Bot:
         whose events carry fresh rights (Discord's interaction permissions) pass nothing.
         """
         event = clean(event)  # NUL and lone surrogates never reach the database
+        with log_context(team=event.actor.team.workspace_id):
+            effects = await self._handle_logged(event, fresh_admin)
+            log.debug("handled %s: %d effect(s)", type(event).__name__, len(effects))
+            return effects
+
+    async def _handle_logged(self, event: Event, fresh_admin: FreshAdmin | None) -> list[Effect]:
         for attempt in range(_RETRIES):
             try:
                 return await self._handle_once(event, fresh_admin)
@@ -122,15 +131,20 @@ class Bot:
                 event, fresh_admin = replace(event, actor=actor), None
             except InputError as error:
                 return [reply(str(error))]
-            except (StaleDataError, IntegrityError, OperationalError) as error:
+            except Exception as error:
+                if is_database_unavailable(error):
+                    # The database is restarting or out of reach: nothing was stored, so
+                    # the person can simply try again in a moment.
+                    log.warning("database unavailable while handling %s", type(event).__name__)
+                    return [reply(DATABASE_AWAY)]
+                if not isinstance(error, StaleDataError | IntegrityError | OperationalError):
+                    log.exception("handling %s failed", type(event).__name__)
+                    return [reply(SORRY)]
                 # Another instance or a double click changed the same row: start again from
                 # the fresh state, which the handlers are written to judge.
                 log.info("retrying %s after a concurrent change (%s)", type(event).__name__, error)
                 if attempt == _RETRIES - 1:
                     break
-            except Exception:
-                log.exception("handling %s failed", type(event).__name__)
-                return [reply(SORRY)]
         return [reply(SORRY)]
 
     def is_anonymous(self, event: Event) -> bool:

@@ -6,20 +6,27 @@ import argparse
 import asyncio
 import logging
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
+from bot.config import Settings, async_driver_url
+from bot.configcheck import (
+    ConfigErrors,
+    ConfigProblem,
+    check_database_url,
+    load_settings,
+)
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:
     from bot.bootstrap import Services
     from bot.clock import Clock
 
-__all__ = ["main"]
+__all__ = ["StartupError", "main", "stdin_kind"]
 
 log = logging.getLogger("crossfade")
 
@@ -59,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     manifest = slack_sub.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", help="public base URL for HTTP mode, e.g. https://bot.example")
 
+    sub.add_parser(
+        "doctor",
+        help="check configuration, database, server key and platform credentials (exit 1 on ✘)",
+    )
+
     discord = sub.add_parser("discord", help="Discord helpers")
     discord_sub = discord.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     sync = discord_sub.add_parser("sync", help="publish the /crossfade command group")
@@ -73,12 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(generate_key())
         return 0
-    try:
-        settings = Settings()
-    except Exception as error:  # pydantic's message names the bad variable
-        print(f"crossfade: bad configuration: {error}", file=sys.stderr)
-        return 2
     command = args.command or "run"
+    if command == "doctor":  # reports configuration problems itself, as rows
+        from bot.doctor import run_doctor
+
+        return run_doctor()
+    try:
+        settings = load_settings(platforms=command == "run")
+        database = _database_option(getattr(args, "database", None))
+    except ConfigErrors as errors:
+        for problem in errors.problems:
+            print(f"crossfade: {problem}", file=sys.stderr)
+        return 2
     quiet_console = command == "console" or (
         command == "run" and settings.enabled_platforms == ["console"]
     )
@@ -95,22 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     try:
-        if command == "run":
-            return asyncio.run(_run(settings))
-        if command == "console":
-            return asyncio.run(_console(settings, args.script, args.database))
-        if command == "db":
-            return asyncio.run(_db(settings, args.db_command))
-        if command == "slack":
-            from adapters.slack.manifest import render_manifest
-
-            print(render_manifest(args.url))
-            return 0
-        if command == "discord":
-            from adapters.discord.sync import sync_commands
-
-            print(asyncio.run(sync_commands(settings, args.guild)))
-            return 0
+        return _dispatch(command, args, settings, database)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -118,33 +121,125 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (StartupError, ValueError) as error:
-        # Configuration problems (a missing signing secret, an http:// manifest URL, a broken
-        # content file) are for a person to fix: one clear line, the traceback only in debug.
+    except StartupError as error:
+        log.debug("startup failed", exc_info=True)
+        print(f"crossfade: {error}", file=sys.stderr)
+        return error.code
+    except ValueError as error:
+        # Configuration problems (an http:// manifest URL, a broken content file) are for a
+        # person to fix: one clear line, the traceback only in debug.
         log.debug("startup failed", exc_info=True)
         print(f"crossfade: {error}", file=sys.stderr)
         return 1
+    except Exception as error:
+        from bot.storage.availability import describe_database_error, is_database_unavailable
+
+        if not (is_database_unavailable(error) or _is_database_error(error)):
+            raise
+        log.debug("database failed", exc_info=True)
+        print(
+            f"crossfade: {describe_database_error(error, database or settings.database_url)}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _dispatch(
+    command: str, args: argparse.Namespace, settings: Settings, database: str | None
+) -> int:
+    if command == "run":
+        return _run(settings)
+    if command == "console":
+        return asyncio.run(_console(settings, args.script, database))
+    if command == "db":
+        return asyncio.run(_db(settings, args.db_command))
+    if command == "slack":
+        from adapters.slack.manifest import render_manifest
+
+        print(render_manifest(args.url))
+        return 0
+    if command == "discord":
+        from adapters.discord.sync import sync_commands
+
+        try:
+            print(asyncio.run(sync_commands(settings, args.guild)))
+        except OSError as error:  # aiohttp's connection errors are OSErrors
+            raise StartupError(
+                f"cannot reach Discord at {settings.discord_api_url} ({error.__class__.__name__}: "
+                f"{str(error)[:120]}): check the network and DISCORD_API_URL"
+            ) from error
+        return 0
     return 2
 
 
+def _database_option(value: str | None) -> str | None:
+    """``--database`` gets the same fix-up and checks as ``DATABASE_URL``."""
+    if value is None:
+        return None
+    url = async_driver_url(value)
+    problem = check_database_url(url)
+    if problem:
+        raise ConfigErrors([ConfigProblem("--database", problem)])
+    return url
+
+
+def _is_database_error(error: BaseException) -> bool:
+    from sqlalchemy.exc import DBAPIError
+
+    return isinstance(error, DBAPIError)
+
+
 class StartupError(Exception):
-    """Something a person must fix before the bot can start (printed without a traceback)."""
+    """Something a person must fix before the bot can start (printed without a traceback).
+    ``code`` is the exit status: 2 for configuration and usage, 1 for the rest."""
+
+    def __init__(self, message: str, *, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+NO_CREDENTIALS = (
+    "no platform credentials: set SLACK_BOT_TOKEN (and SLACK_SIGNING_SECRET or "
+    "SLACK_APP_TOKEN) or DISCORD_TOKEN (see .env.example), or run `crossfade console`"
+)
+
+
+def stdin_kind() -> str:
+    """``tty`` (a person), ``input`` (a pipe or a file: a script) or ``none`` (/dev/null or
+    closed, as under Docker and systemd)."""
+    try:
+        if sys.stdin is None:
+            return "none"
+        fd = sys.stdin.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError, AttributeError):
+        return "none"
+    if os.isatty(fd):
+        return "tty"
+    if stat.S_ISCHR(mode):
+        return "none"  # /dev/null
+    return "input"
 
 
 async def _services(settings: Settings, *, clock: Clock | None = None) -> Services:
     from bot.bootstrap import build
+    from bot.storage.availability import describe_database_error
 
     try:
         services = await build(settings, clock=clock)
-    except (ValueError, OSError) as error:
-        raise StartupError(str(error)) from error
+    except OSError as error:
+        raise StartupError(describe_database_error(error, settings.database_url)) from error
     if services.db.is_postgres:
         from alembic.script import ScriptDirectory
 
         from bot.storage.db import alembic_config
 
         head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-        current = await services.db.current_revision()
+        try:
+            current = await services.db.current_revision()
+        except BaseException:
+            await services.close()
+            raise
         if current != head:
             await services.close()
             raise StartupError(
@@ -154,32 +249,15 @@ async def _services(settings: Settings, *, clock: Clock | None = None) -> Servic
     return services
 
 
-async def _run(settings: Settings) -> int:
-    platforms = settings.enabled_platforms
-    if platforms == ["console"]:
-        return await _console(settings, None, None)
-    services = await _services(settings)
-    tasks = []
-    try:
-        await services.engine.start()
-        for platform in platforms:
-            if platform == "slack":
-                from adapters.slack import serve as serve_slack
+def _run(settings: Settings) -> int:
+    if settings.enabled_platforms != ["console"]:
+        from bot.service import serve_platforms
 
-                tasks.append(asyncio.create_task(serve_slack(services), name="slack"))
-            elif platform == "discord":
-                from adapters.discord import serve as serve_discord
-
-                tasks.append(asyncio.create_task(serve_discord(services), name="discord"))
-            else:
-                raise StartupError(f"unknown platform {platform!r} in CROSSFADE_PLATFORMS")
-        log.info("crossfade running: %s", ", ".join(platforms))
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await services.close()
-    return 0
+        return serve_platforms(settings)
+    kind = stdin_kind()
+    if kind == "none":
+        raise StartupError(NO_CREDENTIALS, code=2)
+    return asyncio.run(_console(settings, None, None))
 
 
 async def _console(settings: Settings, script: str | None, database: str | None) -> int:
@@ -194,6 +272,15 @@ async def _console(settings: Settings, script: str | None, database: str | None)
             # A script starts from an empty database so that its transcript is reproducible.
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'script.db'}"
             settings = settings.model_copy(update={"database_url": url})
+        if scripted:
+            # Transcripts on stdout stay as they are; the operator learns on stderr that this
+            # run kept nothing and did not use real time.
+            where = "the database in --database" if database else "a throwaway database"
+            print(
+                f"crossfade: script run on {where} with a simulated clock (Mon 2 Mar 2026 09:00"
+                " UTC); `crossfade console` in a terminal keeps DATABASE_URL",
+                file=sys.stderr,
+            )
         clock = script_clock() if scripted else OffsetClock()
         services = await _services(settings, clock=clock)
         try:
@@ -223,8 +310,6 @@ async def _db(settings: Settings, action: str) -> int:
             print(f"database at {await db.current_revision()}")
         else:
             print(await db.current_revision() or "empty")
-    except OSError as error:
-        raise StartupError(f"cannot reach the database: {error}") from error
     finally:
         await db.dispose()
     return 0

@@ -7,16 +7,34 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "async_driver_url"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./crossfade.db"
+
+
+def async_driver_url(value: str) -> str:
+    """Accept the URLs people paste from hosting dashboards and pick the async driver (the
+    same fix-up for ``DATABASE_URL`` and ``--database``)."""
+    value = value.strip()
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value.removeprefix("postgres://")
+    if value.startswith("postgresql://"):
+        value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+    if value.startswith("sqlite:///"):
+        value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+    return value
 
 
 class Settings(BaseSettings):
     """Crossfade's configuration. Nothing here opens a connection."""
 
+    # Empty values mean "unset": `cp .env.example .env` leaves many `NAME=` lines blank.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        env_ignore_empty=True,
     )
 
     database_url: str = Field(DEFAULT_DATABASE_URL, alias="DATABASE_URL")
@@ -70,14 +88,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        # Accept the URLs people paste from hosting dashboards and pick the async driver.
-        if value.startswith("postgres://"):
-            value = "postgresql://" + value.removeprefix("postgres://")
-        if value.startswith("postgresql://"):
-            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
-        if value.startswith("sqlite:///"):
-            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
-        return value
+        return async_driver_url(value)
 
     @property
     def enabled_platforms(self) -> list[str]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -36,7 +38,7 @@ async def interactive(services: Services, *, out: TextIO) -> int:
     await services.engine.start()
     while True:
         try:
-            line = await asyncio.to_thread(input, f"{app.current}> ")
+            line = await read_line(f"{app.current}> ")
         except EOFError:
             out.write("\nbye\n")
             return 0
@@ -46,6 +48,34 @@ async def interactive(services: Services, *, out: TextIO) -> int:
             await app.line(line)
         except ScriptError as error:
             out.write(f"  ! {error}\n")
+
+
+async def read_line(prompt: str) -> str:
+    """``input(prompt)`` without blocking the event loop or the exit: it runs in a daemon
+    thread (not the default executor, whose shutdown would wait for a line that never
+    comes), so Ctrl-C ends the session at once."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value or "")
+
+    def read() -> None:
+        try:
+            value = input(prompt)
+        except BaseException as error:  # EOFError, or the loop is gone
+            loop.call_soon_threadsafe(settle, None, error)
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(settle, value, None)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await future
 
 
 def script_clock() -> FakeClock:

@@ -73,13 +73,9 @@ def sharding_from(settings: Settings) -> Sharding:
     count = settings.discord_shard_count
     if not text:
         return Sharding(None, count)
-    ids: list[int] = []
-    for part in text.split(","):
-        first, dash, last = part.strip().partition("-")
-        if dash:
-            ids.extend(range(int(first), int(last) + 1))
-        elif first:
-            ids.append(int(first))
+    from bot.configcheck import parse_shard_ids
+
+    ids = parse_shard_ids(text)
     if count is None:
         raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total of all instances)")
     bad = [i for i in ids if not 0 <= i < count]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
     from bot.bootstrap import Services
 
-__all__ = ["serve"]
+__all__ = ["open_slack", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,24 @@ async def serve(services: Services) -> None:
         await adapter.close()
 
 
-async def _reactivate_single_workspace(adapter: SlackAdapter) -> None:
+async def open_slack(services: Services) -> tuple[SlackAdapter, bool]:
+    """The adapter, its notifier registered, and whether Slack accepted the token (always
+    True with OAuth installs): what ``crossfade run`` needs before it serves on ``PORT``."""
+    from adapters.slack.app import SlackAdapter, SlackConfigError
+
+    settings = services.settings
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        raise SlackConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET, or set SLACK_APP_TOKEN")
+    adapter = await SlackAdapter.open(services)
+    services.engine.add_notifier(adapter.notifier())
+    if adapter.multi_workspace:
+        return adapter, True
+    return adapter, await _reactivate_single_workspace(adapter)
+
+
+async def _reactivate_single_workspace(adapter: SlackAdapter) -> bool:
     """A single-workspace bot starting with a working token is installed again: undo an
-    earlier ``app_uninstalled``."""
+    earlier ``app_uninstalled``. Returns whether auth.test accepted the token."""
     from slack_sdk.errors import SlackApiError
     from sqlalchemy import update
 
@@ -60,13 +75,13 @@ async def _reactivate_single_workspace(adapter: SlackAdapter) -> None:
         response = await adapter.web_client(adapter.settings.slack_bot_token).auth_test()
     except SlackApiError as error:
         log.error("SLACK_BOT_TOKEN does not work: %s", error.response.get("error"))
-        return
+        return False
     except Exception as error:  # Slack unreachable at start: the app still serves
         log.warning("could not check SLACK_BOT_TOKEN with auth.test: %s", error)
-        return
+        return False
     workspace = str(response.get("team_id") or "")
     if not workspace:
-        return
+        return True
     async with adapter.db.uow() as uow:
         await uow.session.execute(
             update(Team)
@@ -75,3 +90,4 @@ async def _reactivate_single_workspace(adapter: SlackAdapter) -> None:
             .execution_options(synchronize_session=False)
         )
         await uow.commit()
+    return True

@@ -22,10 +22,8 @@ keeps ``/healthz`` and ``/metrics`` (and the install pages, when configured) on 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import Counter, Histogram
@@ -44,10 +42,17 @@ from adapters.slack.guard import (
     status_label,
     verify,
 )
-from bot.delivery.metrics import CONTENT_TYPE, metrics_text
 from bot.flows.slack_connect import STATE_PREFIX
+from bot.health import metrics_handler
 
-__all__ = ["build_web_app", "metrics_app", "run_http", "run_socket_mode", "start_http"]
+__all__ = [
+    "build_web_app",
+    "metrics_app",
+    "run_http",
+    "run_socket_mode",
+    "slack_routes",
+    "start_http",
+]
 
 log = logging.getLogger(__name__)
 
@@ -156,22 +161,6 @@ def build_web_app(
     return web_app
 
 
-def metrics_handler(token: str) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """``/metrics``, open or (with ``METRICS_TOKEN``) only to its bearer."""
-    expected = f"Bearer {token}".encode()
-
-    async def metrics(request: web.Request) -> web.Response:
-        if token:
-            given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
-                return web.Response(status=401, text="", headers={"WWW-Authenticate": "Bearer"})
-        response = web.Response(body=metrics_text())
-        response.headers["Content-Type"] = CONTENT_TYPE
-        return response
-
-    return metrics
-
-
 def metrics_app(token: str) -> web.Application:
     """``/metrics`` alone, for ``METRICS_PORT``."""
     app = web.Application()
@@ -240,3 +229,14 @@ async def run_socket_mode(adapter: SlackAdapter, *, app_token: str, port: int | 
         await handler.close_async()  # type: ignore[no-untyped-call]
         if runner is not None:
             await runner.cleanup()
+
+
+def slack_routes(adapter: SlackAdapter, *, events: bool = True) -> list[web.RouteDef]:
+    """Slack's own routes (``/slack/…``) from :func:`build_web_app`, for ``crossfade run`` to
+    mount beside the shared ``/healthz``, ``/readyz`` and ``/metrics`` of ``bot.health``."""
+    routes = []
+    for route in build_web_app(adapter, events=events).router.routes():
+        path = route.resource.canonical if route.resource is not None else ""
+        if path.startswith("/slack/") and route.method != "HEAD":
+            routes.append(web.route(route.method, path, route.handler))
+    return routes

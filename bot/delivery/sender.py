@@ -110,6 +110,8 @@ class LaneSender:
         self.lease: Lease | None = None
         self.stale = False  # a transition was refused: this term is over
         self.outcomes = Outcomes(self)
+        # Set by the engine's stop(): the rest of the claim is handed back for the next run.
+        self.stopping = False
 
     # --- the loop ----------------------------------------------------------------------------
 
@@ -125,7 +127,7 @@ class LaneSender:
         sent = 0
         try:
             self.ready_at = None
-            while not self.stale:
+            while not self.stale and not self.stopping:
                 batch = await self.outbox.claim(self.clock.now(), self.config.batch_size)
                 if not batch:
                     break
@@ -186,6 +188,11 @@ class LaneSender:
         stopped = False
         for index, item in enumerate(batch):
             await slots.acquire()
+            if self.stopping:  # shutting down: finish what is in flight, hand back the rest
+                slots.release()
+                await self._unclaim(batch[index:])
+                stopped = True
+                break
             # Checked once a slot is free: a request that just finished may have found the
             # member blocked, the team gone, or the lease lost.
             if self.stale:

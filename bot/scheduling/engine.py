@@ -23,6 +23,7 @@ from bot.delivery.notifier import Notifier, WildcardNotifier
 from bot.delivery.sender import LaneSender, SenderConfig, Sleep
 from bot.delivery.transitions import WAITING_STATUSES
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
+from bot.storage.availability import is_database_unavailable
 from bot.storage.models.scheduling import Deployment, OutboxRow, Schedule
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ class SchedulingEngine:
         self._purged_at: datetime | None = None
         self._stopping = False
         self._in_flight = asyncio.Semaphore(self.sender_config.max_in_flight)
+        self._database_away = False
+        self.stop_grace = 0.0  # seconds stop() waits for busy senders (crossfade run: 2)
 
     # --- notifiers and lanes -------------------------------------------------------------------
 
@@ -204,12 +207,14 @@ class SchedulingEngine:
         if self._scheduler is not None:
             return
         self._stopping = False
+        for sender in self._senders.values():
+            sender.stopping = False
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
         freeze_startup_heap()
         scheduler = AsyncIOScheduler(timezone="UTC")
         scheduler.add_job(
-            self.tick,
+            self._scheduled_tick,
             "interval",
             seconds=self.tick_seconds,
             id="crossfade-tick",
@@ -221,6 +226,14 @@ class SchedulingEngine:
         scheduler.start()
         self._scheduler = scheduler
         log.info("scheduling engine %s ticking every %.1fs", self.instance_id, self.tick_seconds)
+
+    async def _scheduled_tick(self) -> None:
+        # A tick still running when the process exits is cancelled with the event loop:
+        # that is shutdown, not a failure for APScheduler to log with a traceback.
+        try:
+            await self.tick()
+        except asyncio.CancelledError:
+            log.debug("tick cancelled at shutdown")
 
     async def tick(self) -> None:
         """One tick: dispatch what is due, and make sure every lane with due rows has a
@@ -236,8 +249,18 @@ class SchedulingEngine:
                     for lane in await self._pending_lanes(due_by=self.clock.now()):
                         self._ensure_worker(lane)
                 await self._purge_now_and_then()
-            except Exception:
-                log.exception("scheduling tick failed; the next tick retries")
+            except Exception as error:
+                if not is_database_unavailable(error):
+                    log.exception("scheduling tick failed; the next tick retries")
+                elif not self._database_away:
+                    # One line when the outage starts, one when it ends: not a traceback
+                    # every tick for a minute.
+                    log.warning("database unavailable; ticks retry until it is back (%s)", error)
+                self._database_away = is_database_unavailable(error)
+            else:
+                if self._database_away:
+                    log.warning("database reachable again; scheduling resumed")
+                self._database_away = False
 
     async def _purge_now_and_then(self) -> None:
         now = self.clock.now()
@@ -278,6 +301,12 @@ class SchedulingEngine:
         await self._tick_lock.acquire()
         self._tick_lock.release()
         workers = list(self._workers.values())
+        for sender in self._senders.values():
+            sender.stopping = True
+        if workers and self.stop_grace > 0:
+            # Let a sender finish the sends it has started; what it has not confirmed after
+            # the grace stays pending (handed back) and its lease is released on cancel.
+            await asyncio.wait(workers, timeout=self.stop_grace)
         for task in workers:
             task.cancel()
         for task in workers:

@@ -58,6 +58,9 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if url.startswith("postgresql"):
             kwargs |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+            # A database behind a dead network path must fail fast (and be retried by the
+            # next tick or request) rather than hang a connect for asyncpg's default minute.
+            kwargs["connect_args"] = {"timeout": 10}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         install_sql_log_redaction()
         if self.is_sqlite:

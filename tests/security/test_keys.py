@@ -37,10 +37,12 @@ def test_postgres_without_a_key_is_one_clear_startup_line(
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:9/none")
     monkeypatch.setenv("CROSSFADE_PLATFORMS", "slack")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    assert main(["run"]) == 1
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    # A missing key is a configuration problem, checked with every setting: exit 2.
+    assert main(["run"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
-    assert "CROSSFADE_SECRET_KEY is not set" in err and "crossfade keygen" in err
+    assert "CROSSFADE_SECRET_KEY: is empty" in err and "crossfade keygen" in err
     assert "Traceback" not in err
 
 

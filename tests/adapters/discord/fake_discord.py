@@ -157,6 +157,9 @@ class FakeDiscord:
         self.channels_closed: set[str] = set()  # the bot may not post there (50001)
         self.dm_open_failures = 0
         self.global_limit_once: float | None = None
+        self.post_delay = 0.0  # seconds a message post takes (to stop a bot mid-delivery)
+        self.session_starts_left: int | None = None  # identify budget in /gateway/bot
+        self.bot_permissions: dict[str, int] = {}  # guild id → permissions (default 52224)
         # Create the message, then drop the connection: the answer is lost on the way.
         self.lose_responses = 0
         # Discord keeps nonces "for the past few minutes" (enforce_nonce): author+nonce → id
@@ -441,6 +444,8 @@ class FakeDiscord:
             ("GET", r"/users/@me", self._me),
             ("GET", r"/oauth2/applications/@me", self._application),
             ("GET", r"/gateway/bot", self._gateway_bot),
+            ("GET", r"/users/@me/guilds", self._my_guilds),
+            ("GET", r"/applications/(\d+)/commands", self._get_commands),
             ("PUT", r"/applications/(\d+)/commands", self._put_commands),
             ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", self._put_commands),
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
@@ -459,6 +464,23 @@ class FakeDiscord:
                 return await handler(body, call, *match.groups())
         return _json({"message": "404: Not Found", "code": 0}, 404)
 
+    async def _my_guilds(self, body: Any, call: Call) -> web.Response:
+        # Partial guilds with the bot's permissions there (GET /users/@me/guilds).
+        return _json(
+            [
+                {
+                    "id": gid,
+                    "name": g["name"],
+                    "owner": False,
+                    "permissions": str(self.bot_permissions.get(gid, 52224)),
+                }
+                for gid, g in self.guilds.items()
+            ]
+        )
+
+    async def _get_commands(self, body: Any, call: Call, app_id: str) -> web.Response:
+        return _json(self.commands.get(None, []))
+
     async def _me(self, body: Any, call: Call) -> web.Response:
         return _json(self.bot_user)
 
@@ -470,6 +492,10 @@ class FakeDiscord:
             "url": self.gateway_url,
             "shards": self.recommended_shards,
         }
+        if self.session_starts_left is not None:
+            data["session_start_limit"] = data["session_start_limit"] | {
+                "remaining": self.session_starts_left
+            }
         return _json(data)
 
     async def _put_commands(
@@ -639,6 +665,8 @@ class FakeDiscord:
         return _json(channel)
 
     async def _create_message(self, body: Any, call: Call, channel_id: str) -> web.Response:
+        if self.post_delay:
+            await asyncio.sleep(self.post_delay)
         if self.global_limit_once is not None:
             retry, self.global_limit_once = self.global_limit_once, None
             error = fixture("errors.json")["global_429"] | {"retry_after": retry}

@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
+from adapters.slack.manifest import load_manifest
+
 JSON_PARAMS = ("blocks", "view", "files", "attachments", "metadata", "profile")
 
 
@@ -58,6 +60,10 @@ class Workspace:
     name: str = "Test Workspace"
 
 
+# What the app asks for: a token installed from the manifest is granted exactly these.
+BOT_SCOPES = tuple(load_manifest()["oauth_config"]["scopes"]["bot"])
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.recorded: list[Call] = []
@@ -80,6 +86,8 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.scopes = list(BOT_SCOPES)  # what auth.test says the bot token was granted
+        self.post_delay = 0.0  # seconds chat.postMessage takes (to stop a bot mid-delivery)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -208,6 +216,8 @@ class FakeSlack:
             call.response = {"ok": False, "error": failure.error}
             await self._record(call)
             return web.json_response(call.response, status=failure.status, headers=failure.headers)
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         workspace = self.tokens.get(token)
         if method not in ("oauth.v2.access", "apps.connections.open") and workspace is None:
@@ -218,7 +228,11 @@ class FakeSlack:
         if method == "chat.postMessage" and self.lose_responses > 0 and request.transport:
             self.lose_responses -= 1
             request.transport.close()  # kept, but the client never hears back
-        return web.json_response(call.response)
+        headers = {}
+        if method == "auth.test" and workspace is not None:
+            # Slack reports the token's granted scopes on every Web API response.
+            headers["X-OAuth-Scopes"] = ",".join(self.scopes)
+        return web.json_response(call.response, headers=headers)
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
