@@ -76,6 +76,10 @@ LABELS: dict[str, dict[str, str]] = {
         "holidays": "Public holidays of",
         "is_admin": "Team admin",
         "dm_blocked": "Direct messages blocked",
+        "work_start": "Working day starts",
+        "work_end": "Working day ends",
+        "early_start_at": "Started early at",
+        "checkin_outside_ok": "Check-in outside working hours, by my choice",
         "created_at": "First used Crossfade",
         "updated_at": "Last changed",
     },
@@ -139,6 +143,8 @@ _INTERNAL_NAMES = frozenset(
         "attempts",
         "claimed_by",
         "not_before",
+        "fence",  # the delivery lease's fencing token
+        "uncertain",  # whether a send's outcome is being checked with the platform
         "owner",
         "ref",
         "session",
