@@ -121,28 +121,71 @@ def key_row(settings: Settings) -> Row:
     )
 
 
+@dataclass(frozen=True)
+class Locked:
+    """One pinned package of the lock file: its name, version, environment marker and the
+    requirement files or packages it is there for (``# via`` lines)."""
+
+    name: str
+    version: str
+    marker: str
+    via: frozenset[str]
+
+
+def parse_lock(text: str) -> list[Locked]:
+    """The entries of a ``uv pip compile``/``pip-compile`` lock file with hashes."""
+    entries: list[Locked] = []
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#") and "==" in line:
+            spec, _, marker = line.split("\\", 1)[0].partition(";")
+            name, version = (part.strip() for part in spec.split("==", 1))
+            entries.append(Locked(name.split("[", 1)[0], version, marker.strip(), frozenset()))
+            continue
+        reason = line.strip().removeprefix("#").strip().removeprefix("via").strip()
+        if entries and line[:1].isspace() and line.strip().startswith("#") and reason:
+            last = entries[-1]
+            entries[-1] = Locked(last.name, last.version, last.marker, last.via | {reason})
+    return entries
+
+
+BUILD_ONLY = "-r build-requirements.in"
+
+
 def lock_row(root: Path = ROOT) -> Row | None:
-    """Installed versions against the lock file (none in a plain ``pip install``)."""
+    """Installed versions against the lock file (none in a plain ``pip install``).
+
+    The lock holds the versions that were vetted (advisories read, hashes pinned). An
+    installed package older than its locked version is a ✘: it may lack the fixes the lock
+    was raised for. Newer is fine (a developer's ``pip install -e .`` takes the newest).
+    Packages whose environment marker does not apply here, and build tools that are in the
+    lock only for building the image, are not looked at."""
     from importlib import metadata
+
+    from packaging.markers import Marker
+    from packaging.version import InvalidVersion, Version
 
     lock = next((root / name for name in LOCK_FILES if (root / name).exists()), None)
     if lock is None:
         return None
     wrong = []
-    for line in lock.read_text(encoding="utf-8").splitlines():
-        spec = line.split(";", 1)[0].split("\\", 1)[0].strip()
-        if "==" not in spec or spec.startswith("#"):
+    for entry in parse_lock(lock.read_text(encoding="utf-8")):
+        if entry.marker and not Marker(entry.marker).evaluate():
             continue
-        name, version = (part.strip() for part in spec.split("==", 1))
-        name = name.split("[", 1)[0]
+        if entry.via and entry.via <= {BUILD_ONLY}:
+            continue
         try:
-            installed = metadata.version(name)
+            installed = metadata.version(entry.name)
         except metadata.PackageNotFoundError:
-            installed = "missing"
-        if installed != version:
-            wrong.append(f"{name} {installed} (lock: {version})")
+            wrong.append(f"{entry.name} missing (lock: {entry.version})")
+            continue
+        try:
+            older = Version(installed) < Version(entry.version)
+        except InvalidVersion:
+            older = installed != entry.version
+        if older:
+            wrong.append(f"{entry.name} {installed} (lock: {entry.version})")
     if not wrong:
-        return Row("lock file", True, f"installed versions match {lock.name}")
+        return Row("lock file", True, f"installed versions are at least those of {lock.name}")
     shown = ", ".join(wrong[:4]) + (f" and {len(wrong) - 4} more" if len(wrong) > 4 else "")
     return Row("lock file", False, shown, f"pip install --require-hashes -r {lock.name}")
 

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -181,13 +182,21 @@ async def test_clock_skew_against_the_database(tmp_path: Path) -> None:
 
 
 def test_lock_file_and_versions(tmp_path: Path) -> None:
-    (tmp_path / "requirements.lock").write_text(
-        "aiohttp==0.0.1 \\\n    --hash=sha256:00\nPyYAML==99.0\n", encoding="utf-8"
+    lock = tmp_path / "requirements.lock"
+    lock.write_text(
+        "aiohttp==999.0 \\\n    --hash=sha256:00\n    # via crossfade (pyproject.toml)\n"
+        "PyYAML==0.1\n"  # older than installed: newer is fine
+        "not-here-at-all==1.0 ; python_full_version >= '9.0'\n"  # not for this Python
+        "setuptools==999.0\n    # via -r build-requirements.in\n",  # only builds the image
+        encoding="utf-8",
     )
     row = lock_row(tmp_path)
     assert row is not None and not row.ok
-    assert "aiohttp" in row.detail and "(lock: 0.0.1)" in row.detail
+    assert row.detail == f"aiohttp {metadata.version('aiohttp')} (lock: 999.0)"
     assert "--require-hashes" in row.fix
+    lock.write_text("a-package-nobody-installed==1.0\n", encoding="utf-8")
+    row = lock_row(tmp_path)
+    assert row is not None and row.detail == "a-package-nobody-installed missing (lock: 1.0)"
     assert lock_row(tmp_path / "nowhere") is None  # a plain pip install has none
 
     row = versions_row(["aiohttp>=99"])

@@ -27,6 +27,8 @@ from tests.ops.support import (
     wait_ready,
 )
 
+SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
+
 
 @pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlack]:
@@ -34,6 +36,30 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     await fake.start()
     yield fake
     await fake.stop()
+
+
+def _slack_env_file(folder: Path, fake: FakeSlack, port: int) -> None:
+    """``.env.example`` copied to ``folder/.env`` with the Slack values filled in."""
+    shutil.copy(ROOT / ".env.example", folder / ".env")
+    _fill(
+        folder / ".env",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        PORT=str(port),
+    )
+
+
+def _delivery_env(fake: FakeSlack, url: str) -> dict[str, str]:
+    """A Slack-mode bot on ``url`` that ticks fast."""
+    return clean_env(
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        PORT=str(free_port()),
+        CROSSFADE_TICK_SECONDS="0.2",
+    )
 
 
 def _fill(env_file: Path, **values: str) -> None:
@@ -47,15 +73,8 @@ def _fill(env_file: Path, **values: str) -> None:
 async def test_env_example_with_slack_values_serves_health_and_readiness(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
-    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     port = free_port()
-    _fill(
-        tmp_path / ".env",
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
-        SLACK_API_URL=fake_slack.api_url,
-        PORT=str(port),
-    )
+    _slack_env_file(tmp_path, fake_slack, port)
     bot = await start_bot(tmp_path, clean_env())
     try:
         base = f"http://127.0.0.1:{port}"
@@ -73,15 +92,8 @@ async def test_env_example_with_slack_values_serves_health_and_readiness(
 async def test_metrics_port_and_token_keep_metrics_off_the_public_port(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
-    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
     port, metrics_port = free_port(), free_port()
-    _fill(
-        tmp_path / ".env",
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
-        SLACK_API_URL=fake_slack.api_url,
-        PORT=str(port),
-    )
+    _slack_env_file(tmp_path, fake_slack, port)
     env = {**clean_env(), "METRICS_PORT": str(metrics_port), "METRICS_TOKEN": "scrape-me"}
     bot = await start_bot(tmp_path, env)
     try:
@@ -103,14 +115,7 @@ async def test_sigterm_mid_delivery_exits_0_and_loses_nothing(
     users = [f"U{i:03d}" for i in range(40)]
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await seed_direct_messages(url, platform="slack", workspace="T1", users=users)
-    env = clean_env(
-        DATABASE_URL=url,
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
-        SLACK_API_URL=fake_slack.api_url,
-        PORT=str(free_port()),
-        CROSSFADE_TICK_SECONDS="0.2",
-    )
+    env = _delivery_env(fake_slack, url)
     fake_slack.post_delay = 0.3
     bot = await start_bot(tmp_path, env)
     try:
@@ -141,14 +146,7 @@ async def test_a_second_signal_forces_exit(tmp_path: Path, fake_slack: FakeSlack
     users = [f"U{i:03d}" for i in range(10)]
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await seed_direct_messages(url, platform="slack", workspace="T1", users=users)
-    env = clean_env(
-        DATABASE_URL=url,
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="8f14e45fceea167a5a36dedd4bea2543",
-        SLACK_API_URL=fake_slack.api_url,
-        PORT=str(free_port()),
-        CROSSFADE_TICK_SECONDS="0.2",
-    )
+    env = _delivery_env(fake_slack, url)
     fake_slack.post_delay = 6.0  # a send that holds the graceful stop for its whole grace
     bot = await start_bot(tmp_path, env)
     await fake_slack.wait_for("conversations.open", 1, within=20)
