@@ -411,6 +411,10 @@ def main() -> None:
         print(json.dumps(asyncio.run(dispatch_part(args))))
         return
 
+    # The measuring subprocesses need a server key: a throwaway one for these databases.
+    from bot.security.keys import generate_key
+
+    os.environ.setdefault("CROSSFADE_SECRET_KEY", generate_key())
     n = args.people
     print(f"Crossfade scheduling benchmark: {n:,} people in {len(ZONES)} zones, {TEAMS} workspaces")
     print(f"machine: {os.cpu_count()} cores; PostgreSQL on the same machine\n")
