@@ -171,6 +171,7 @@ async def part_engine(url: str, *, ticks: int, start_at: float | None) -> dict[s
         result["tick_burst_ms"] = statistics.median(result["tick_burst_ms"])
     result["rss_mib"] = rss_mib()
     result["peak_mib"] = peak_mib()
+    await engine.stop()
     await db.dispose()
     return result
 
