@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.security.keys import generate_key
 from bot.storage.db import Database
 from tests.chaos.scenario import ChaosConfig, run_chaos
 from tests.support import pg
@@ -52,6 +53,8 @@ async def main() -> None:
     parser.add_argument("--stop", type=float, default=40.0)
     args = parser.parse_args()
     admin = os.environ.get("CROSSFADE_TEST_POSTGRES_URL", DEFAULT_URL)
+    # The instances (subprocesses) need a server key; a throwaway one for this database.
+    os.environ.setdefault("CROSSFADE_SECRET_KEY", generate_key())
     runs = {
         # one Slack workspace (one lane) at 5 posts a second: the floor for 600 is 2 minutes
         "slack": ChaosConfig(mode="slack", people=600, limit=5),

@@ -171,6 +171,7 @@ async def part_engine(url: str, *, ticks: int, start_at: float | None) -> dict[s
         result["tick_burst_ms"] = statistics.median(result["tick_burst_ms"])
     result["rss_mib"] = rss_mib()
     result["peak_mib"] = peak_mib()
+    await engine.stop()
     await db.dispose()
     return result
 
@@ -411,6 +412,10 @@ def main() -> None:
         print(json.dumps(asyncio.run(dispatch_part(args))))
         return
 
+    # The measuring subprocesses need a server key: a throwaway one for these databases.
+    from bot.security.keys import generate_key
+
+    os.environ.setdefault("CROSSFADE_SECRET_KEY", generate_key())
     n = args.people
     print(f"Crossfade scheduling benchmark: {n:,} people in {len(ZONES)} zones, {TEAMS} workspaces")
     print(f"machine: {os.cpu_count()} cores; PostgreSQL on the same machine\n")

@@ -104,10 +104,12 @@ async def post_message(
     *,
     rendered: Rendered | None = None,
     metadata: dict[str, Any] | None = None,
+    upload: bool = True,
 ) -> tuple[str, str]:
     """``chat.postMessage`` then the attachments; returns (channel id, message ts). A user
     id as ``channel`` posts into the bot's DM with them (Slack answers with the D-id).
-    ``metadata`` (Slack message metadata) lets the sender find the message again."""
+    ``metadata`` (Slack message metadata) lets the sender find the message again. Without
+    ``upload`` the caller uploads the attachments itself (a step of its own)."""
     rendered = rendered or render_message(message)
     extra: dict[str, Any] = {"metadata": metadata} if metadata else {}
     response = await client.chat_postMessage(
@@ -120,7 +122,8 @@ async def post_message(
     )
     channel_id = str(response.get("channel") or channel)
     ts = str(response.get("ts") or "")
-    await upload_after(client, channel_id, rendered.attachments)
+    if upload:
+        await upload_after(client, channel_id, rendered.attachments)
     return channel_id, ts
 
 

@@ -25,8 +25,14 @@ latest ``HISTORY_LIMIT`` messages, ``include_all_metadata``) for all of that DM'
 rows. ``conversations.history`` is Tier 3 (50+ a minute) for an organisation's own app and
 for Marketplace apps; a commercially distributed app outside the Marketplace gets 1 call a
 minute and 15 messages — only uncertain rows are checked, so that stays rare, and a failed
-look-up leaves the row uncertain and retries later. Channel posts and charts (a message,
-then an upload) are not looked up: at-least-once.
+look-up leaves the row uncertain and retries later. Channel posts are not looked up:
+at-least-once.
+
+A DM with a chart is two steps, and the sender records the first on the outbox row
+(``steps``): the message is posted (with its metadata) and its ``ts`` recorded, then the
+chart is uploaded. A row whose message exists — recorded, or found by the look-up — only
+uploads; a failed upload is retried without posting the message again. The one repeat left:
+an upload whose own answer is lost is uploaded again.
 """
 
 from __future__ import annotations
@@ -42,8 +48,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.connect import UserTokens, deliver_presence
-from adapters.slack.messages import error_code, post_message, update_message
+from adapters.slack.messages import error_code, post_message, update_message, upload_attachments
 from adapters.slack.people import People
+from adapters.slack.render import render_message
 from bot.clock import Clock, SystemClock
 from bot.delivery.notifier import DeliveryResult, Notifier
 from bot.effects import Effect, Post, Presence, SendDirect, Update
@@ -52,6 +59,8 @@ from bot.events import TeamKey
 __all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
 
 log = logging.getLogger(__name__)
+
+OnPosted = Callable[[str], Awaitable[bool]]
 
 BLOCKED = frozenset(
     {
@@ -234,7 +243,16 @@ class WorkspaceNotifier:
                     found[str(row)] = str(message.get("ts") or "")
         return found
 
-    async def deliver_once(self, effect: Effect, key: str) -> DeliveryResult:
+    steps = True  # deliver_once takes ``posted`` and ``on_posted`` (a DM with a chart)
+
+    async def deliver_once(
+        self,
+        effect: Effect,
+        key: str,
+        *,
+        posted: str | None = None,
+        on_posted: OnPosted | None = None,
+    ) -> DeliveryResult:
         """Send one ``SendDirect``, ``Post`` or ``Update`` (with ``key`` as its message
         metadata), or make a ``Presence`` call with the person's own token; never raises
         for Slack errors."""
@@ -254,6 +272,8 @@ class WorkspaceNotifier:
             return DeliveryResult.uninstalled("no_installation")
         try:
             if isinstance(effect, SendDirect):
+                if render_message(effect.message).attachments:
+                    return await self._chart_dm(client, effect, metadata, posted, on_posted)
                 return await self._direct(client, effect, metadata)
             if isinstance(effect, Post):
                 channel = effect.channel.id
@@ -288,6 +308,39 @@ class WorkspaceNotifier:
             if error_code(error) == "account_inactive":
                 return await self._inactive(client, error)
             return classify(error, recipient_call=True)
+
+    async def _chart_dm(
+        self,
+        client: AsyncWebClient,
+        effect: SendDirect,
+        metadata: dict[str, Any] | None,
+        posted: str | None,
+        on_posted: OnPosted | None,
+    ) -> DeliveryResult:
+        """The message (unless ``posted`` says it exists), its ts recorded, then the upload:
+        an upload that fails is retried alone."""
+        user = effect.user.user_id
+        if posted is None:
+            try:
+                channel = await self.people.dm_channel(self.team, user, client)
+
+                async def send() -> str:
+                    message, meta = effect.message, metadata
+                    return (
+                        await post_message(client, channel, message, metadata=meta, upload=False)
+                    )[1]
+
+                posted = await self._paced(channel, send)
+            except SlackApiError as error:
+                if error_code(error) == "account_inactive":
+                    return await self._inactive(client, error)
+                return classify(error, recipient_call=True)
+            if on_posted is not None and not await on_posted(posted):
+                return DeliveryResult.transient("lease lost after the message was posted")
+        channel = await self.people.dm_channel(self.team, user, client)
+        attachments = render_message(effect.message).attachments
+        await upload_attachments(client, channel, attachments)  # SlackApiError: retried alone
+        return DeliveryResult.sent(posted)
 
     async def _inactive(self, client: AsyncWebClient, error: SlackApiError) -> DeliveryResult:
         try:

@@ -52,6 +52,9 @@ class Lease:
     token: int
     expires_at: datetime
     valid_until: float  # time.monotonic()
+    # A new term after another holder's: how long before the grant (by the database's
+    # clock) that term ended, so the new holder does not crowd the platform's window.
+    handed_over_ago: float | None = None
 
     def left(self) -> float:
         return self.valid_until - _time.monotonic()
@@ -114,7 +117,9 @@ async def acquire_lease(
         )
         .returning(LEASES.c.token, LEASES.c.expires_at, clock.label("judged_at"))
     )
+    previous = select(LEASES.c.holder, LEASES.c.expires_at).where(LEASES.c.lane == lane)
     async with db.uow() as uow:
+        before = (await uow.session.execute(previous)).first()
         row = (await uow.session.execute(statement)).first()
         await uow.commit()
     if row is None:
@@ -122,7 +127,10 @@ async def acquire_lease(
     granted, expires_at, judged_at = row
     judged = _aware(judged_at) if judged_at is not None else now
     remaining = (_aware(expires_at) - judged).total_seconds()
-    return Lease(lane, holder, int(granted), _aware(expires_at), started + remaining)
+    ago = None
+    if before is not None and before.holder != holder:
+        ago = max(0.0, (judged - _aware(before.expires_at)).total_seconds())
+    return Lease(lane, holder, int(granted), _aware(expires_at), started + remaining, ago)
 
 
 async def release_lease(

@@ -14,10 +14,11 @@ from bot.delivery.codec import effect_from_json
 from bot.delivery.metrics import DELIVERY_LAG, FAILED, RETRIED, SENT
 from bot.delivery.notifier import DeliveryResult
 from bot.delivery.transitions import Claimed
-from bot.effects import Effect, Post
+from bot.effects import Effect, Post, SendDirect
 from bot.events import MessageRef
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import Schedule
+from bot.ui import File, Image
 
 if TYPE_CHECKING:
     from bot.delivery.sender import LaneSender
@@ -52,7 +53,12 @@ class Outcomes:
         self.blocked_members.clear()
         sender = self.sender
         find = getattr(sender.notifier, "find_delivered", None)
-        uncertain = {sender.key(item.row.id): item for item in batch if item.uncertain}
+        # A row whose message is recorded as posted is not looked up: only its upload is left.
+        uncertain = {
+            sender.key(item.row.id): item
+            for item in batch
+            if item.uncertain and item.row.platform_message_id is None
+        }
         if find is None or not uncertain:
             return batch
         effects: dict[str, Effect] = {
@@ -69,16 +75,37 @@ class Outcomes:
                 await self._retry(item, now, 5.0, count=False, error="look-up failed")
             return [item for item in batch if not item.uncertain]
         now = sender.clock.now()
+        upload: set[str] = set()
         for key, message_id in found.items():
             hit = uncertain.get(key)
             if hit is None or sender.stale:
+                continue
+            if has_uploads(effects[key]):
+                # The message exists, its upload never started (it starts only once the
+                # message is recorded): record the message, and upload below.
+                if await self.progress(hit, message_id):
+                    upload.add(key)
                 continue
             if await self._finish(
                 hit, now, status="sent", sent_at=now, platform_message_id=message_id
             ):
                 log.info("lane %s: outbox %d was delivered already", sender.lane, hit.row.id)
                 SENT.labels(sender.platform, hit.row.kind).inc()
-        return [item for item in batch if sender.key(item.row.id) not in found]
+        return [
+            item
+            for item in batch
+            if sender.key(item.row.id) not in found or sender.key(item.row.id) in upload
+        ]
+
+    async def progress(self, item: Claimed, message_id: str) -> bool:
+        """Record that the row's message exists (its upload is left); ``False`` when the
+        lease is lost."""
+        now = self.sender.clock.now()
+        if await self.sender.outbox.progress(item.row.id, now, message_id):
+            item.row.platform_message_id = message_id
+            return True
+        self.sender.stale = True
+        return False
 
     async def settle_without_sending(self, item: Claimed, now: datetime) -> bool:
         row = item.row
@@ -106,7 +133,7 @@ class Outcomes:
         row = item.row
         now = sender.clock.now()
         if result.status == "sent":
-            sender.bucket.accepted(now.timestamp())
+            sender.bucket.accepted(sender.now_seconds())
             ok = await self._finish(
                 item, now, status="sent", sent_at=now, platform_message_id=result.message_id or None
             )
@@ -122,7 +149,7 @@ class Outcomes:
             return True
         if result.status == "rate_limited":
             retry_after = result.retry_after if result.retry_after is not None else 1.0
-            sender.bucket.rate_limited(now.timestamp(), retry_after)
+            sender.bucket.rate_limited(sender.now_seconds(), retry_after)
             log.warning(
                 "lane %s: rate limited, pausing %.1fs and slowing to %.1f/s",
                 sender.lane,
@@ -221,3 +248,10 @@ class Outcomes:
                 .execution_options(synchronize_session=False)
             )
             await uow.commit()
+
+
+def has_uploads(effect: Effect) -> bool:
+    """A DM whose message carries files (a chart): delivered in two steps."""
+    message = getattr(effect, "message", None)
+    blocks = getattr(message, "blocks", ())
+    return isinstance(effect, SendDirect) and any(isinstance(b, Image | File) for b in blocks)

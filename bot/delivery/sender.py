@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from bot.delivery.lease import Lease, acquire_lease, lease_expiry, release_lease
 from bot.delivery.metrics import FAILED, SKIPPED
 from bot.delivery.notifier import DeliveryResult, Notifier, platform_of
 from bot.delivery.outcomes import Outcomes
-from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.ratelimit import TokenBucket, WindowGuard
 from bot.delivery.transitions import Claimed, FencedOutbox
 
 if TYPE_CHECKING:
@@ -96,10 +97,12 @@ class LaneSender:
         self.sleep = sleep
         self.config = config or SenderConfig()
         rate = float(getattr(notifier, "rate_per_second", self.config.default_rate))
-        self.bucket = TokenBucket(
-            rate,
-            int(getattr(notifier, "burst", 1)),
-            window=float(getattr(notifier, "rate_window", 1.0)),
+        window = float(getattr(notifier, "rate_window", 1.0))
+        self.bucket = TokenBucket(rate, int(getattr(notifier, "burst", 1)), window=window)
+        # The platform's own count: the bucket's margin absorbs small delays, the guard
+        # makes arrivals obey the limit whatever the delays (``bot.delivery.ratelimit``).
+        self.guard = (
+            WindowGuard(max(1, math.floor(rate * window)), window) if math.isfinite(rate) else None
         )
         configured = getattr(notifier, "concurrency", None)
         self.concurrency = (
@@ -178,8 +181,21 @@ class LaneSender:
                 )
             self.stale = current is not None
             return False
+        if current is None and lease.handed_over_ago is not None and self.guard is not None:
+            self.guard.handed_over(self.now_seconds() - lease.handed_over_ago)
         self.lease = lease
         return True
+
+    def now_seconds(self) -> float:
+        """Seconds for the rate limits: the host's clock, not the database-following one,
+        whose offset is measured again now and then and would jump."""
+        return float(getattr(self.clock, "base", self.clock).now().timestamp())
+
+    def _reserve(self) -> float:
+        """0 and a token taken when a request may leave now, else the wait in seconds."""
+        now = self.now_seconds()
+        wait = self.guard.ready_in(now) if self.guard is not None else 0.0
+        return wait if wait > 0 else self.bucket.reserve(now)
 
     async def _send(self, batch: list[Claimed], *, wait: bool) -> tuple[int, bool]:
         batch = await self.outcomes.settle_uncertain(batch)
@@ -212,10 +228,10 @@ class LaneSender:
                 break
             # Take the token right before the request (after the database round trip), so
             # the times requests leave at obey the bucket.
-            delay = self.bucket.reserve(self.clock.now().timestamp())
+            delay = self._reserve()
             while delay > 0 and wait:
                 await self.sleep(delay)
-                delay = self.bucket.reserve(self.clock.now().timestamp())
+                delay = self._reserve()
             if delay > 0 or not await self._renew():
                 slots.release()
                 if self.in_flight is not None:
@@ -225,6 +241,8 @@ class LaneSender:
                 await self._unclaim(batch[index:])
                 stopped = True
                 break
+            if self.guard is not None:
+                self.guard.start()
             tasks.append(asyncio.create_task(self._deliver(item, slots)))
         results = await asyncio.gather(*tasks)
         return sum(results), stopped or self.stale
@@ -237,6 +255,8 @@ class LaneSender:
         try:
             return await self._attempt(item)
         finally:
+            if self.guard is not None:
+                self.guard.finish(self.now_seconds())
             slots.release()
             if self.in_flight is not None:
                 self.in_flight.release()
@@ -281,6 +301,16 @@ class LaneSender:
 
     async def _call(self, item: Claimed, effect: object) -> DeliveryResult:
         deliver_once = getattr(self.notifier, "deliver_once", None)
+        if deliver_once is not None and getattr(self.notifier, "steps", False):
+            # Per-step progress (a DM with a chart): the message's id is recorded as soon as
+            # it exists, so a retry only does what is left.
+            async def posted(message_id: str) -> bool:
+                return await self.outcomes.progress(item, message_id)
+
+            stepped: DeliveryResult = await deliver_once(
+                effect, self.key(item.row.id), posted=item.row.platform_message_id, on_posted=posted
+            )
+            return stepped
         if deliver_once is not None:
             result: DeliveryResult = await deliver_once(effect, self.key(item.row.id))
             return result

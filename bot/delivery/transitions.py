@@ -123,6 +123,10 @@ class FencedOutbox:
         """→ sent | failed | expired (``values`` has the status and the columns to set)."""
         return await self._move(row_id, now, {**values, "uncertain": False})
 
+    async def progress(self, row_id: int, now: datetime, message_id: str) -> bool:
+        """A step done while the row is ``sending``: its message exists (``message_id``)."""
+        return await self._move(row_id, now, {"platform_message_id": message_id[:100]})
+
     async def retry(
         self,
         row_id: int,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from bot.delivery.dbclock import DatabaseClock
 from bot.delivery.notifier import Notifier, WildcardNotifier
@@ -27,6 +27,9 @@ from bot.storage.availability import is_database_unavailable
 from bot.storage.models.scheduling import Deployment, OutboxRow, Schedule
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+    from sqlalchemy.sql.elements import BindParameter
+
     from bot.app import Bot
 
 __all__ = [
@@ -87,6 +90,9 @@ class SchedulingEngine:
         # Due and expiry decisions follow the database's clock (leases are judged by the
         # database itself); a fake clock in tests and the console is used as it is.
         self.clock = DatabaseClock(bot.clock, bot.db)
+        # Autocommit: a read of two index probes needs no BEGIN/ROLLBACK round trips.
+        self._probe_engine = bot.db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._probe: AsyncConnection | None = None
         self.tick_seconds = tick_seconds or bot.settings.tick_seconds
         self._notifiers: dict[str, Notifier] = {}
         self._wildcards: dict[str, WildcardNotifier] = {}
@@ -243,9 +249,12 @@ class SchedulingEngine:
         async with self._tick_lock:
             try:
                 await self._prepare()
-                if self.dispatch_enabled:
-                    await self.dispatch()
-                if self.send_enabled:
+                due, waiting = await self._work_to_do(self.clock.now())
+                if due:
+                    # rows it enqueues go out in this tick, not the next
+                    enqueued = (await self.dispatch()).enqueued
+                    waiting = waiting or (self.send_enabled and enqueued > 0)
+                if waiting:
                     for lane in await self._pending_lanes(due_by=self.clock.now()):
                         self._ensure_worker(lane)
                 await self._purge_now_and_then()
@@ -261,6 +270,50 @@ class SchedulingEngine:
                 if self._database_away:
                     log.warning("database reachable again; scheduling resumed")
                 self._database_away = False
+
+    async def _work_to_do(self, now: datetime) -> tuple[bool, bool]:
+        """One round trip: is a schedule due, is an outbox row waiting? An idle tick costs
+        this and nothing more (no claim transaction, no grouping of the outbox by lane)."""
+        if not (self.dispatch_enabled or self.send_enabled):
+            return False, False
+        # No parameters: the same prepared statement every tick, and a plan that reads one
+        # index entry per table (a generic plan for "next_due_at <= $1" guesses a third of
+        # the rows match, picks a sequential scan, and reads the whole table when none does).
+        waiting: BindParameter[str] = bindparam(
+            "waiting", WAITING_STATUSES, expanding=True, literal_execute=True
+        )
+        due = select(func.min(Schedule.next_due_at)).scalar_subquery()
+        ready = (
+            select(func.min(OutboxRow.not_before))
+            .where(OutboxRow.status.in_(waiting))
+            .scalar_subquery()
+        )
+        statement = select(due, ready)
+        if not self.bot.db.is_postgres:
+            async with self._probe_engine.connect() as connection:
+                row = (await connection.execute(statement)).one()
+        else:
+            # PostgreSQL: one connection kept between ticks, so an idle tick is this one
+            # round trip (a pool checkout would add its liveness ping). A broken connection
+            # is dropped; the tick fails and the next one opens another.
+            if self._probe is None:
+                self._probe = await self._probe_engine.connect()
+            try:
+                row = (await self._probe.execute(statement)).one()
+            except Exception:
+                await self._close_probe()
+                raise
+        first_due, first_ready = row[0], row[1]
+        return (
+            self.dispatch_enabled and first_due is not None and _utc(first_due) <= now,
+            self.send_enabled and first_ready is not None and _utc(first_ready) <= now,
+        )
+
+    async def _close_probe(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            with contextlib.suppress(Exception):
+                await probe.close()
 
     async def _purge_now_and_then(self) -> None:
         now = self.clock.now()
@@ -313,6 +366,7 @@ class SchedulingEngine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._workers.clear()
+        await self._close_probe()
 
 
 async def purge_outbox(bot: Bot, *, older_than: datetime) -> int:

@@ -4,9 +4,13 @@ them (real time, a fraction of a second)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event
 
 from bot.app import Bot
-from bot.clock import SystemClock
+from bot.clock import FakeClock, SystemClock
 from bot.config import Settings
 from bot.delivery import metrics_text
 from bot.scheduling import Once, set_schedule
@@ -42,3 +46,65 @@ async def test_start_ticks_delivers_and_stops(db: Database) -> None:
     text = metrics_text().decode()
     assert 'crossfade_deliveries_sent_total{kind="test.ping",platform="console"}' in text
     assert "crossfade_delivery_lag_seconds_bucket" in text
+
+
+async def test_an_idle_tick_is_one_query_and_a_busy_one_still_works(
+    tbot: Bot, tengine: SchedulingEngine, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.startswith("BEGIN"):  # SQLite's own BEGIN IMMEDIATE is local
+            statements.append(statement)
+
+    sync_engine = tbot.db.engine.sync_engine
+    await tengine.tick()  # the first tick also purges old outbox rows (hourly)
+    event.listen(sync_engine, "before_cursor_execute", count)
+    try:
+        await tengine.tick()
+        assert len(statements) == 1, statements  # "anything due or waiting?" and nothing else
+        statements.clear()
+        async with member_context(tbot, "ana") as ctx:
+            await set_schedule(ctx, kind="test.ping", rule=Once(clock.now()), ref="ana")
+        statements.clear()
+        await tengine.tick()  # due: dispatched, and its lane gets a worker
+        assert len(statements) > 1
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", count)
+    for _ in range(100):
+        if notifier.delivered:
+            break
+        await asyncio.sleep(0.01)
+    assert [d.effect.user.user_id for d in notifier.delivered] == ["ana"]
+    await tengine.stop()
+
+
+async def test_the_idle_probe_survives_a_broken_connection_on_postgres(
+    postgres_db: Database,
+) -> None:
+    """PostgreSQL keeps one connection for the idle probe between ticks: when it breaks (a
+    database restart), one tick fails and the next opens another and finds the work."""
+    settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
+    clock = FakeClock(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
+    bot = bot_with(Bot(db=postgres_db, settings=settings, clock=clock), test_flow)
+    engine = SchedulingEngine(bot, instance_id="probe")
+    notifier = RecordingNotifier(clock)
+    engine.add_notifier(notifier)
+    try:
+        await engine.tick()
+        probe = engine._probe
+        assert probe is not None
+        await probe.invalidate()  # the server side is gone
+        await engine.tick()  # fails (logged), drops the connection
+        async with member_context(bot, "ana") as ctx:
+            await set_schedule(ctx, kind="test.ping", rule=Once(clock.now()), ref="ana")
+        await engine.tick()
+        assert engine._probe is not None and engine._probe is not probe
+        for _ in range(200):
+            if notifier.delivered:
+                break
+            await asyncio.sleep(0.01)
+        assert [d.effect.user.user_id for d in notifier.delivered] == ["ana"]
+    finally:
+        await engine.stop()
+    assert engine._probe is None

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery.ratelimit import HOLD, MARGIN, PROBE_SECONDS, TokenBucket
+from bot.delivery.ratelimit import HOLD, MARGIN, PROBE_SECONDS, TokenBucket, WindowGuard
 
 
 def drive(bucket: TokenBucket, arrivals: list[float]) -> list[float]:
@@ -135,3 +135,54 @@ def test_unlimited_and_bad_values() -> None:
     assert all(bucket.reserve(0.0) == 0 for _ in range(1000))
     with pytest.raises(ValueError):
         TokenBucket(0)
+
+
+def send_with_jitter(
+    delays: list[float], *, guard: WindowGuard | None, rate: float = 5.0
+) -> list[float]:
+    """The sender's loop in fake time: each request waits for the guard and a token, then
+    reaches the platform ``delays[i]`` later (scheduling delays on a loaded machine) and is
+    answered 10 ms after that. Returns the arrival times the platform counts."""
+    bucket = TokenBucket(rate)
+    clock, arrivals = 0.0, []
+    answers: list[float] = []  # pending answer times
+    for delay in delays:
+        while True:
+            for answer in sorted(a for a in answers if a <= clock):
+                answers.remove(answer)
+                if guard is not None:
+                    guard.finish(answer)
+            wait = guard.ready_in(clock) if guard is not None else 0.0
+            wait = wait or bucket.reserve(clock)
+            if wait == 0:
+                break
+            clock += wait
+        if guard is not None:
+            guard.start()
+        arrivals.append(clock + delay)
+        answers.append(clock + delay + 0.01)
+    return sorted(arrivals)
+
+
+def test_a_late_arrival_no_longer_squeezes_six_requests_into_one_second() -> None:
+    # The chaos run's 429s after the storm: one request held up 150 ms on its way out, the
+    # next ones on time — the bucket alone puts six arrivals into one second.
+    delays = [0.15] + [0.0] * 11
+    assert max_in_window(send_with_jitter(delays, guard=None), 1.0) == 6
+    guarded = send_with_jitter(delays, guard=WindowGuard(5, 1.0))
+    assert max_in_window(guarded, 1.0) == 5
+    assert len(guarded) == 12
+
+
+@given(delays=st.lists(st.floats(0, 0.6), min_size=1, max_size=60), limit=st.integers(1, 8))
+@settings(max_examples=150, deadline=None)
+def test_property_guarded_arrivals_never_exceed_the_limit(delays: list[float], limit: int) -> None:
+    arrivals = send_with_jitter(delays, guard=WindowGuard(limit, 1.0), rate=float(limit))
+    assert max_in_window(arrivals, 1.0) <= limit
+
+
+def test_a_handed_over_window_is_waited_out() -> None:
+    guard = WindowGuard(5, 1.0)
+    guard.handed_over(10.0)  # another holder's term ended at t = 10 s
+    assert guard.ready_in(10.3) == pytest.approx(0.7)
+    assert guard.ready_in(11.0) == 0.0

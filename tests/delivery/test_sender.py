@@ -7,12 +7,13 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import Bot
 from bot.clock import FakeClock
 from bot.delivery import metrics_text
-from bot.delivery.lease import acquire_lease
+from bot.delivery.lease import acquire_lease, release_lease
 from bot.delivery.notifier import DeliveryResult, lane_for
 from bot.delivery.sender import SenderConfig
 from bot.events import TeamKey
@@ -209,3 +210,24 @@ async def test_a_retried_row_keeps_its_place_ahead_of_rows_due_later(
     clock.set(start + timedelta(seconds=3))
     await tengine.run_due()
     assert [d.user for d in notifier.delivered] == ["a", "c"]
+
+
+async def test_a_new_holder_waits_out_the_previous_holders_window(
+    tbot: Bot, tengine: SchedulingEngine, clock: FakeClock, notifier: RecordingNotifier
+) -> None:
+    # Another instance drained the lane at its full rate and released it at `released`: its
+    # last second of requests still counts at the platform, so ours start a window later.
+    notifier.rate_per_second = 5.0
+    tengine.add_notifier(notifier)
+    released = clock.now()
+    lease = await acquire_lease(
+        tbot.db, lane="console", holder="other", now=released, ttl=timedelta(seconds=20)
+    )
+    assert lease is not None
+    await release_lease(tbot.db, lane="console", holder="other", now=released, token=lease.token)
+    clock.advance(timedelta(milliseconds=200))
+    for i in range(3):
+        await once(tbot, f"u{i}")
+    await play_until(tengine, clock, released + timedelta(minutes=1))
+    times = [(d.at - released).total_seconds() for d in notifier.delivered]
+    assert len(times) == 3 and times[0] == pytest.approx(1.0), times
