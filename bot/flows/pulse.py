@@ -27,7 +27,7 @@ from bot.domain.pulse import (
 )
 from bot.effects import Effect, FormErrors, OpenForm, Reply, Update
 from bot.events import Place
-from bot.flows import pulse_ask
+from bot.flows import pulse_ask, pulse_window
 from bot.flows import pulse_polls as polls
 from bot.flows import pulse_recurring as recurring
 from bot.flows.pulse_views import deadline_text, poll_line
@@ -183,6 +183,9 @@ def _default_time(ctx: Context) -> time:
 async def _post(
     ctx: Context, *, spec: PollSpec, closes_at: datetime, channel: Place
 ) -> list[Effect]:
+    held = await pulse_window.hold(ctx, spec, closes_at=closes_at, channel=channel)
+    if held is not None:
+        return held
     poll, effects = await polls.open_poll(ctx, spec, closes_at=closes_at, channel=channel)
     return [
         *effects,
@@ -192,6 +195,11 @@ async def _post(
             f"sooner, `pulse results {poll.number}` shows the results after."
         ),
     ]
+
+
+@flow.job(pulse_window.DEFERRED_JOB)
+async def post_deferred(ctx: Context, due: Due) -> list[Effect]:
+    return await pulse_window.post_deferred(ctx, due)
 
 
 # --- the form -------------------------------------------------------------------------------
