@@ -156,6 +156,16 @@ async def connect_callback(
     return _page("Connected: Crossfade will pause your Slack when you log off. Close this tab.")
 
 
+def _unseal(sealed: str) -> str | None:
+    from bot.security.secrets import SecretUnreadable, decrypt_secret
+
+    try:
+        return decrypt_secret(sealed)
+    except SecretUnreadable:
+        log.warning("connect: a sealed token for auth.revoke could not be read")
+        return None
+
+
 async def deliver_presence(
     effect: Presence,
     *,
@@ -166,7 +176,7 @@ async def deliver_presence(
 ) -> DeliveryResult:
     """Make one ``Presence`` call with the person's own token; never raises Slack errors."""
     workspace, user = effect.user.workspace_id, effect.user.user_id
-    token = await tokens.token(workspace, user)
+    token = await tokens.token(workspace, user) if not effect.sealed else _unseal(effect.sealed)
     if token is None:
         return DeliveryResult.permanent("not_connected")
     client = AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
@@ -191,7 +201,8 @@ async def deliver_presence(
             try:
                 await client.auth_revoke()
             finally:
-                await tokens.delete(workspace, user)
+                if not effect.sealed:  # after `forget` the row is gone (a new one is not ours)
+                    await tokens.delete(workspace, user)
         else:
             return DeliveryResult.permanent(f"unknown presence action {effect.action!r}")
     except SlackApiError as error:

@@ -214,6 +214,8 @@ class FakeSlack:
             call.response = {"ok": False, "error": "invalid_auth"}
         else:
             call.response = {"ok": True, **(handler(params, workspace) if handler else {})}
+            if method == "auth.revoke" and params.get("test") not in ("1", "true", True):
+                self.tokens.pop(token, None)  # Slack: the token stops working at once
         await self._record(call)
         if method == "chat.postMessage" and self.lose_responses > 0 and request.transport:
             self.lose_responses -= 1
