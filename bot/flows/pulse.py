@@ -299,16 +299,20 @@ async def choose_template(ctx: Context, value: str) -> list[Effect]:
 
 async def _list(ctx: Context) -> Reply:
     recent = [p for p in await polls.pulses(ctx).recent(limit=10) if await polls.visible(ctx, p)]
-    if not recent:
+    waiting = await pulse_window.waiting_lines(ctx)
+    if not recent and not waiting:
         return reply(
             'No pulses yet. Start one with `pulse` (a form) or `pulse ask "Is your workload '
             'sustainable?" scale`, or pick a question from `pulse templates`.'
         )
     repo = polls.pulses(ctx)
-    lines = "\n".join(
-        [poll_line(p, team_k=ctx.team.k_threshold, answered=await repo.answered(p)) for p in recent]
-    )
-    return Reply(Message("Pulses", (Text(f"*Pulses in this team*\n{lines}"),)))
+    lines = [
+        poll_line(p, team_k=ctx.team.k_threshold, answered=await repo.answered(p)) for p in recent
+    ]
+    parts = [f"*Pulses in this team*\n{chr(10).join(lines)}"] if lines else []
+    if waiting:  # asked outside the asker's window, posted when it opens
+        parts.append("*Waiting for your working window*\n" + "\n".join(waiting))
+    return Reply(Message("Pulses", (Text("\n".join(parts)),)))
 
 
 async def _close(ctx: Context, number: str) -> list[Effect]:

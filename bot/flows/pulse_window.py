@@ -22,7 +22,7 @@ from bot.flows.pulse_views import deadline_text
 from bot.router import Context, reply
 from bot.scheduling import Due, Once, member_rules, set_schedule
 
-__all__ = ["DEFERRED_JOB", "hold", "post_deferred", "weekly_slot"]
+__all__ = ["DEFERRED_JOB", "hold", "post_deferred", "waiting_lines", "weekly_slot"]
 
 DEFERRED_JOB = "pulse.deferred"
 # Not a DM: no Skip button, no personal rules (the window start was chosen with them), and
@@ -85,6 +85,31 @@ async def hold(
             f"#{channel.name or channel.id} on {deadline_text(until, ctx.zone.key)} and close "
             f"{deadline_text(closes, ctx.zone.key)}. Nothing is posted before then."
         )
+    ]
+
+
+async def waiting_lines(ctx: Context) -> list[str]:
+    """The asker's own pulses still waiting for their window (for `pulse list`)."""
+    from sqlalchemy import select
+
+    from bot.scheduling import Schedule
+
+    rows = await ctx.session.scalars(
+        select(Schedule)
+        .where(
+            Schedule.team_id == ctx.team.id,
+            Schedule.member_id == ctx.member.id,
+            Schedule.kind == DEFERRED_JOB,
+            Schedule.next_due_at.is_not(None),
+            Schedule.stopped.is_(None),
+        )
+        .order_by(Schedule.next_due_at)
+    )
+    return [
+        f"• “{row.data.get('question', '')}” — posted to "
+        f"#{row.data.get('channel_name', '')} on {deadline_text(row.next_due_at, ctx.zone.key)}"
+        for row in rows
+        if row.next_due_at is not None
     ]
 
 

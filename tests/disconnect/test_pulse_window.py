@@ -22,6 +22,12 @@ def test_a_pulse_asked_in_the_evening_waits_for_the_askers_window() -> None:
     ) in out[told : told + 400]
     # the template asked the same evening waits too (its own job, not replacing the first)
     assert out.count("Nothing is posted before then.") == 2
+    # `pulse list` shows the asker what waits, and when it goes out
+    assert (
+        "Waiting for your working window\n  • “Could you switch off last weekend?” — posted to "
+        "#general on Wed 4 Mar, 09:00 (Europe/Berlin)"
+    ) in out
+    assert out.count("Waiting for your working window") == 1  # gone once posted
     # nothing reaches the channel in the evening: the first channel post is at 09:00 Wed
     first_post = out.index("bot → #general")
     assert out[first_post - 12 : first_post].strip() == "[09:00 Wed]"
