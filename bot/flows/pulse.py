@@ -154,7 +154,9 @@ async def press_ask_choice(ctx: Context, value: str) -> list[Effect]:
     channel = pulse_ask.channel_of(state)
     done: list[Effect] = []
     if ctx.message_ref is not None:
-        note = "Posted." if what != "options" else "The form is open: add your options there."
+        note = "Posted." if pulse_window.hold_until(ctx) is None else "Waiting for your window."
+        if what == "options":
+            note = "The form is open: add your options there."
         done.append(Update(ctx.message_ref, Message(note, (Text(note),))))
     if what == "template":
         return [*done, *await recurring.ask_template(ctx, state["template"], closes_at=closes_at)]

@@ -22,7 +22,7 @@ from bot.flows.pulse_views import deadline_text
 from bot.router import Context, reply
 from bot.scheduling import Due, Once, member_rules, set_schedule
 
-__all__ = ["DEFERRED_JOB", "hold", "post_deferred", "waiting_lines", "weekly_slot"]
+__all__ = ["DEFERRED_JOB", "hold", "hold_until", "post_deferred", "waiting_lines", "weekly_slot"]
 
 DEFERRED_JOB = "pulse.deferred"
 # Not a DM: no Skip button, no personal rules (the window start was chosen with them), and
@@ -37,7 +37,7 @@ def _window(ctx: Context) -> WorkWindow:
     return member_window(ctx)
 
 
-def _hold_until(ctx: Context) -> datetime | None:
+def hold_until(ctx: Context) -> datetime | None:
     """The asker's next window start if they are outside their window now (strict mode)."""
     if not ctx.team.strict_disconnect:
         return None
@@ -57,7 +57,7 @@ async def hold(
 ) -> list[Effect] | None:
     """Outside the asker's window: schedule the post for the window's start and say so;
     ``None`` when the pulse may be posted now."""
-    until = _hold_until(ctx)
+    until = hold_until(ctx)
     if until is None:
         return None
     closes = closes_at + (until - ctx.now)

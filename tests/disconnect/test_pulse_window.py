@@ -21,17 +21,26 @@ def test_a_pulse_asked_in_the_evening_waits_for_the_askers_window() -> None:
         "09:00 (Europe/Berlin) and close Fri 6 Mar, 09:00 (Europe/Berlin)."
     ) in out[told : told + 400]
     # the template asked the same evening waits too (its own job, not replacing the first)
-    assert out.count("Nothing is posted before then.") == 2
+    assert out.count("Nothing is posted before then.") == 3
     # `pulse list` shows the asker what waits, and when it goes out
     assert (
         "Waiting for your working window\n  • “Could you switch off last weekend?” — posted to "
         "#general on Wed 4 Mar, 09:00 (Europe/Berlin)"
     ) in out
-    assert out.count("Waiting for your working window") == 1  # gone once posted
+    # gone once posted: the 09:15 list has none; the Wednesday evening one has the new one
+    morning = out.index("[09:15 Wed] you (#general): /crossfade pulse list")
+    evening = out.index("[20:15 Wed] you (#general): /crossfade pulse list")
+    assert "Waiting for your working window" not in out[morning:evening]
+    assert (
+        "• “Did you answer messages after 18:00 this week?” — posted to #general on Thu 5 "
+        in (out[evening:])
+    )
+    # the kind chosen by button in the evening: the question message says it waits
+    assert "(#general)\n  Waiting for your window.\n" in out
     # nothing reaches the channel in the evening: the first channel post is at 09:00 Wed
     first_post = out.index("bot → #general")
     assert out[first_post - 12 : first_post].strip() == "[09:00 Wed]"
-    assert out.count("bot → #general") == 2
+    assert out.count("bot → #general") == 2  # the Thursday one is not yet due
     assert "closes Fri 6 Mar, 09:00 (Europe/Berlin)" in out[first_post:]
     assert "#1 Could you switch off last weekend? — open in #general" in out
     # the weekly pulse moves into the window, and the asker is told so
