@@ -76,6 +76,10 @@ LABELS: dict[str, dict[str, str]] = {
         "holidays": "Public holidays of",
         "is_admin": "Team admin",
         "dm_blocked": "Direct messages blocked",
+        "work_start": "Working day starts",
+        "work_end": "Working day ends",
+        "early_start_at": "Early start noted at",
+        "checkin_outside_ok": "Check-in time you confirmed outside your window",
         "created_at": "First used Crossfade",
         "updated_at": "Last changed",
     },
@@ -145,6 +149,8 @@ _INTERNAL_NAMES = frozenset(
         "platform_user_id",
         "sid",  # a quiz session id
         "fp",  # the fingerprint of the quiz content the answers belong to
+        "fence",  # the delivery lane's fencing token (a counter, not about the person)
+        "uncertain",  # delivery bookkeeping: look the message up before sending again
     }
 )
 _INTERNAL_PARTS = ("key", "hash", "token", "secret", "password", "verifier", "nonce", "dedupe")
