@@ -82,6 +82,9 @@ class Presence:
     action: str
     until: str = ""  # ISO instant (snooze)
     status: str = ""
+    # ``revoke`` after `forget`: the token itself, sealed with the server key, because the
+    # member's row (and with it the stored token) is already deleted when the call is made
+    sealed: str = ""
 
 
 Effect = Reply | SendDirect | Post | Update | OpenForm | FormErrors | Presence

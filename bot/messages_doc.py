@@ -36,6 +36,7 @@ TOURS = (
     ("A week of check-ins", ROOT / "examples" / "checkin_week.txt"),
     ("Pulse polls", ROOT / "examples" / "pulse.txt"),
     ("Weekly pulses", ROOT / "examples" / "pulse_weekly.txt"),
+    ("A pulse waits for the working window", ROOT / "examples" / "pulse_window.txt"),
 )
 SOURCES = ("bot/flows", "bot/domain", "bot/app.py", "bot/commands.py")
 # Calls whose strings are for developers and operators, never for a person in chat.

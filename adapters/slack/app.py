@@ -82,6 +82,7 @@ BOT_SCOPES = (
     "channels:read",
     "groups:read",
     "files:write",
+    "dnd:read",  # a person's Do Not Disturb hours, read once to suggest quiet hours
 )
 FORM_DEADLINE = 2.5  # seconds the core gets to judge a modal before Slack's 3 s run out
 WELCOME = (

@@ -31,6 +31,7 @@ from bot.flows.slack_connect import USER_SCOPES, check_state, snooze_plan
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
 from bot.storage.models.disconnect import SlackUserToken
+from bot.ui import Message, Text
 
 __all__ = ["BROKEN", "UserTokens", "connect_callback", "deliver_presence"]
 
@@ -156,6 +157,45 @@ async def connect_callback(
     return _page("Connected: Crossfade will pause your Slack when you log off. Close this tab.")
 
 
+def _unseal(sealed: str) -> str | None:
+    from bot.security.secrets import SecretUnreadable, decrypt_secret
+
+    try:
+        return decrypt_secret(sealed)
+    except SecretUnreadable:
+        log.warning("connect: a sealed token for auth.revoke could not be read")
+        return None
+
+
+async def dnd_message(client: AsyncWebClient, effect: Presence) -> Message | DeliveryResult:
+    """Read the person's Slack Do Not Disturb window once (bot scope ``dnd:read``) and build
+    the proposal to match it; any error but a rate limit becomes one plain line, no retry."""
+    from bot.flows.slack_dnd import error_line, proposal
+
+    try:
+        info = await client.dnd_info(user=effect.user.user_id)
+    except SlackApiError as error:
+        code = error_code(error)
+        if int(getattr(error.response, "status_code", 200) or 200) == 429 or code == "ratelimited":
+            from adapters.slack.notifier import classify
+
+            return classify(error)
+        log.info("connect: dnd.info refused: %s", code)
+        return _line(error_line(code))
+    start, end = info.get("next_dnd_start_ts"), info.get("next_dnd_end_ts")
+    if not info.get("dnd_enabled") or not isinstance(start, int) or not isinstance(end, int):
+        return _line(
+            "Your Slack has no Do Not Disturb schedule to match; `quiet 22:00-07:00` sets "
+            "Crossfade's quiet hours."
+        )
+    found = proposal(start, end, effect.status or "UTC", effect.until or "off")
+    return found if found is not None else DeliveryResult.sent("")
+
+
+def _line(text: str) -> Message:
+    return Message(text, (Text(text),))
+
+
 async def deliver_presence(
     effect: Presence,
     *,
@@ -166,7 +206,7 @@ async def deliver_presence(
 ) -> DeliveryResult:
     """Make one ``Presence`` call with the person's own token; never raises Slack errors."""
     workspace, user = effect.user.workspace_id, effect.user.user_id
-    token = await tokens.token(workspace, user)
+    token = await tokens.token(workspace, user) if not effect.sealed else _unseal(effect.sealed)
     if token is None:
         return DeliveryResult.permanent("not_connected")
     client = AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
@@ -191,7 +231,8 @@ async def deliver_presence(
             try:
                 await client.auth_revoke()
             finally:
-                await tokens.delete(workspace, user)
+                if not effect.sealed:  # after `forget` the row is gone (a new one is not ours)
+                    await tokens.delete(workspace, user)
         else:
             return DeliveryResult.permanent(f"unknown presence action {effect.action!r}")
     except SlackApiError as error:

@@ -47,7 +47,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.connect import UserTokens, deliver_presence
+from adapters.slack.connect import UserTokens, deliver_presence, dnd_message
 from adapters.slack.messages import error_code, post_message, update_message, upload_attachments
 from adapters.slack.people import People
 from adapters.slack.render import render_message
@@ -256,6 +256,8 @@ class WorkspaceNotifier:
         """Send one ``SendDirect``, ``Post`` or ``Update`` (with ``key`` as its message
         metadata), or make a ``Presence`` call with the person's own token; never raises
         for Slack errors."""
+        if isinstance(effect, Presence) and effect.action == "dnd_read":
+            return await self._dnd_read(effect, key)
         if isinstance(effect, Presence):
             if self.user_tokens is None:
                 return DeliveryResult.permanent("not_connected")
@@ -292,6 +294,17 @@ class WorkspaceNotifier:
         except (aiohttp.ClientError, TimeoutError) as error:
             return DeliveryResult.transient(type(error).__name__)
         return DeliveryResult.permanent(f"cannot deliver {type(effect).__name__} on Slack")
+
+    async def _dnd_read(self, effect: Presence, key: str) -> DeliveryResult:
+        """``dnd.info`` with the bot token, then the proposal (or one line) as a DM."""
+        client = await self._client()
+        if client is None:
+            return DeliveryResult.uninstalled("no_installation")
+        found = await dnd_message(client, effect)
+        if isinstance(found, DeliveryResult):
+            return found
+        metadata = row_metadata(key) if key else None
+        return await self._direct(client, SendDirect(effect.user, found), metadata)
 
     async def _direct(
         self, client: AsyncWebClient, effect: SendDirect, metadata: dict[str, Any] | None

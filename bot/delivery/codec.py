@@ -68,6 +68,7 @@ def effect_to_json(effect: Effect, team: TeamKey | None = None) -> dict[str, Any
             "action": effect.action,
             "until": effect.until,
             "status": effect.status,
+            "sealed": effect.sealed,
         }
     raise TypeError(f"a scheduled job cannot send {type(effect).__name__}")
 
@@ -77,7 +78,11 @@ def effect_from_json(data: dict[str, Any]) -> OutboxEffect:
     if kind == "presence":
         platform, workspace, user = data["user"]
         return Presence(
-            UserRef(platform, workspace, user), data["action"], data["until"], data["status"]
+            UserRef(platform, workspace, user),
+            data["action"],
+            data["until"],
+            data["status"],
+            str(data.get("sealed") or ""),
         )
     message = message_from_json(data["message"])
     if kind == "send_direct":

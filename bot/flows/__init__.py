@@ -21,6 +21,7 @@ def all_flows() -> list[Flow]:
         quiz_team,  # noqa: F401  (registers the quiz's team-view section)
         schedules,
         slack_connect,
+        slack_dnd,
         team,
         team_settings,
         upcoming,
@@ -41,6 +42,7 @@ def all_flows() -> list[Flow]:
         workday.flow,
         late_choice.flow,
         slack_connect.flow,
+        slack_dnd.flow,
         upcoming.flow,
     ]
 

@@ -78,8 +78,8 @@ LABELS: dict[str, dict[str, str]] = {
         "dm_blocked": "Direct messages blocked",
         "work_start": "Working day starts",
         "work_end": "Working day ends",
-        "early_start_at": "Started early at",
-        "checkin_outside_ok": "Check-in outside working hours, by my choice",
+        "early_start_at": "Early start noted at",
+        "checkin_outside_ok": "Check-in time you confirmed outside your window",
         "created_at": "First used Crossfade",
         "updated_at": "Last changed",
     },
@@ -143,14 +143,14 @@ _INTERNAL_NAMES = frozenset(
         "attempts",
         "claimed_by",
         "not_before",
-        "fence",  # the delivery lease's fencing token
-        "uncertain",  # whether a send's outcome is being checked with the platform
         "owner",
         "ref",
         "session",
         "platform_user_id",
         "sid",  # a quiz session id
         "fp",  # the fingerprint of the quiz content the answers belong to
+        "fence",  # the delivery lane's fencing token (a counter, not about the person)
+        "uncertain",  # delivery bookkeeping: look the message up before sending again
     }
 )
 _INTERNAL_PARTS = ("key", "hash", "token", "secret", "password", "verifier", "nonce", "dedupe")

@@ -738,14 +738,17 @@ async def press_late(ctx: Context, value: str) -> list[Effect]:
     day.target = day.target or _target_today(ctx, settings, day) or None
     day.outcome = "working_late"
     await skip_today(ctx, family=FAMILY)
-    from bot.flows import late_choice
+    from bot.flows import late_choice, slack_connect
+
+    # an automatic pause at the log-off time is lifted: they are still at work
+    unpaused = await slack_connect.on_early_start(ctx, "Your Slack is un-paused for now.")
 
     answered = _answered(
         ctx,
         "Noted: working late today. No more reminders today — take a real break, and send "
         "`done` when you stop.",
     )
-    return answered + await late_choice.tap(ctx, ctx.local_today)
+    return answered + unpaused + await late_choice.tap(ctx, ctx.local_today)
 
 
 # --- what the engine sends ---------------------------------------------------------------------
@@ -790,8 +793,10 @@ async def reminder_job(ctx: Context, due: Due) -> list[Effect]:
         text = f"It's {local:%H:%M}, your hard stop — time to log off."
     else:
         text = f"It's {local:%H:%M} — time to log off. Your evening is yours."
-    from bot.flows.slack_connect import offer_button
+    from bot.flows.slack_connect import auto_log_off, offer_button
 
+    if due.kind in (REMIND, HOURS) and (paused := await auto_log_off(ctx)):
+        text = f"{text}\n{paused}"
     buttons = _reminder_buttons(due.local_date.isoformat(), await offer_button(ctx))
     message = Message(text, (Text(text), buttons))
     return [SendDirect(ctx.user_ref, message)]

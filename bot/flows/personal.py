@@ -206,10 +206,13 @@ def quiet_text(ctx: Context) -> str:
 )
 async def quiet(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if not cmd.rest:
+        from bot.flows.slack_dnd import maybe_read
+
+        reading = await maybe_read(ctx)  # Slack: match its Do Not Disturb, asked once
         return [
             reply(
                 f"Your quiet hours: {quiet_text(ctx)}. Change them with `quiet 20:00-08:00` "
-                "or `quiet off`."
+                "or `quiet off`." + (f" {reading}" if reading else "")
             )
         ]
     if cmd.rest.lower() in OFF:

@@ -17,6 +17,7 @@ from bot.flows.personal_data import (
     export_document,
 )
 from bot.flows.quiz_team import person_forgotten
+from bot.flows.slack_connect import revoke_before_forget
 from bot.router import Context, Flow, UserError
 from bot.ui import Button, Buttons, File, Message, Text
 
@@ -131,6 +132,7 @@ async def confirm_forget(ctx: Context, value: str) -> list[Effect]:
         )
         return _show(ctx, Message(text, (Text(text),)))
     await person_forgotten(ctx)  # the team's quiz view counts their leaving as a change
+    await revoke_before_forget(ctx)  # a Slack `connect` token is revoked, not just dropped
     counts = await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
     what = ", ".join([SETTINGS_LINE, *describe_counts(counts)])
     text = (

@@ -27,7 +27,7 @@ from bot.domain.pulse import (
 )
 from bot.effects import Effect, FormErrors, OpenForm, Reply, Update
 from bot.events import Place
-from bot.flows import pulse_ask
+from bot.flows import pulse_ask, pulse_window
 from bot.flows import pulse_polls as polls
 from bot.flows import pulse_recurring as recurring
 from bot.flows.pulse_views import deadline_text, poll_line
@@ -154,7 +154,9 @@ async def press_ask_choice(ctx: Context, value: str) -> list[Effect]:
     channel = pulse_ask.channel_of(state)
     done: list[Effect] = []
     if ctx.message_ref is not None:
-        note = "Posted." if what != "options" else "The form is open: add your options there."
+        note = "Posted." if pulse_window.hold_until(ctx) is None else "Waiting for your window."
+        if what == "options":
+            note = "The form is open: add your options there."
         done.append(Update(ctx.message_ref, Message(note, (Text(note),))))
     if what == "template":
         return [*done, *await recurring.ask_template(ctx, state["template"], closes_at=closes_at)]
@@ -183,6 +185,9 @@ def _default_time(ctx: Context) -> time:
 async def _post(
     ctx: Context, *, spec: PollSpec, closes_at: datetime, channel: Place
 ) -> list[Effect]:
+    held = await pulse_window.hold(ctx, spec, closes_at=closes_at, channel=channel)
+    if held is not None:
+        return held
     poll, effects = await polls.open_poll(ctx, spec, closes_at=closes_at, channel=channel)
     return [
         *effects,
@@ -192,6 +197,11 @@ async def _post(
             f"sooner, `pulse results {poll.number}` shows the results after."
         ),
     ]
+
+
+@flow.job(pulse_window.DEFERRED_JOB)
+async def post_deferred(ctx: Context, due: Due) -> list[Effect]:
+    return await pulse_window.post_deferred(ctx, due)
 
 
 # --- the form -------------------------------------------------------------------------------
@@ -295,16 +305,20 @@ async def choose_template(ctx: Context, value: str) -> list[Effect]:
 
 async def _list(ctx: Context) -> Reply:
     recent = [p for p in await polls.pulses(ctx).recent(limit=10) if await polls.visible(ctx, p)]
-    if not recent:
+    waiting = await pulse_window.waiting_lines(ctx)
+    if not recent and not waiting:
         return reply(
             'No pulses yet. Start one with `pulse` (a form) or `pulse ask "Is your workload '
             'sustainable?" scale`, or pick a question from `pulse templates`.'
         )
     repo = polls.pulses(ctx)
-    lines = "\n".join(
-        [poll_line(p, team_k=ctx.team.k_threshold, answered=await repo.answered(p)) for p in recent]
-    )
-    return Reply(Message("Pulses", (Text(f"*Pulses in this team*\n{lines}"),)))
+    lines = [
+        poll_line(p, team_k=ctx.team.k_threshold, answered=await repo.answered(p)) for p in recent
+    ]
+    parts = [f"*Pulses in this team*\n{chr(10).join(lines)}"] if lines else []
+    if waiting:  # asked outside the asker's window, posted when it opens
+        parts.append("*Waiting for your working window*\n" + "\n".join(waiting))
+    return Reply(Message("Pulses", (Text("\n".join(parts)),)))
 
 
 async def _close(ctx: Context, number: str) -> list[Effect]:

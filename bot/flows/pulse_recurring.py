@@ -39,6 +39,7 @@ from bot.flows.pulse_polls import (
     target_channel,
 )
 from bot.flows.pulse_views import deadline_text, kind_text, series_line
+from bot.flows.pulse_window import hold, weekly_slot
 from bot.flows.team import team_section
 from bot.pulse_chart import trend_chart
 from bot.router import Context, UserError, reply
@@ -108,6 +109,9 @@ async def ask_template(
     template = template_or_error(ctx, template_id)
     channel = target_channel(ctx)
     closes = closes_at or ctx.now + DEFAULT_OPEN
+    held = await hold(ctx, template.spec, closes_at=closes, channel=channel, template=template.id)
+    if held is not None:
+        return held
     poll, effects = await open_poll(
         ctx, template.spec, closes_at=closes, channel=channel, template=template.id
     )
@@ -189,6 +193,7 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
     except InputError as error:
         raise UserError(f"{error} {USAGE}") from None
     template = template_or_error(ctx, args[2])
+    weekday, at, moved = weekly_slot(ctx, weekday, at)
     channel = target_channel(ctx)
     repo = pulses(ctx)
     existing = await repo.active_series()
@@ -229,7 +234,7 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
             f"Scheduled weekly pulse #{series.number}: every {FULL_DAY[weekday]} at "
             f"{format_clock(at)} ({zone}) I'll post “{template.question}” to "
             f"#{channel.name or channel.id}. Each one {lasts}.{when} "
-            f"`pulse schedule off {series.number}` stops it."
+            f"`pulse schedule off {series.number}` stops it." + (f" {moved}" if moved else "")
         )
     ]
 

@@ -27,20 +27,22 @@ from sqlalchemy import select
 
 from bot.commands import ParsedCommand
 from bot.domain.window import next_window_start
-from bot.effects import Effect, Presence
+from bot.effects import Effect, Presence, Reply, Update, UserRef
 from bot.router import Context, Flow, UserError, reply
 from bot.scheduling import Due, Once, member_rules, set_schedule
 from bot.storage.models.disconnect import SlackUserToken
-from bot.ui import Button
+from bot.ui import Button, Buttons, Message, Text
 
 __all__ = [
     "USER_SCOPES",
+    "auto_log_off",
     "cannot_line",
     "check_state",
     "flow",
     "offer_button",
     "on_early_start",
     "on_log_off",
+    "revoke_before_forget",
     "snooze_plan",
 ]
 
@@ -53,6 +55,7 @@ SNOOZE = "connect.snooze"
 CLEAR = "connect.clear"
 REVOKE = "connect.revoke"
 OFFER = "connect:offer"
+AUTO = "connect:auto"
 # Not a DM (no Skip button, no personal rules) and due even after an outage: a renewal that
 # never ran would end the snooze in the middle of a long break.
 CALL = {"ignore_rules": True, "no_skip": True, "run_late": True}
@@ -83,12 +86,14 @@ def cannot_line(platform: str) -> str:
 @flow.command(
     "connect",
     summary="Slack: let Crossfade pause your notifications and set your status when you log off",
-    usage=("connect",),
+    usage=("connect", "connect auto on|off"),
     section="Reminders",
 )
 async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if ctx.actor.platform != "slack":
         return [reply(cannot_line(ctx.actor.platform))]
+    if cmd.arg(0).lower() == "auto":
+        return await _set_auto(ctx, cmd.arg(1).lower())
     settings = ctx.bot.settings
     if not (settings.slack_client_id and settings.slack_client_secret):
         return [
@@ -100,7 +105,7 @@ async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         ]
     row = await _token(ctx)
     if row is not None and not row.broken:
-        return [reply("You're connected: logging off pauses your Slack. `disconnect` undoes it.")]
+        return [Reply(_connected_message(row.auto_snooze))]
     url = authorize_url(settings.slack_client_id, make_state(ctx), settings.slack_api_url)
     text = (
         f"Authorise Crossfade at {url} to pause your Slack notifications and set a "
@@ -133,6 +138,44 @@ async def disconnect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
             "your notifications and status are yours again."
         )
     ]
+
+
+def _connected_message(auto: bool) -> Message:
+    if auto:
+        text = (
+            "You're connected, automatic: your log-off time itself pauses your Slack, no "
+            "button needed. `connect auto off` waits for “I'm logging off” again; "
+            "`disconnect` removes the connection."
+        )
+        button = Button("Only when I press “I'm logging off”", AUTO, "off")
+    else:
+        text = (
+            "You're connected: “I'm logging off” pauses your Slack. `connect auto on` makes "
+            "your log-off time itself do it; `disconnect` removes the connection."
+        )
+        button = Button("Pause automatically at my log-off time", AUTO, "on", "primary")
+    return Message(text, (Text(text), Buttons((button,))))
+
+
+async def _set_auto(ctx: Context, value: str) -> list[Effect]:
+    if value not in ("on", "off"):
+        raise UserError("`connect auto on` or `connect auto off`.")
+    row = await _token(ctx)
+    if row is None or row.broken:
+        raise UserError(
+            "Connect first: `connect` authorises Crossfade, then `connect auto on` pauses "
+            "your Slack at your log-off time."
+        )
+    row.auto_snooze = value == "on"
+    message = _connected_message(row.auto_snooze)
+    if ctx.message_ref is not None:
+        return [Update(ctx.message_ref, message)]
+    return [Reply(message)]
+
+
+@flow.action(AUTO)
+async def auto_pressed(ctx: Context, value: str) -> list[Effect]:
+    return await _set_auto(ctx, value)
 
 
 async def _token(ctx: Context) -> SlackUserToken | None:
@@ -218,6 +261,18 @@ def _status(until: datetime) -> str:
     return f"🌙 Logged off · back {until:%a %H:%M}"
 
 
+async def _snooze(ctx: Context, row: SlackUserToken) -> datetime | None:
+    from bot.flows.workday import member_window
+
+    until = next_window_start(ctx.now, member_window(ctx), member_rules(ctx.member, ctx.team))
+    if until is None:
+        return None
+    data = {"until": until.isoformat(), **CALL}
+    await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data=data)
+    row.snoozed_until = until
+    return until.astimezone(ctx.zone)
+
+
 async def on_log_off(ctx: Context) -> list[Effect]:
     """Snooze the connected person's Slack until their next working window starts."""
     row = await _token(ctx)
@@ -225,18 +280,35 @@ async def on_log_off(ctx: Context) -> list[Effect]:
         return []
     if row.broken:
         return [reply(_broken_text(row.broken))]
-    from bot.flows.workday import member_window
-
-    until = next_window_start(ctx.now, member_window(ctx), member_rules(ctx.member, ctx.team))
+    if row.snoozed_until is not None and row.snoozed_until > ctx.now:
+        return []  # the log-off time already paused it (automatic)
+    until = await _snooze(ctx, row)
     if until is None:
         return []
-    data = {"until": until.isoformat(), **CALL}
-    await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data=data)
-    row.snoozed_until = until
     return [reply(f"Slack notifications paused until {until:%a %H:%M}; status: {_status(until)}.")]
 
 
-async def on_early_start(ctx: Context) -> list[Effect]:
+async def auto_log_off(ctx: Context) -> str:
+    """At the log-off time of someone who chose automatic: pause Slack now, through the same
+    lane as the button; the line to add to the reminder ("" when not automatic)."""
+    row = await _token(ctx)
+    if row is None or row.broken or not row.auto_snooze:
+        return ""
+    if row.snoozed_until is not None and row.snoozed_until > ctx.now:
+        return ""
+    until = await _snooze(ctx, row)
+    if until is None:
+        return ""
+    return (
+        f"Your Slack is paused until {until:%a %H:%M} (automatic; “Working late today” "
+        "un-pauses it)."
+    )
+
+
+async def on_early_start(
+    ctx: Context,
+    text: str = "Your Slack snooze and “Logged off” status are cleared — good morning.",
+) -> list[Effect]:
     """An early start clears the snooze and the status Crossfade set."""
     row = await _token(ctx)
     if row is None or row.broken or row.snoozed_until is None or row.snoozed_until <= ctx.now:
@@ -244,7 +316,7 @@ async def on_early_start(ctx: Context) -> list[Effect]:
     row.snoozed_until = None
     await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data={"ignore_rules": True})
     await set_schedule(ctx, kind=CLEAR, rule=Once(ctx.now), data=CALL)
-    return [reply("Your Slack snooze and “Logged off” status are cleared — good morning.")]
+    return [reply(text)]
 
 
 @flow.after
@@ -298,7 +370,23 @@ async def clear_job(ctx: Context, due: Due) -> list[Effect]:
 
 @flow.job(REVOKE)
 async def revoke_job(ctx: Context, due: Due) -> list[Effect]:
+    if due.data.get("sealed"):  # after `forget`: a team-level job, the member is gone
+        user = UserRef("slack", ctx.team.workspace_id, str(due.data.get("user", "")))
+        return [Presence(user, "revoke", sealed=str(due.data["sealed"]))]
     return [Presence(ctx.user_ref, "revoke")]
+
+
+async def revoke_before_forget(ctx: Context) -> None:
+    """`forget` deletes the member and, with it, their token: revoke it at Slack first (a
+    team-level job carrying the token sealed with the server key, through the lane)."""
+    row = await _token(ctx)
+    if row is None:
+        return
+    from bot.security.secrets import encrypt_secret
+
+    data = {"sealed": encrypt_secret(row.token), "user": row.slack_user_id, **CALL}
+    ref = f"forget:{row.id}"
+    await set_schedule(ctx, kind=REVOKE, rule=Once(ctx.now), ref=ref, data=data, team_level=True)
 
 
 def require_slack(ctx: Context) -> None:

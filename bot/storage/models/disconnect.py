@@ -61,4 +61,6 @@ class SlackUserToken(Base):
     snoozed_until: Mapped[datetime | None] = mapped_column(default=None)
     status_until: Mapped[datetime | None] = mapped_column(default=None)
     broken: Mapped[str | None] = mapped_column(String(64), default=None)
+    # `connect auto on` (0013b): the log-off time itself pauses Slack, no button needed
+    auto_snooze: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

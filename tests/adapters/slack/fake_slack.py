@@ -69,6 +69,7 @@ class FakeSlack:
         self.recorded: list[Call] = []
         self.clock: Callable[[], datetime] | None = None  # the bot's (fake) clock, if set
         self.tokens: dict[str, Workspace] = {"xoxb-test": Workspace("T1", "UBOT", "B1")}
+        self.dnd: dict[str, dict[str, Any]] = {}  # dnd.info per user (next_dnd_*_ts …)
         self.users: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}  # oauth.v2.access code → answer
         self.private_channels: set[str] = set()  # conversations.info says is_private
@@ -224,6 +225,8 @@ class FakeSlack:
             call.response = {"ok": False, "error": "invalid_auth"}
         else:
             call.response = {"ok": True, **(handler(params, workspace) if handler else {})}
+            if method == "auth.revoke" and params.get("test") not in ("1", "true", True):
+                self.tokens.pop(token, None)  # Slack: the token stops working at once
         await self._record(call)
         if method == "chat.postMessage" and self.lose_responses > 0 and request.transport:
             self.lose_responses -= 1
@@ -347,12 +350,15 @@ class FakeSlack:
         }
 
     def _m_dnd_info(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
-        return {
+        # Slack's documented answer; ``self.dnd[user]`` overrides the schedule per person
+        answer: dict[str, Any] = {
             "dnd_enabled": True,
             "next_dnd_start_ts": 1700000000,
             "next_dnd_end_ts": 1700030000,
             "snooze_enabled": False,
         }
+        answer.update(self.dnd.get(str(params.get("user", "")), {}))
+        return answer
 
     def _m_users_profile_set(self, params: dict[str, Any], ws: Workspace) -> dict[str, Any]:
         profile = params.get("profile") or {}

@@ -216,3 +216,62 @@ async def test_the_first_interaction_on_the_morning_back_clears_too(
     await play_until(rig.engine, clock, clock.now() + timedelta(minutes=1))
     assert len(rig.fake.calls("dnd.endSnooze")) == 1
     assert "Slack snooze and “Logged off” status are cleared" in said(rig)
+
+
+async def test_automatic_the_log_off_time_itself_pauses_slack(
+    rig: SlackRig, any_db: Database, clock: FakeClock
+) -> None:
+    await rig.command("connect auto on")
+    assert "Connect first: `connect` authorises Crossfade" in rig.last().text
+    await connected(rig, any_db)
+    await rig.command("workday 09:00-17:30")
+    await rig.command("connect")
+    offer = rig.last()
+    assert "“I'm logging off” pauses your Slack" in offer.text
+    (auto,) = [b for b in offer.buttons if "Pause automatically" in b["text"]["text"]]
+    await rig.press(offer, auto)
+    assert "You're connected, automatic" in said(rig)
+    async with any_db.uow() as uow:
+        row = await uow.session.scalar(select(SlackUserToken))
+        assert row is not None and row.auto_snooze
+    # Tuesday 10 March, Chatham: nothing pressed, the 17:30 reminder itself pauses Slack
+    clock.set(datetime(2026, 3, 10, 17, 0, tzinfo=CHATHAM))
+    await play_until(rig.engine, clock, datetime(2026, 3, 10, 17, 40, tzinfo=CHATHAM))
+    assert "Your Slack is paused until Wed 09:00 (automatic" in said(rig)
+    snoozes = rig.fake.calls("dnd.setSnooze")
+    assert len(snoozes) == 1 and snoozes[0].token == USER_TOKEN and snoozes[0].at is not None
+    back = datetime(2026, 3, 11, 9, 0, tzinfo=CHATHAM)
+    assert snoozes[0].at + timedelta(minutes=int(snoozes[0]["num_minutes"])) == back
+    profile = rig.fake.calls("users.profile.set")[0]["profile"]
+    assert profile["status_expiration"] == int(back.timestamp())
+    # pressing "I'm logging off" afterwards does not snooze a second time
+    await rig.command("done")
+    await play_until(rig.engine, clock, clock.now() + timedelta(minutes=5))
+    assert len(rig.fake.calls("dnd.setSnooze")) == 1
+    # `connect auto off`: the next log-off time sends the reminder only
+    await rig.command("connect auto off")
+    assert "“I'm logging off” pauses your Slack" in rig.last().text
+    await play_until(rig.engine, clock, datetime(2026, 3, 11, 17, 40, tzinfo=CHATHAM))
+    assert len(rig.fake.calls("dnd.setSnooze")) == 1
+
+
+async def test_forget_revokes_the_token_at_slack_before_deleting_it(
+    rig: SlackRig, any_db: Database, clock: FakeClock
+) -> None:
+    await connected(rig, any_db)
+    await rig.command("forget")
+    ask = rig.last()
+    (delete,) = [b for b in ask.buttons if "Delete everything" in b["text"]["text"]]
+    await rig.press(ask, delete)
+    assert "Nothing about you is left in Crossfade" in said(rig)
+    async with any_db.uow() as uow:  # gone from the database at once
+        assert await uow.session.scalar(select(SlackUserToken)) is None
+    await play_until(rig.engine, clock, clock.now() + timedelta(minutes=1))
+    revoke = rig.fake.calls("auth.revoke")
+    assert len(revoke) == 1 and revoke[0].token == USER_TOKEN and revoke[0].response["ok"]
+    assert USER_TOKEN not in rig.fake.tokens  # dead at Slack, not just forgotten here
+    # the outbox and the schedule hold the token only sealed, never in clear
+    async with any_db.engine.connect() as conn:
+        for table in ("outbox", "schedules"):
+            rows = (await conn.execute(text(f"SELECT * FROM {table}"))).all()
+            assert USER_TOKEN not in repr(rows)
