@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.support.console import EXAMPLES, transcript
 
 FILES = Path(__file__).with_name("files")
+# A file's size depends on library versions and on stored wall-clock times (the database fills
+# in `created_at`), not on the words: it is masked, as in docs/messages.md.
+_BYTES = re.compile(r"\b[\d,]+ bytes\]")
+
+
+def _stable(text: str) -> str:
+    return _BYTES.sub("… bytes]", text)
 
 
 def help_script() -> str:
@@ -30,7 +38,7 @@ def _help() -> str:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as script:
         script.write(help_script())
     try:
-        return transcript("--script", script.name)
+        return _stable(transcript("--script", script.name))
     finally:
         Path(script.name).unlink()
 
@@ -51,7 +59,7 @@ def _manifest(url: str | None) -> Callable[[], str]:
 
 
 def _example(path: Path) -> Callable[[], str]:
-    return lambda: transcript("--script", str(path))
+    return lambda: _stable(transcript("--script", str(path)))
 
 
 def _restart() -> str:
@@ -64,7 +72,7 @@ def _restart() -> str:
             transcript("--database", database, "--script", str(EXAMPLES / f"quiz-restart-{n}.txt"))
             for n in (1, 2)
         ]
-    return "\n=== (a new process) ===\n".join(halves)
+    return _stable("\n=== (a new process) ===\n".join(halves))
 
 
 def producers() -> Iterator[tuple[str, Callable[[], str]]]:
