@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import hashlib
 import logging
@@ -138,10 +139,8 @@ def key_file_for(database_url: str) -> Path | None:
 
 
 def _key_file(path: Path) -> ServerKeys:
-    try:
+    with contextlib.suppress(FileNotFoundError):  # none yet: made below
         return parse_keys(path.read_text().strip())
-    except FileNotFoundError:
-        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     key = generate_key()
     try:
