@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.commands import ParsedCommand
+from bot.domain.parsing import format_day
 from bot.domain.schedule import PersonalRules, holiday_name, skip_reason
 from bot.domain.schedule_rules import DailyLocal, Once
 from bot.domain.zones import format_offset
@@ -81,9 +82,9 @@ async def forecast(ctx: Context) -> list[str]:
         items = sorted(_items(ctx, rows, rules, day, end))
         change = _dst_change(rules, day)
         if change:
-            lines.append(f"⚠ {day:%a %d %b}: {change}")
+            lines.append(f"⚠ {format_day(day, ctx.local_today)}: {change}")
         if items:
-            lines.append(f"*{day:%a %d %b}*")
+            lines.append(f"*{format_day(day, ctx.local_today)}*")
             lines += [f"  {clock} {text}" for clock, text in items]
     if len(lines) == 1:
         lines.append("Nothing scheduled. `logoff 17:30` or `checkin at 17:00` set something up.")
