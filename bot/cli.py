@@ -263,6 +263,7 @@ def _run(settings: Settings) -> int:
 async def _console(settings: Settings, script: str | None, database: str | None) -> int:
     from adapters.console.clock import OffsetClock
     from adapters.console.runner import interactive, run_script, script_clock
+    from bot.security.keys import generate_key
 
     scripted = script is not None or not sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="crossfade-") as tmp:
@@ -270,8 +271,10 @@ async def _console(settings: Settings, script: str | None, database: str | None)
             settings = settings.model_copy(update={"database_url": database})
         elif scripted:
             # A script starts from an empty database so that its transcript is reproducible.
+            # Its key lives and dies with it: kept in memory, no key file, nothing to announce.
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'script.db'}"
-            settings = settings.model_copy(update={"database_url": url})
+            key = settings.secret_key or generate_key()
+            settings = settings.model_copy(update={"database_url": url, "secret_key": key})
         if scripted:
             # Transcripts on stdout stay as they are; the operator learns on stderr that this
             # run kept nothing and did not use real time.

@@ -97,6 +97,15 @@ def test_no_credentials_and_no_terminal_exits_2_with_the_reason(home: Path) -> N
         )
 
 
+def test_a_piped_script_says_one_line_on_stderr_and_leaves_no_key_file(home: Path) -> None:
+    result = crossfade("run", cwd=home, stdin=None, input="/crossfade help\n")
+    assert result.returncode == 0, result.stderr
+    assert "/crossfade help" in result.stdout and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "script run on a throwaway database" in lines[0], lines
+    assert not list(home.glob("*.key"))  # its key lived in memory with its database
+
+
 def _close_stdin() -> None:
     import os
 
