@@ -97,6 +97,10 @@ async def test_metrics_port_and_token_keep_metrics_off_the_public_port(
     env = {**clean_env(), "METRICS_PORT": str(metrics_port), "METRICS_TOKEN": "scrape-me"}
     bot = await start_bot(tmp_path, env)
     try:
+        await wait_ready(f"http://127.0.0.1:{port}")
+        # Let the engine's first tick finish: this test is about /metrics, not about a SIGTERM
+        # that lands inside the very first tick (the shutdown tests cover that path).
+        await asyncio.sleep(0.5)
         assert await http_get(f"http://127.0.0.1:{port}/healthz") == (200, "ok")
         assert (await http_get(f"http://127.0.0.1:{port}/metrics"))[0] == 404
         metrics = f"http://127.0.0.1:{metrics_port}/metrics"
