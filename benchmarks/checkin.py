@@ -19,15 +19,16 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bot.app import Bot
-from bot.charts import ChartDay, render_checkin_chart
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.effects import Reply
-from bot.events import Action, Actor, Command, Place
+from bot.bootstrap import make_bot
+from bot.features.checkin.chart import ChartDay, render_checkin_chart
+from bot.features.checkin.models import CheckIn
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Reply
+from bot.kernel.events import Action, Actor, Command, Place
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
-from bot.storage.models.checkin import CheckIn
 
 DM = Place.dm()
 TODAY = date(2026, 3, 2)
@@ -119,7 +120,7 @@ async def main(people: int, days: int, url: str | None) -> None:
         await seed(db, people=people, days=days)
         clock = FakeClock(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))
         settings = Settings(DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
-        bot = Bot(db=db, clock=clock, settings=settings)
+        bot = make_bot(db=db, clock=clock, settings=settings)
 
         def actor(i: int) -> Actor:
             return Actor("console", "bench", f"u{i}", f"u{i}")

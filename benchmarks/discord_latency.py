@@ -28,7 +28,7 @@ from discord.http import Route
 from adapters.discord import create_client, run_client
 from adapters.discord.sync import sync_commands
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.kernel.settings import Settings
 from tests.adapters.discord.fake_discord import FakeDiscord, Interaction
 
 

@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, seed, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from tests.fuzz.corpus import drive, inputs
 
@@ -63,7 +63,7 @@ def main() -> None:
         runner = asyncio.Runner()
         db = Database(url)
         runner.run(db.upgrade())
-        bot = Bot(
+        bot = make_bot(
             db=db,
             clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)),
             settings=Settings(DATABASE_URL=url, _env_file=None),  # type: ignore[call-arg]

@@ -18,13 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.domain.pulse import Tally
-from bot.effects import Post
-from bot.events import Action, Actor, Command, Place
-from bot.pulse_chart import render_results_chart
+from bot.bootstrap import make_bot
+from bot.features.pulse.chart import render_results_chart
+from bot.features.pulse.tally import Tally
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Post
+from bot.kernel.events import Action, Actor, Command, Place
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 
 CHANNEL = Place.channel("C1", "general")
@@ -49,7 +49,7 @@ def bench_chart() -> None:
 
 async def bench_answers(db: Database, *, people: int, concurrency: int) -> None:
     settings = Settings(DATABASE_URL=db.url, _env_file=None)  # type: ignore[call-arg]
-    bot = Bot(db=db, clock=FakeClock(), settings=settings)
+    bot = make_bot(db=db, clock=FakeClock(), settings=settings)
     effects = await bot.handle(
         Command(actor("you", admin=True), '/crossfade pulse ask "Bench?" scale closes 2d', CHANNEL)
     )

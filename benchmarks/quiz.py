@@ -16,12 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.content import load_content
-from bot.domain.scoring import Choice, score_quiz
-from bot.events import Action, Actor, Command, Place
+from bot.features.quiz.scoring import Choice, score_quiz
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import Action, Actor, Command, Place
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 
 CHANNEL = Place.channel("C1", "general")
@@ -63,7 +63,7 @@ async def bench_flow(url: str, people: int) -> None:
     if db.is_sqlite:
         await db.upgrade()
     settings = Settings(DATABASE_URL=url, _env_file=None)  # type: ignore[call-arg]
-    bot = Bot(db=db, settings=settings, clock=FakeClock())
+    bot = make_bot(db=db, settings=settings, clock=FakeClock())
     content = load_content()
     timings: list[float] = []
     try:

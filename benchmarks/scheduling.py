@@ -116,10 +116,10 @@ async def part_engine(url: str, *, ticks: int, start_at: float | None) -> dict[s
     """Dispatch everything due, then time idle ticks; report memory."""
     from sqlalchemy import text, update
 
-    from bot.app import Bot
-    from bot.clock import FakeClock
-    from bot.config import Settings
+    from bot.bootstrap import make_bot
     from bot.delivery.notifier import DeliveryResult
+    from bot.kernel.clock import FakeClock
+    from bot.kernel.settings import Settings
     from bot.scheduling.engine import SchedulingEngine, freeze_startup_heap
     from bot.storage.db import Database
     from bot.storage.models.scheduling import OutboxRow
@@ -138,7 +138,7 @@ async def part_engine(url: str, *, ticks: int, start_at: float | None) -> dict[s
     settings = Settings(DATABASE_URL=url, _env_file=None)  # type: ignore[call-arg]
     db = Database(settings.database_url)
     clock = FakeClock(DUE + timedelta(seconds=20))
-    bot = Bot(db=db, settings=settings, clock=clock)
+    bot = make_bot(db=db, settings=settings, clock=clock)
     engine = SchedulingEngine(bot, instance_id=f"bench-{os.getpid()}")
     engine.add_notifier(NoLanes())
     result: dict[str, Any] = {"rss_before_mib": rss_mib()}
@@ -244,8 +244,8 @@ async def part_naive(url: str, *, fire_timeout: float) -> dict[str, Any]:
     from apscheduler.triggers.cron import CronTrigger
     from sqlalchemy import select
 
+    from bot.bootstrap import build_router
     from bot.domain.schedule_rules import rule_from_json
-    from bot.flows import build_router
     from bot.scheduling.engine import freeze_startup_heap
     from bot.storage.db import Database
     from bot.storage.models import Member
@@ -325,9 +325,9 @@ async def part_naive(url: str, *, fire_timeout: float) -> dict[str, Any]:
 
 async def part_sender(url: str, *, messages: int, limit: int) -> dict[str, Any]:
     """Deliver ``messages`` reminders to a fake platform limited to ``limit`` requests/s."""
-    from bot.app import Bot
-    from bot.clock import SystemClock
-    from bot.config import Settings
+    from bot.bootstrap import make_bot
+    from bot.kernel.clock import SystemClock
+    from bot.kernel.settings import Settings
     from bot.scheduling.engine import SchedulingEngine
     from bot.scheduling.rules import Once
     from bot.storage.db import Database
@@ -340,7 +340,7 @@ async def part_sender(url: str, *, messages: int, limit: int) -> dict[str, Any]:
     settings = Settings(DATABASE_URL=url, _env_file=None)  # type: ignore[call-arg]
     db = Database(settings.database_url)
     await db.upgrade()
-    bot = Bot(db=db, settings=settings, clock=SystemClock())
+    bot = make_bot(db=db, settings=settings, clock=SystemClock())
     now = bot.clock.now()
     await seed_due(
         db,

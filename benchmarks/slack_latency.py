@@ -67,7 +67,7 @@ async def role_crossfade(database_url: str, api_url: str) -> None:
     from adapters.slack.app import SlackAdapter
     from adapters.slack.server import start_http
     from bot.bootstrap import build
-    from bot.config import Settings
+    from bot.kernel.settings import Settings
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,

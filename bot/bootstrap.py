@@ -6,80 +6,90 @@ Nothing connects at import time; tests pass fakes (a FakeClock, a SQLite file, f
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
 
-from bot.app import Bot
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
+import adapters.discord.models
+import adapters.slack.models
+from bot.features import checkin, disconnect, help, logoff, personal, pulse, quiz, team
+from bot.features.checkin import models as _checkin_models
+from bot.features.disconnect import models as _disconnect_models
+from bot.features.logoff import models as _logoff_models
+from bot.features.pulse import models as _pulse_models
+from bot.features.quiz import models as _quiz_models
+from bot.features.quiz import team_view_models as _quiz_view_models
+from bot.kernel.app import Bot
+from bot.kernel.clock import Clock, SystemClock
+from bot.kernel.registry import Flow, Router
+from bot.kernel.services import Engine, Services
+from bot.kernel.settings import Settings
+from bot.scheduling.engine import build_engine as scheduling_engine
 from bot.security.keys import load_server_keys, set_server_keys
 from bot.storage.db import Database
 
-__all__ = ["Engine", "NullEngine", "Services", "build"]
+__all__ = [
+    "MODELS",
+    "Engine",
+    "Services",
+    "all_flows",
+    "build",
+    "build_router",
+    "make_bot",
+]
+
+# Every table of every feature and adapter, so that Base.metadata is complete wherever the bot
+# is built (the export and forget of personal data read it).
+MODELS = (
+    _checkin_models,
+    _disconnect_models,
+    _logoff_models,
+    _pulse_models,
+    _quiz_models,
+    _quiz_view_models,
+    adapters.discord.models,
+    adapters.slack.models,
+)
+
+
+def all_flows() -> list[Flow]:
+    """Every feature's flows, in the order help lists their commands."""
+    return [
+        help.flow,
+        personal.flow,
+        team.settings_flow,
+        quiz.flow,
+        team.flow,
+        checkin.flow,
+        logoff.flow,
+        personal.schedules_flow,
+        pulse.flow,
+        personal.privacy_flow,
+        disconnect.workday_flow,
+        disconnect.late_choice_flow,
+        disconnect.connect_flow,
+        disconnect.dnd_flow,
+        disconnect.upcoming_flow,
+    ]
+
+
+def build_router(extra: list[Flow] | None = None) -> Router:
+    return Router([*all_flows(), *(extra or [])])
+
+
+def make_bot(
+    *,
+    db: Database,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    router: Router | None = None,
+) -> Bot:
+    """The bot with every feature (tests and tools build it here, as ``build`` does)."""
+    return Bot(db=db, settings=settings, clock=clock, router=router or build_router())
+
 
 log = logging.getLogger(__name__)
 
 
-class Engine(Protocol):
-    """The scheduling and delivery engine as the shell sees it (bot.scheduling implements it)."""
-
-    def add_notifier(self, notifier: Any) -> None:
-        """Register the platform notifier that delivers one lane's outbox rows."""
-
-    async def next_due_at(self) -> datetime | None:
-        """The earliest instant at which something (a schedule or an outbox retry) is due."""
-
-    async def run_due(self) -> None:
-        """Dispatch everything due at the clock's now, then drain the outbox once."""
-
-    async def start(self) -> None:
-        """Start the periodic tick (APScheduler) for a long-running process."""
-
-    async def stop(self) -> None: ...
-
-
-@dataclass
-class NullEngine:
-    """Used until the scheduling engine is wired: nothing is ever due."""
-
-    notifiers: list[Any] = field(default_factory=list)
-
-    def add_notifier(self, notifier: Any) -> None:
-        self.notifiers.append(notifier)
-
-    async def next_due_at(self) -> datetime | None:
-        return None
-
-    async def run_due(self) -> None:
-        return None
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-
-@dataclass
-class Services:
-    settings: Settings
-    db: Database
-    clock: Clock
-    bot: Bot
-    engine: Engine
-
-    async def close(self) -> None:
-        await self.engine.stop()
-        await self.db.dispose()
-
-
 def build_engine(bot: Bot) -> Engine:
-    try:
-        from bot.scheduling.engine import build_engine as real
-    except ImportError:
-        return NullEngine()
-    engine: Engine = real(bot)
+    engine: Engine = scheduling_engine(bot)
     return engine
 
 
@@ -98,5 +108,5 @@ async def build(
     db = Database(settings.database_url)
     if migrate and db.is_sqlite:
         await db.upgrade()
-    bot = Bot(db=db, settings=settings, clock=clock or SystemClock())
+    bot = make_bot(db=db, settings=settings, clock=clock or SystemClock())
     return Services(settings=settings, db=db, clock=bot.clock, bot=bot, engine=build_engine(bot))

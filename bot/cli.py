@@ -13,18 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Settings, async_driver_url
 from bot.configcheck import (
     ConfigErrors,
     ConfigProblem,
     check_database_url,
     load_settings,
 )
-from bot.logs import configure_logging
+from bot.kernel.logs import configure_logging
+from bot.kernel.settings import Settings, async_driver_url
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Services
-    from bot.clock import Clock
+    from bot.kernel.clock import Clock
+    from bot.kernel.services import Services
 
 __all__ = ["StartupError", "main", "stdin_kind"]
 
@@ -160,9 +160,10 @@ def _dispatch(
         return 0
     if command == "discord":
         from adapters.discord.sync import sync_commands
+        from bot.bootstrap import build_router
 
         try:
-            print(asyncio.run(sync_commands(settings, args.guild)))
+            print(asyncio.run(sync_commands(settings, args.guild, build_router())))
         except OSError as error:  # aiohttp's connection errors are OSErrors
             raise StartupError(
                 f"cannot reach Discord at {settings.discord_api_url} ({error.__class__.__name__}: "

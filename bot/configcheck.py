@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.kernel.settings import Settings
 
 __all__ = [
     "ConfigErrors",

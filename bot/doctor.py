@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Settings
+from bot.kernel.settings import Settings
 
 __all__ = ["Row", "diagnose", "render", "run_doctor"]
 

@@ -38,7 +38,7 @@ TOURS = (
     ("Weekly pulses", ROOT / "examples" / "pulse_weekly.txt"),
     ("A pulse waits for the working window", ROOT / "examples" / "pulse_window.txt"),
 )
-SOURCES = ("bot/flows", "bot/domain", "bot/app.py", "bot/commands.py")
+SOURCES = ("bot/flows", "bot/domain", "bot/kernel/app.py", "bot/kernel/grammar.py")
 # Calls whose strings are for developers and operators, never for a person in chat.
 _QUIET_CALLS = {"debug", "info", "warning", "error", "exception", "ValueError", "RuntimeError"}
 _QUIET_CALLS |= {"TypeError", "KeyError", "AssertionError", "getLogger", "select", "text"}
@@ -51,7 +51,7 @@ _BYTES = re.compile(r"\b[\d,]+ bytes\]")
 async def _transcript(script: Path, lines: list[str]) -> str:
     from adapters.console.runner import run_script, script_clock
     from bot.bootstrap import build
-    from bot.config import Settings
+    from bot.kernel.settings import Settings
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'tour.db'}"

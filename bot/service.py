@@ -19,9 +19,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bootstrap import Services
-from bot.config import Settings
 from bot.health import HealthServer, MetricsExposure, Readiness
+from bot.kernel.services import Services
+from bot.kernel.settings import Settings
 
 __all__ = ["serve_platforms"]
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from tests.support import pg
 
@@ -150,4 +151,4 @@ def settings() -> Settings:
 
 @pytest.fixture
 def bot(db: Database, clock: FakeClock, settings: Settings) -> Bot:
-    return Bot(db=db, clock=clock, settings=settings)
+    return make_bot(db=db, clock=clock, settings=settings)

@@ -22,13 +22,22 @@ from datetime import datetime
 from typing import TextIO, TypeVar
 
 from adapters.console.render import render_form, render_message, visible
-from bot.app import Bot
-from bot.bootstrap import Services
-from bot.clock import FakeClock
 from bot.domain.parsing import InputError, parse_duration
-from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
-from bot.events import Action, Actor, Command, DirectText, FormSubmit, MessageRef, Place, TeamKey
-from bot.ui import Form, Message, Select
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
+from bot.kernel.events import (
+    Action,
+    Actor,
+    Command,
+    DirectText,
+    FormSubmit,
+    MessageRef,
+    Place,
+    TeamKey,
+)
+from bot.kernel.services import Services
+from bot.kernel.ui import Form, Message, Select
 
 __all__ = ["ConsoleApp", "ScriptError"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import FakeClock
+from bot.kernel.clock import FakeClock
 
 __all__ = ["OffsetClock"]
 

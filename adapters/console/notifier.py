@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Effect
+from bot.kernel.effects import Effect
 
 if TYPE_CHECKING:
     from adapters.console.app import ConsoleApp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ui import Buttons, Divider, Fields, Form, Image, Message, Select, Text
+from bot.kernel.ui import Buttons, Divider, Fields, Form, Image, Message, Select, Text
 
 __all__ = ["render_form", "render_message", "visible"]
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from adapters.console.app import ConsoleApp, ScriptError
-from bot.bootstrap import Services
-from bot.clock import FakeClock
+from bot.kernel.clock import FakeClock
+from bot.kernel.services import Services
 
 __all__ = ["interactive", "run_script"]
 

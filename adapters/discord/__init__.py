@@ -14,7 +14,7 @@ import discord
 from adapters.discord.client import CrossfadeClient, configure_endpoints, sharding_from
 from adapters.discord.handler import Crossfade
 from adapters.discord.notifier import DiscordNotifier
-from bot.bootstrap import Services
+from bot.kernel.services import Services
 
 __all__ = ["create_client", "run_client", "serve"]
 

@@ -22,7 +22,7 @@ from adapters.discord.commands import plan
 from adapters.discord.handler import Crossfade, on_message
 from adapters.discord.tree import build_group
 from adapters.discord.views import TEMPLATE, CoreComponent
-from bot.config import Settings
+from bot.kernel.settings import Settings
 
 __all__ = [
     "CrossfadeClient",

@@ -22,8 +22,8 @@ from typing import Literal
 
 from adapters.discord import limits
 from adapters.discord.limits import clip
-from bot.config import Settings
-from bot.router import CommandSpec, Router
+from bot.kernel.registry import CommandSpec, Router
+from bot.kernel.settings import Settings
 
 __all__ = [
     "GROUP_DESCRIPTION",

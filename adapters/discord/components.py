@@ -17,7 +17,7 @@ from discord import ui
 from adapters.discord import limits
 from adapters.discord.limits import clip
 from adapters.discord.views import MORE, CoreComponent, tag
-from bot.ui import Button, Buttons, Message, Select, action_id
+from bot.kernel.ui import Button, Buttons, Message, Select, action_id
 
 __all__ = ["render_view"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.config import Settings
 from bot.doctor import Row
+from bot.kernel.settings import Settings
 
 __all__ = ["NEEDED_PERMISSIONS", "discord_rows"]
 

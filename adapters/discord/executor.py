@@ -21,10 +21,10 @@ import discord
 
 from adapters.discord.outbound import ForeignChannel, Outbound, error_code
 from adapters.discord.render import Rendered, render_form, render_message
-from bot.app import Bot
-from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
-from bot.events import Actor, Event, MessageRef, Place, TeamKey
-from bot.ui import Message, Text
+from bot.kernel.app import Bot
+from bot.kernel.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
+from bot.kernel.events import Actor, Event, MessageRef, Place, TeamKey
+from bot.kernel.ui import Message, Text
 
 __all__ = ["CANNOT_DM", "DEFER_AFTER", "Responder", "execute_in_channel"]
 

@@ -10,7 +10,7 @@ from discord import ui
 
 from adapters.discord import limits
 from adapters.discord.limits import clip
-from bot.ui import Form, FormField
+from bot.kernel.ui import Form, FormField
 
 __all__ = ["render_form"]
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from adapters.discord.inbound import PLATFORM
 from bot.domain.bounds import storable
-from bot.events import TeamKey
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Team
 from bot.storage.repositories import Teams

@@ -2,7 +2,7 @@
 submissions, autocomplete, DM text and guild membership.
 
 Nothing here knows a flow. A command's option text, a component's ``custom_id`` and a
-modal's field values go to :meth:`bot.app.Bot.handle` as core events; the effects come back
+modal's field values go to :meth:`bot.kernel.app.Bot.handle` as core events; the effects come back
 through :class:`adapters.discord.executor.Responder`.
 """
 
@@ -41,9 +41,9 @@ from adapters.discord.inbound import (
 from adapters.discord.limits import CHOICE_NAME, clip
 from adapters.discord.outbound import Outbound
 from adapters.discord.views import MORE, untag
-from bot.app import SORRY, Bot
-from bot.events import Event, TeamKey
-from bot.ui import split_action_id
+from bot.kernel.app import SORRY, Bot
+from bot.kernel.events import Event, TeamKey
+from bot.kernel.ui import split_action_id
 
 __all__ = ["NO_HOME", "Crossfade", "on_message"]
 

@@ -17,9 +17,9 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.events import TeamKey
+from adapters.discord.models import DiscordUser
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
-from bot.storage.models.discord import DiscordUser
 from bot.storage.repositories import Teams
 
 __all__ = ["LRU", "Home", "Homes"]

@@ -16,8 +16,8 @@ from typing import Any
 import discord
 
 from adapters.discord.homes import Home
-from bot.events import Action, Actor, Command, DirectText, FormSubmit, MessageRef, Place
-from bot.ui import split_action_id
+from bot.kernel.events import Action, Actor, Command, DirectText, FormSubmit, MessageRef, Place
+from bot.kernel.ui import split_action_id
 
 __all__ = [
     "PLATFORM",

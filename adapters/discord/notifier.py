@@ -37,8 +37,8 @@ import discord
 
 from adapters.discord.outbound import ForeignChannel, Outbound, error_code
 from bot.delivery.notifier import DeliveryResult, lane_for
-from bot.effects import Effect, Post, SendDirect, Update
-from bot.events import TeamKey
+from bot.kernel.effects import Effect, Post, SendDirect, Update
+from bot.kernel.events import TeamKey
 
 __all__ = ["GLOBAL_RATE", "DiscordNotifier", "RequestPacer"]
 

@@ -21,8 +21,8 @@ import discord
 from adapters.discord.homes import LRU, Homes
 from adapters.discord.limits import bounded_snowflake
 from adapters.discord.render import render_message
-from bot.events import TeamKey
-from bot.ui import Message
+from bot.kernel.events import TeamKey
+from bot.kernel.ui import Message
 
 __all__ = ["UNKNOWN_CHANNEL", "ForeignChannel", "Outbound", "error_code"]
 

@@ -21,7 +21,7 @@ from adapters.discord import limits
 from adapters.discord.components import render_view
 from adapters.discord.forms import render_form
 from adapters.discord.limits import clip
-from bot.ui import (
+from bot.kernel.ui import (
     Divider,
     Field,
     Fields,

@@ -16,8 +16,8 @@ from discord import app_commands
 from adapters.discord.client import configure_endpoints
 from adapters.discord.commands import GROUP_NAME, plan
 from adapters.discord.tree import build_group
-from bot.config import Settings
-from bot.flows import build_router
+from bot.kernel.registry import Router
+from bot.kernel.settings import Settings
 
 __all__ = ["SyncResult", "command_payload", "sync_commands"]
 
@@ -46,16 +46,16 @@ class _Unrouted:
         return []
 
 
-def _tree(client: discord.Client) -> app_commands.CommandTree[discord.Client]:
+def _tree(client: discord.Client, router: Router) -> app_commands.CommandTree[discord.Client]:
     tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
-    tree.add_command(build_group(plan(build_router()), _Unrouted()))
+    tree.add_command(build_group(plan(router), _Unrouted()))
     return tree
 
 
-def command_payload() -> list[dict[str, Any]]:
+def command_payload(router: Router) -> list[dict[str, Any]]:
     """The JSON that ``sync`` sends (for checks against Discord's rules)."""
     client = discord.Client(intents=discord.Intents(guilds=True))
-    tree = _tree(client)
+    tree = _tree(client, router)
     return [command.to_dict(tree) for command in tree.get_commands()]
 
 
@@ -67,14 +67,14 @@ def _names(tree: app_commands.CommandTree[discord.Client]) -> tuple[str, ...]:
     return tuple(names)
 
 
-async def sync_commands(settings: Settings, guild_id: int | None) -> SyncResult:
+async def sync_commands(settings: Settings, guild_id: int | None, router: Router) -> SyncResult:
     """Log in with ``DISCORD_TOKEN`` (no gateway connection) and overwrite the bot's
     commands globally, or in one guild when ``guild_id`` is given."""
     if not settings.discord_token:
         raise SystemExit("crossfade: DISCORD_TOKEN is not set")
     configure_endpoints(settings)
     client = discord.Client(intents=discord.Intents(guilds=True))
-    tree = _tree(client)
+    tree = _tree(client, router)
     async with client:
         try:
             await client.login(settings.discord_token)

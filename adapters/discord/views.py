@@ -2,7 +2,7 @@
 ever sent.
 
 Each component's ``custom_id`` *is* the core's action key (``quiz:answer|3``; see
-:func:`bot.ui.action_id`), so routing a click needs nothing but the id: the item class is
+:func:`bot.kernel.ui.action_id`), so routing a click needs nothing but the id: the item class is
 registered once at start-up (``Client.add_dynamic_items``) and discord.py rebuilds it from
 any message the click came from — sent a minute ago, before a restart, or by another
 instance.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackAdapter
-    from bot.bootstrap import Services
+    from bot.kernel.services import Services
 
 __all__ = ["open_slack", "serve"]
 

@@ -56,15 +56,15 @@ from adapters.slack.oauth import InstallationStore, StateStore, StoredAuthorize
 from adapters.slack.people import People
 from adapters.slack.receipts import EventReceipts
 from adapters.slack.render import ACTION_PATTERN, FORM_PATTERN, modal_errors, render_modal
-from bot.app import SORRY, Bot
-from bot.bootstrap import Services
-from bot.clock import Clock
-from bot.config import Settings
-from bot.effects import Effect, FormErrors, OpenForm, Reply
-from bot.events import Actor, Command, Place, TeamKey
+from bot.kernel.app import SORRY, Bot
+from bot.kernel.clock import Clock
+from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply
+from bot.kernel.events import Actor, Command, Place, TeamKey
+from bot.kernel.services import Services
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Message, Text
 from bot.storage.db import Database
 from bot.storage.models import Team
-from bot.ui import Message, Text
 
 __all__ = ["BOT_SCOPES", "SlackAdapter", "SlackConfigError", "authorization_url"]
 

@@ -4,8 +4,9 @@
 
 The callback shares ``/slack/oauth_redirect`` with workspace installs (one redirect URL to
 configure): a ``state`` starting with ``connect.`` is ours, signed and expiring (see
-``bot.flows.slack_connect.check_state``), and names the person who asked; the token is kept
-only if Slack says it belongs to that same person in that workspace, with both scopes.
+``bot.features.disconnect.slack_connect.check_state``), and names the person who asked;
+the token is kept only if Slack says it belongs to that same person in that workspace,
+with both scopes.
 
 A revoked token or a missing scope marks the row broken: the call is not retried, and the
 next log-off tells the person to ``connect`` again.
@@ -24,14 +25,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from adapters.slack.messages import error_code
-from bot.clock import Clock
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Presence
-from bot.flows.slack_connect import USER_SCOPES, check_state, snooze_plan
+from bot.features.disconnect.models import SlackUserToken
+from bot.features.disconnect.slack_connect import USER_SCOPES, check_state, snooze_plan
+from bot.kernel.clock import Clock
+from bot.kernel.effects import Presence
+from bot.kernel.ui import Message, Text
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
-from bot.storage.models.disconnect import SlackUserToken
-from bot.ui import Message, Text
 
 __all__ = ["BROKEN", "UserTokens", "connect_callback", "deliver_presence"]
 
@@ -170,7 +171,7 @@ def _unseal(sealed: str) -> str | None:
 async def dnd_message(client: AsyncWebClient, effect: Presence) -> Message | DeliveryResult:
     """Read the person's Slack Do Not Disturb window once (bot scope ``dnd:read``) and build
     the proposal to match it; any error but a rate limit becomes one plain line, no retry."""
-    from bot.flows.slack_dnd import error_line, proposal
+    from bot.features.disconnect.slack_dnd import error_line, proposal
 
     try:
         info = await client.dnd_info(user=effect.user.user_id)

@@ -3,8 +3,8 @@ granted against the manifest's."""
 
 from __future__ import annotations
 
-from bot.config import Settings
 from bot.doctor import Row
+from bot.kernel.settings import Settings
 
 __all__ = ["slack_rows"]
 

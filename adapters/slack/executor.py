@@ -32,10 +32,10 @@ from adapters.slack.messages import (
 )
 from adapters.slack.people import People
 from adapters.slack.render import Attachment, Rendered, render_message, render_modal
-from bot.app import Bot
-from bot.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
-from bot.events import MessageRef, Place, TeamKey
-from bot.ui import Message, Text
+from bot.kernel.app import Bot
+from bot.kernel.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
+from bot.kernel.events import MessageRef, Place, TeamKey
+from bot.kernel.ui import Message, Text
 
 __all__ = ["Executor", "form_metadata"]
 

@@ -27,10 +27,9 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import Clock
+from adapters.slack.models import SeenSignature, SlackOAuthState
+from bot.kernel.clock import Clock
 from bot.storage.db import Database
-from bot.storage.models.security import SeenSignature
-from bot.storage.models.slack import SlackOAuthState
 
 __all__ = [
     "KINDS",

@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.messages import attachment_label, error_code
 from adapters.slack.render import Attachment, render_home
-from bot.app import Bot
-from bot.events import Actor
+from bot.kernel.app import Bot
+from bot.kernel.events import Actor
 
 __all__ = ["HomeTab"]
 

@@ -14,8 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from adapters.slack.render import ACTION_PREFIX, form_id_from_callback, read_modal_values
-from bot.events import Action, Actor, Command, DirectText, Event, FormSubmit, MessageRef, Place
-from bot.ui import split_action_id
+from bot.kernel.events import (
+    Action,
+    Actor,
+    Command,
+    DirectText,
+    Event,
+    FormSubmit,
+    MessageRef,
+    Place,
+)
+from bot.kernel.ui import split_action_id
 
 __all__ = [
     "Incoming",

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import Attachment, Rendered, render_message, truncate
-from bot.ui import File, Image, Message
+from bot.kernel.ui import File, Image, Message
 
 __all__ = [
     "attachment_label",

@@ -51,10 +51,10 @@ from adapters.slack.connect import UserTokens, deliver_presence, dnd_message
 from adapters.slack.messages import error_code, post_message, update_message, upload_attachments
 from adapters.slack.people import People
 from adapters.slack.render import render_message
-from bot.clock import Clock, SystemClock
 from bot.delivery.notifier import DeliveryResult, Notifier
-from bot.effects import Effect, Post, Presence, SendDirect, Update
-from bot.events import TeamKey
+from bot.kernel.clock import Clock, SystemClock
+from bot.kernel.effects import Effect, Post, Presence, SendDirect, Update
+from bot.kernel.events import TeamKey
 
 __all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
 

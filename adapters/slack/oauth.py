@@ -28,10 +28,10 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete, select
 
-from bot.clock import Clock
-from bot.events import TeamKey
+from adapters.slack.models import SlackInstallation, SlackOAuthState
+from bot.kernel.clock import Clock
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
-from bot.storage.models.slack import SlackInstallation, SlackOAuthState
 from bot.storage.repositories import Teams
 
 __all__ = ["InstallationStore", "StateStore", "StoredAuthorize"]

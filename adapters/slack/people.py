@@ -23,11 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock
+from adapters.slack.models import SlackUser
 from bot.domain.bounds import storable
-from bot.events import TeamKey
+from bot.kernel.clock import Clock
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
-from bot.storage.models.slack import SlackUser
 from bot.storage.repositories import Teams
 
 __all__ = ["People", "Person", "person_from_user"]

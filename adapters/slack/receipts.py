@@ -12,9 +12,9 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
-from bot.clock import Clock
+from adapters.slack.models import SlackEventReceipt
+from bot.kernel.clock import Clock
 from bot.storage.db import Database
-from bot.storage.models.slack import SlackEventReceipt
 
 __all__ = ["EventReceipts"]
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ui import (
+from bot.kernel.ui import (
     Block,
     Button,
     Buttons,

@@ -42,7 +42,7 @@ from adapters.slack.guard import (
     status_label,
     verify,
 )
-from bot.flows.slack_connect import STATE_PREFIX
+from bot.features.disconnect.slack_connect import STATE_PREFIX
 from bot.health import metrics_handler
 
 __all__ = [

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from bot.content.errors import Problem
 from bot.content.schema import RESULT_KINDS, QuizFile, TipsFile
 from bot.content.yamlfile import ParsedFile
-from bot.domain.scoring import HARD_RULE_FLAGS, result_for_total
+from bot.features.quiz.scoring import HARD_RULE_FLAGS, result_for_total
 
 __all__ = ["check_quiz", "check_tips", "reachable_totals"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.effects import Effect, Post, Presence, SendDirect, Update, UserRef
-from bot.events import MessageRef, Place, TeamKey
-from bot.ui import message_from_json, message_to_json
+from bot.kernel.effects import Effect, Post, Presence, SendDirect, Update, UserRef
+from bot.kernel.events import MessageRef, Place, TeamKey
+from bot.kernel.ui import message_from_json, message_to_json
 
 __all__ = ["OutboxEffect", "effect_from_json", "effect_to_json"]
 

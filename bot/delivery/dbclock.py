@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from bot.clock import Clock
+from bot.kernel.clock import Clock
 from bot.storage.db import Database
 
 __all__ = ["DatabaseClock"]

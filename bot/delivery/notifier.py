@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
-from bot.effects import Effect
+from bot.kernel.effects import Effect
 
 __all__ = [
     "DeliveryResult",

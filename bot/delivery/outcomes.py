@@ -14,11 +14,11 @@ from bot.delivery.codec import effect_from_json
 from bot.delivery.metrics import DELIVERY_LAG, FAILED, RETRIED, SENT
 from bot.delivery.notifier import DeliveryResult
 from bot.delivery.transitions import Claimed
-from bot.effects import Effect, Post, SendDirect
-from bot.events import MessageRef
+from bot.kernel.effects import Effect, Post, SendDirect
+from bot.kernel.events import MessageRef
+from bot.kernel.ui import File, Image
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import Schedule
-from bot.ui import File, Image
 
 if TYPE_CHECKING:
     from bot.delivery.sender import LaneSender

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock
 from bot.delivery.codec import effect_from_json
 from bot.delivery.lease import Lease, acquire_lease, lease_expiry, release_lease
 from bot.delivery.metrics import FAILED, SKIPPED
@@ -43,9 +42,10 @@ from bot.delivery.notifier import DeliveryResult, Notifier, platform_of
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.ratelimit import TokenBucket, WindowGuard
 from bot.delivery.transitions import Claimed, FencedOutbox
+from bot.kernel.clock import Clock
 
 if TYPE_CHECKING:
-    from bot.app import Bot
+    from bot.kernel.app import Bot
 
 __all__ = ["LaneSender", "SenderConfig"]
 

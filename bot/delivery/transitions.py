@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, or_, select, update
 
 from bot.delivery.lease import Lease, lease_is_current
-from bot.events import TeamKey
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow

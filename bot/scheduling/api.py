@@ -24,7 +24,7 @@ from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import Schedule
 
 if TYPE_CHECKING:
-    from bot.router import Context
+    from bot.kernel.registry import Context
 
 __all__ = [
     "Due",

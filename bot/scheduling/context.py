@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.zones import safe_zone
-from bot.events import Actor, Place
-from bot.router import Context
+from bot.kernel.events import Actor, Place
+from bot.kernel.registry import Context
 from bot.storage.models import Member, Team
 from bot.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.app import Bot
+    from bot.kernel.app import Bot
 
 __all__ = ["JobContext"]
 
 
 class JobContext(Context):
-    """A :class:`~bot.router.Context` for a scheduled job. ``ctx.member`` is loaded (attached
-    to the job's session, no query) on first use; ``ctx.zone`` and ``ctx.user_ref`` do not
+    """A :class:`~bot.kernel.registry.Context` for a scheduled job. ``ctx.member`` is loaded
+    (attached to the job's session, no query) on first use; ``ctx.zone`` and ``ctx.user_ref`` do not
     need it."""
 
     _member: Member | None

@@ -42,8 +42,9 @@ from bot.domain.schedule_rules import (
 )
 from bot.domain.window import Category
 from bot.domain.zones import safe_zone
-from bot.effects import Effect, SendDirect
-from bot.events import Actor, TeamKey
+from bot.kernel.effects import Effect, SendDirect
+from bot.kernel.events import Actor, TeamKey
+from bot.kernel.ui import Button, Buttons, Message
 from bot.scheduling.api import (
     DISPATCHING,
     DM_BLOCKED,
@@ -56,10 +57,9 @@ from bot.scheduling.window import WindowTally, record_counts, window_decision
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import OutboxRow, Schedule
 from bot.storage.uow import UnitOfWork
-from bot.ui import Button, Buttons, Message
 
 if TYPE_CHECKING:
-    from bot.app import Bot
+    from bot.kernel.app import Bot
 
 __all__ = ["SKIP_ACTION", "DispatchStats", "Dispatcher", "with_skip_button"]
 

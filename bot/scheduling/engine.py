@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
     from sqlalchemy.sql.elements import BindParameter
 
-    from bot.app import Bot
+    from bot.kernel.app import Bot
 
 __all__ = [
     "SchedulingEngine",
@@ -63,7 +63,7 @@ def default_instance_id() -> str:
 
 
 class SchedulingEngine:
-    """Implements ``bot.bootstrap.Engine``."""
+    """Implements ``bot.kernel.services.Engine``."""
 
     def __init__(
         self,

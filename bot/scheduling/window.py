@@ -20,7 +20,7 @@ from bot.domain.dm_decision import Verdict as Action
 from bot.domain.schedule import PersonalRules
 from bot.domain.window import DEFAULT_START, Category, Verdict, WorkWindow, decide
 from bot.storage.models import Team
-from bot.storage.models.disconnect import DmWindowCount
+from bot.storage.models.scheduling import DmWindowCount
 from bot.storage.uow import UnitOfWork
 
 __all__ = ["WindowTally", "base_window", "record_counts", "verdict_for", "window_decision"]

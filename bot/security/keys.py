@@ -195,7 +195,7 @@ def get_server_keys() -> ServerKeys:
     """The process's server keys, loaded from the settings on first use."""
     global _current
     if _current is None:
-        from bot.config import Settings
+        from bot.kernel.settings import Settings
 
         settings = Settings()
         _current = load_server_keys(settings.secret_key, settings.database_url)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.text import strip_invisible
-from bot.events import Actor, MessageRef, Place, TeamKey
+from bot.kernel.events import Actor, MessageRef, Place, TeamKey
 from bot.storage.models import Conversation, Member, PostedMessage, Team
 
 __all__ = ["Conversations", "Members", "PostedMessages", "Teams"]

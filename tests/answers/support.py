@@ -9,7 +9,7 @@ from pathlib import Path
 
 from adapters.console.runner import run_script, script_clock
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.kernel.settings import Settings
 
 # A line a person typed, pressed or submitted (not one the bot wrote).
 _TYPED = re.compile(r"^\[\d\d:\d\d \w{3}\] (?!bot )\S+ (\((#\S*|DM)\): |pressed |submitted )")

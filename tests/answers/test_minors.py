@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import Bot
-from bot.domain.logoff import next_workday_name, working_day
 from bot.domain.parsing import InputError, parse_duration
+from bot.features.logoff.rules import next_workday_name, working_day
+from bot.kernel.app import Bot
 from tests.answers.support import after, console
 from tests.support.harness import Harness, button, text_of
 
@@ -49,7 +49,7 @@ async def test_console_clock_is_bounded_and_says_so(tmp_path: Path) -> None:
     from adapters.console.app import ConsoleApp, ScriptError
     from adapters.console.runner import script_clock
     from bot.bootstrap import build
-    from bot.config import Settings
+    from bot.kernel.settings import Settings
 
     settings = Settings(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", _env_file=None)  # type: ignore[call-arg]
     services = await build(settings, clock=script_clock())

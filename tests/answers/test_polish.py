@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.app import Bot
-from bot.flows import build_router
-from bot.flows.help_text import EXPLAIN
+from bot.bootstrap import build_router
+from bot.features.help.explain import EXPLAIN
+from bot.kernel.app import Bot
 from tests.answers.support import after, console
 
 
@@ -74,7 +74,7 @@ def test_strip_invisible_keeps_joiners() -> None:
 
 
 async def test_names_are_stored_without_controls(bot: Bot) -> None:
-    from bot.events import Actor, Command
+    from bot.kernel.events import Actor, Command
     from tests.support.harness import GENERAL
 
     actor = Actor("console", "T1", "u1", "\u202eeve\u200b", is_admin=False)

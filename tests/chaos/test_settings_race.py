@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.domain.schedule import next_fire
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.scheduling.api import compute_next, member_rules
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
@@ -37,8 +37,8 @@ async def test_zone_then_logoff_time_on_two_instances(
     settings = Settings(DATABASE_URL=postgres_url, _env_file=None)  # type: ignore[call-arg]
     one, two = Database(postgres_url), Database(postgres_url)  # two instances' pools
     try:
-        a = Harness(Bot(db=one, settings=settings, clock=clock))
-        b = Harness(Bot(db=two, settings=settings, clock=clock))
+        a = Harness(make_bot(db=one, settings=settings, clock=clock))
+        b = Harness(make_bot(db=two, settings=settings, clock=clock))
         for round_, zone in enumerate(ZONES):
             user = f"p{round_}"
             await a.command(user, "timezone Europe/Berlin")

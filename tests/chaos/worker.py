@@ -20,12 +20,12 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from bot.app import Bot
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.delivery.notifier import DeliveryResult
 from bot.delivery.sender import SenderConfig
-from bot.effects import Effect, SendDirect
+from bot.kernel.clock import SystemClock
+from bot.kernel.effects import Effect, SendDirect
+from bot.kernel.settings import Settings
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
 
@@ -116,7 +116,7 @@ async def main() -> None:
 
     settings = Settings(DATABASE_URL=args.database, _env_file=None)  # type: ignore[call-arg]
     db = Database(settings.database_url, pool_size=8)
-    bot = Bot(db=db, settings=settings, clock=SkewedClock(args.skew))
+    bot = make_bot(db=db, settings=settings, clock=SkewedClock(args.skew))
     config = SenderConfig(lease_ttl=timedelta(seconds=args.lease_ttl), max_in_flight=8)
     engine = SchedulingEngine(
         bot, instance_id=args.instance, sender_config=config, tick_seconds=args.tick

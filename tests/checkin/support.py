@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import Bot
-from bot.effects import Effect, SendDirect
-from bot.events import Place
+from bot.features.checkin.models import CheckIn
+from bot.kernel.app import Bot
+from bot.kernel.effects import Effect, SendDirect
+from bot.kernel.events import Place
 from bot.storage.models import Member
-from bot.storage.models.checkin import CheckIn
 from tests.support.harness import Harness, button
 
 DM = Place.dm()

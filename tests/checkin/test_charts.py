@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 import pytest
 from PIL import Image
 
-from bot.charts import ChartDay, checkin_chart, render_checkin_chart
+from bot.features.checkin.chart import ChartDay, checkin_chart, render_checkin_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.effects import FormErrors, OpenForm, SendDirect
-from bot.events import Action
+from bot.bootstrap import make_bot
+from bot.features.checkin.models import CheckIn, NudgeSent
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import FormErrors, OpenForm, SendDirect
+from bot.kernel.events import Action
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
-from bot.storage.models.checkin import CheckIn, NudgeSent
 from bot.storage.models.scheduling import Schedule
 from tests.checkin.support import (
     DM,
@@ -374,7 +375,7 @@ async def test_two_instances_answering_at_once_make_one_row(
     """Two bot instances on one PostgreSQL get the first two answers of a day at the same
     moment: the unique (member, date) key and the core's retry leave one row with both.
     (SQLite is single-instance by design.)"""
-    first, second = (Bot(db=postgres_db, clock=clock, settings=settings) for _ in range(2))
+    first, second = (make_bot(db=postgres_db, clock=clock, settings=settings) for _ in range(2))
     h = Harness(first)
     await h.command("ann", "/crossfade help")  # the member exists; the check-in row doesn't
     actor = h.actor("ann")

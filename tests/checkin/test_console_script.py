@@ -14,8 +14,8 @@ from sqlalchemy import select
 from adapters.console.app import ConsoleApp
 from adapters.console.runner import script_clock
 from bot.bootstrap import build
-from bot.config import Settings
-from bot.flows.personal_data import member_columns, personal_tables
+from bot.features.personal.data import member_columns, personal_tables
+from bot.kernel.settings import Settings
 from bot.storage.models import Member
 from tests.support.console import transcript
 from tests.support.export import internal_record, people_file, sections

@@ -15,12 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, String, Table, insert
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.delivery.codec import effect_to_json
-from bot.effects import SendDirect, UserRef
-from bot.flows.export_view import (
+from bot.features.personal.data import personal_tables
+from bot.features.personal.export_view import (
     COMMON_LABELS,
     KIND_TITLES,
     LABELS,
@@ -28,11 +26,13 @@ from bot.flows.export_view import (
     is_internal,
     people_export,
 )
-from bot.flows.personal_data import personal_tables
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import SendDirect, UserRef
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Button, Buttons, Field, Fields, File, Image, Message, Text
 from bot.storage.db import Database
 from bot.storage.models import Base, Member
 from bot.storage.models.base import UTCDateTime
-from bot.ui import Button, Buttons, Field, Fields, File, Image, Message, Text
 from tests.checkin.support import DM, LONG_DAY, answer_all
 from tests.quiz.support import BALANCE, take_quiz
 from tests.support.export import BASE64_RUN, internal_record, keys_of, people_file, sections
@@ -45,7 +45,7 @@ ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 @pytest.fixture
 def h(any_db: Database, clock: FakeClock, settings: Settings) -> Harness:
-    return Harness(Bot(db=any_db, clock=clock, settings=settings))
+    return Harness(make_bot(db=any_db, clock=clock, settings=settings))
 
 
 async def exported(h: Harness, user: str) -> dict[str, Any]:
@@ -203,7 +203,7 @@ def reading_log() -> Iterator[Table]:
 async def test_a_table_added_later_is_exported_in_words(
     sqlite_db: Database, clock: FakeClock, settings: Settings, reading_log: Table
 ) -> None:
-    h = Harness(Bot(db=sqlite_db, clock=clock, settings=settings))
+    h = Harness(make_bot(db=sqlite_db, clock=clock, settings=settings))
     await h.command("ann", "/crossfade timezone Asia/Tokyo")
     await h.command("bob", "/crossfade help")
     async with sqlite_db.engine.begin() as connection:

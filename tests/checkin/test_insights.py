@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.domain.insights import (
+from bot.features.checkin.insights import (
     HOURS_MIDPOINT,
     NUDGE_REPEAT_DAYS,
     DayEntry,

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.effects import Reply, SendDirect
-from bot.flows.export_view import KIND_TITLES
-from bot.flows.personal_data import member_columns, personal_tables
+from bot.bootstrap import make_bot
+from bot.features.personal.data import member_columns, personal_tables
+from bot.features.personal.export_view import KIND_TITLES
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Reply, SendDirect
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Base, Member
 from tests.checkin.support import DM, LONG_DAY, answer_all, run_jobs, to
@@ -25,7 +25,7 @@ from tests.support.harness import Harness, button, messages, text_of
 
 @pytest.fixture
 def h(any_db: Database, clock: FakeClock, settings: Settings) -> Harness:
-    return Harness(Bot(db=any_db, clock=clock, settings=settings))
+    return Harness(make_bot(db=any_db, clock=clock, settings=settings))
 
 
 async def populate(h: Harness, user: str, note: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Effect, Post, SendDirect
+from bot.kernel.effects import Effect, Post, SendDirect
 
 
 def delivery_key(effect: Effect) -> tuple[str, str]:

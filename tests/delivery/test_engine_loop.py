@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bot.app import Bot
-from bot.clock import FakeClock, SystemClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.delivery import metrics_text
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock, SystemClock
+from bot.kernel.settings import Settings
 from bot.scheduling import Once, set_schedule
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
@@ -23,7 +24,7 @@ from tests.scheduling.support import RecordingNotifier, bot_with, member_context
 async def test_start_ticks_delivers_and_stops(db: Database) -> None:
     settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
     clock = SystemClock()
-    bot = bot_with(Bot(db=db, settings=settings, clock=clock), test_flow)
+    bot = bot_with(make_bot(db=db, settings=settings, clock=clock), test_flow)
     notifier = RecordingNotifier(clock)  # type: ignore[arg-type]
     engine = SchedulingEngine(bot, instance_id="loop", tick_seconds=0.05)
     engine.add_notifier(notifier)
@@ -86,7 +87,7 @@ async def test_the_idle_probe_survives_a_broken_connection_on_postgres(
     database restart), one tick fails and the next opens another and finds the work."""
     settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
     clock = FakeClock(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))
-    bot = bot_with(Bot(db=postgres_db, settings=settings, clock=clock), test_flow)
+    bot = bot_with(make_bot(db=postgres_db, settings=settings, clock=clock), test_flow)
     engine = SchedulingEngine(bot, instance_id="probe")
     notifier = RecordingNotifier(clock)
     engine.add_notifier(notifier)

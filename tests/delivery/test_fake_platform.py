@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Bot
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.delivery.sender import SenderConfig
+from bot.kernel.clock import SystemClock
+from bot.kernel.settings import Settings
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
 from bot.storage.models.scheduling import OutboxRow
@@ -55,7 +55,7 @@ async def test_rate_limits_and_faults(
     db: Database, fake: FakePlatform, request: pytest.FixtureRequest
 ) -> None:
     settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
-    bot = bot_with(Bot(db=db, settings=settings, clock=SystemClock()), test_flow)
+    bot = bot_with(make_bot(db=db, settings=settings, clock=SystemClock()), test_flow)
     await seed_due(db, count=COUNT, due=bot.clock.now(), kind="test.ping", platform="slack")
     config = SenderConfig(backoff_base=0.2, backoff_max=2.0, max_attempts=20)
     engine = SchedulingEngine(bot, instance_id="fault-test", sender_config=config)

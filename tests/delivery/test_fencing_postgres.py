@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from bot.app import Bot
-from bot.clock import FakeClock, SystemClock
-from bot.config import Settings
+from bot.bootstrap import make_bot as build_bot
 from bot.delivery.lease import acquire_lease, release_lease
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Effect, SendDirect
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock, SystemClock
+from bot.kernel.effects import Effect, SendDirect
+from bot.kernel.settings import Settings
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
 from bot.storage.models.scheduling import LaneLease, OutboxRow
@@ -29,7 +30,7 @@ LANE = "console"
 
 def make_bot(db: Database, clock: object) -> Bot:
     settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
-    return bot_with(Bot(db=db, settings=settings, clock=clock), test_flow)  # type: ignore[arg-type]
+    return bot_with(build_bot(db=db, settings=settings, clock=clock), test_flow)  # type: ignore[arg-type]
 
 
 class SkewedClock(SystemClock):

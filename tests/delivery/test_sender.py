@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import Bot
-from bot.clock import FakeClock
 from bot.delivery import metrics_text
 from bot.delivery.lease import acquire_lease, release_lease
 from bot.delivery.notifier import DeliveryResult, lane_for
 from bot.delivery.sender import SenderConfig
-from bot.events import TeamKey
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
 from bot.scheduling import DailyLocal, Once, get_schedule, set_schedule
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.models import Member, Team

@@ -15,10 +15,10 @@ import logging
 import signal
 from datetime import timedelta
 
-from bot.app import Bot
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.delivery.sender import SenderConfig
+from bot.kernel.clock import SystemClock
+from bot.kernel.settings import Settings
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
 from tests.delivery.http_notifier import HttpNotifiers
@@ -37,7 +37,7 @@ async def main() -> None:
 
     settings = Settings(DATABASE_URL=args.database, _env_file=None)  # type: ignore[call-arg]
     db = Database(settings.database_url, pool_size=args.concurrency + 4)
-    bot = Bot(db=db, settings=settings, clock=SystemClock())
+    bot = make_bot(db=db, settings=settings, clock=SystemClock())
     config = SenderConfig(
         lease_ttl=timedelta(seconds=args.lease_ttl),
         batch_size=100,

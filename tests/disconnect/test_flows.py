@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.app import Bot
-from bot.clock import FakeClock
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
 from bot.scheduling import DailyLocal, set_schedule
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.jobs import test_flow
@@ -87,7 +87,7 @@ async def test_connect_says_what_this_platform_cannot_do(bot: Bot) -> None:
 async def test_nudges_differ_for_chosen_late_evenings(
     bot: Bot, clock: FakeClock, answer: str, nagged: bool
 ) -> None:
-    from bot.flows.checkin_records import nudge_lines
+    from bot.features.checkin.records import nudge_lines
     from tests.support.harness import button
 
     h = Harness(bot)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.app import Bot
-from bot.clock import FakeClock
 from bot.domain.schedule import PersonalRules
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
 from bot.scheduling import DailyLocal, set_schedule
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.jobs import test_flow

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.app import SORRY, Bot
-from bot.effects import Reply
-from bot.events import Action
+from bot.kernel.app import SORRY, Bot
+from bot.kernel.effects import Reply
+from bot.kernel.events import Action
 from bot.storage.models import Member, Team
 from tests.support.harness import Harness, button, text_of
 

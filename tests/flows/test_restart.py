@@ -9,12 +9,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.commands import ParsedCommand
-from bot.effects import Effect
-from bot.events import Action, Actor, Command, Place
-from bot.router import Context, Flow, Router, reply
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect
+from bot.kernel.events import Action, Actor, Command, Place
+from bot.kernel.grammar import ParsedCommand
+from bot.kernel.registry import Context, Flow, Router, reply
 from bot.storage.db import Database
 from tests.support.harness import text_of
 
@@ -47,7 +47,7 @@ CHILD = textwrap.dedent(
     """
     import asyncio, sys, time
     from tests.flows.test_restart import make_bot, ACTOR
-    from bot.events import Action, Command, Place
+    from bot.kernel.events import Action, Command, Place
 
     async def main():
         bot = await make_bot(sys.argv[1])
@@ -64,7 +64,7 @@ CHILD = textwrap.dedent(
 async def make_bot(path: str) -> Bot:
     db = Database(f"sqlite+aiosqlite:///{path}")
     await db.upgrade()
-    from bot.flows import all_flows
+    from bot.bootstrap import all_flows
 
     return Bot(db=db, clock=FakeClock(), router=Router([*all_flows(), demo]))
 

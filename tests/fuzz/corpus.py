@@ -28,9 +28,9 @@ from adapters.slack.inbound import (
     parse_direct_message,
     parse_view_submission,
 )
-from bot.app import SORRY, Bot
-from bot.events import Action, Actor, Command, DirectText, Event, FormSubmit, Place
-from bot.flows import build_router
+from bot.bootstrap import build_router
+from bot.kernel.app import SORRY, Bot
+from bot.kernel.events import Action, Actor, Command, DirectText, Event, FormSubmit, Place
 
 ROUTER = build_router()
 COMMANDS = sorted({*ROUTER.commands, *ROUTER.aliases})

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import Event
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import Event
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from tests.fuzz.corpus import Raw, core_events, discord_raw, drive, inputs, slack_raw, translate
 from tests.support import pg
@@ -54,7 +54,7 @@ class Rig:
         self.runner = asyncio.Runner()
         self.db = Database(url)
         settings_ = Settings(DATABASE_URL=url, _env_file=None)  # type: ignore[call-arg]
-        self.bot = Bot(
+        self.bot = make_bot(
             db=self.db, clock=FakeClock(datetime(2026, 3, 2, 9, tzinfo=UTC)), settings=settings_
         )
         self.failures = _Failures()

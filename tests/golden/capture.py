@@ -25,7 +25,7 @@ def _stable(text: str) -> str:
 
 def help_script() -> str:
     """``help`` and ``help <command>`` for every command the router knows."""
-    from bot.flows import build_router
+    from bot.bootstrap import build_router
 
     lines = ["/crossfade help"]
     lines += [f"/crossfade help {name}" for name in sorted(build_router().commands)]
@@ -45,8 +45,12 @@ def _help() -> str:
 
 def _discord_commands() -> str:
     from adapters.discord.sync import command_payload
+    from bot.bootstrap import build_router
 
-    return json.dumps(command_payload(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(command_payload(build_router()), indent=2, sort_keys=True, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def _manifest(url: str | None) -> Callable[[], str]:

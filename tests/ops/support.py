@@ -19,11 +19,11 @@ from sqlalchemy import func, select, update
 
 from bot.delivery.codec import effect_to_json
 from bot.delivery.notifier import lane_for
-from bot.effects import SendDirect, UserRef
+from bot.kernel.effects import SendDirect, UserRef
+from bot.kernel.ui import Message
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
 from bot.storage.models.scheduling import LaneLease, OutboxRow, Schedule
-from bot.ui import Message
 from tests.scheduling.bulk import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]

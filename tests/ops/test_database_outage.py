@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.app import DATABASE_AWAY, Bot
-from bot.clock import SystemClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Reply, SendDirect
-from bot.events import Actor, Command, Place
+from bot.kernel.app import DATABASE_AWAY, Bot
+from bot.kernel.clock import SystemClock
+from bot.kernel.effects import Reply, SendDirect
+from bot.kernel.events import Actor, Command, Place
+from bot.kernel.settings import Settings
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.db import Database
 from tests.ops.support import SERVER_KEY, outbox_counts, seed_direct_messages
@@ -71,7 +72,7 @@ async def test_the_bot_survives_a_database_outage(postgres_url: str) -> None:
         CROSSFADE_SECRET_KEY=SERVER_KEY,
     )  # type: ignore[call-arg]
     db = Database(settings.database_url)
-    bot = Bot(db=db, settings=settings, clock=SystemClock())
+    bot = make_bot(db=db, settings=settings, clock=SystemClock())
     engine = SchedulingEngine(bot, tick_seconds=0.2)
     recorder = Recorder()
     engine.add_notifier(recorder)

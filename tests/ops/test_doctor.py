@@ -15,8 +15,8 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.config import Settings
 from bot.doctor import database_rows, lock_row, versions_row
+from bot.kernel.settings import Settings
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.ops.support import CROSSFADE, SERVER_KEY, clean_env, crossfade, free_port

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.logs import configure_logging, log_context
+from bot.kernel.logs import configure_logging, log_context
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import SECRET, command_body, signed_headers
 from tests.ops.support import clean_env, free_port, http_get, start_bot, stop_bot

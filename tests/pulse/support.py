@@ -8,13 +8,13 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.app import Bot
-from bot.clock import FakeClock
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Effect, Post, Reply, Update
-from bot.events import Action, MessageRef, TeamKey
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect, Post, Reply, Update
+from bot.kernel.events import Action, MessageRef, TeamKey
+from bot.kernel.ui import Button, Image, Message
 from bot.scheduling.engine import SchedulingEngine
-from bot.ui import Button, Image, Message
 from tests.support.harness import GENERAL, Harness, messages, text_of
 
 __all__ = [

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from sqlalchemy import DateTime, Integer, inspect, text
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Base
 from tests.pulse.conftest import make_harness
@@ -114,7 +114,7 @@ async def run_world(
     frozen.clock = clock
     monkeypatch.setattr("bot.storage.models.base.datetime", frozen)
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-    h = make_harness(Bot(db=db, clock=clock, settings=settings))
+    h = make_harness(make_bot(db=db, clock=clock, settings=settings))
     caplog.clear()
     for user in VOTERS:
         await h.command(user, "/crossfade help")
@@ -286,7 +286,7 @@ async def test_postgres_answers_do_not_write_the_poll_or_any_total(
     keeps its row version (``xmin``) and no total exists until the close."""
     clock = FakeClock(T0)
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-    h = make_harness(Bot(db=postgres_db, clock=clock, settings=settings))
+    h = make_harness(make_bot(db=postgres_db, clock=clock, settings=settings))
     post = post_of(await h.command("you", ASK))
     async with postgres_db.engine.connect() as conn:
         before = (await conn.execute(text("SELECT xmin::text FROM pulse_polls"))).scalar_one()

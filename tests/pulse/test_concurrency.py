@@ -10,11 +10,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import text
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.effects import Effect, Update
-from bot.events import Action
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect, Update
+from bot.kernel.events import Action
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
@@ -27,7 +27,7 @@ ALREADY = "You have already answered — answers are final so that they can stay
 
 def harness(db: Database, clock: FakeClock) -> PulseHarness:
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-    return make_harness(Bot(db=db, clock=clock, settings=settings))
+    return make_harness(make_bot(db=db, clock=clock, settings=settings))
 
 
 async def counts(db: Database) -> tuple[list[int], int, int]:

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.parsing import InputError
-from bot.domain.pulse import (
+from bot.domain.text import look_alike_key, strip_invisible
+from bot.features.pulse.tally import (
     MIN_K,
     Tally,
     WeekResult,
@@ -29,7 +30,6 @@ from bot.domain.pulse import (
     validate_deadline,
     voter_key,
 )
-from bot.domain.text import look_alike_key, strip_invisible
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 BERLIN = ZoneInfo("Europe/Berlin")

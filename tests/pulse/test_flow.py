@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.effects import FormErrors, OpenForm, Post, Reply, Update
-from bot.events import Action, Place
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import FormErrors, OpenForm, Post, Reply, Update
+from bot.kernel.events import Action, Place
 from tests.pulse.support import (
     PulseHarness,
     answer_button,

@@ -8,8 +8,8 @@ import json
 
 from sqlalchemy import select
 
-from bot.storage.models.pulse import PulseAsker, PulseParticipant, PulsePoll
-from bot.ui import File
+from bot.features.pulse.models import PulseAsker, PulseParticipant, PulsePoll
+from bot.kernel.ui import File
 from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
 from tests.support.export import internal_record, people_file, sections
 from tests.support.harness import button, messages

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import FakeClock
-from bot.effects import Effect, Post, Update
-from bot.ui import Image
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect, Post, Update
+from bot.kernel.ui import Image
 from tests.pulse.support import PulseHarness, answer_button, replies, text_of
 from tests.support.harness import messages
 

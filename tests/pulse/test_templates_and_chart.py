@@ -12,9 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from bot.content.errors import ContentError
-from bot.content.pulse import load_pulse_templates
-from bot.domain.pulse import Tally
-from bot.pulse_chart import render_results_chart, render_trend_chart
+from bot.features.pulse.chart import render_results_chart, render_trend_chart
+from bot.features.pulse.tally import Tally
+from bot.features.pulse.templates import load_pulse_templates
 from bot.storage.db import Database
 from bot.storage.models import Base
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.content import load_content
-from bot.effects import Effect
-from bot.ui import Button
+from bot.kernel.effects import Effect
+from bot.kernel.ui import Button
 from tests.support.harness import Harness, messages
 
 CONTENT = load_content()

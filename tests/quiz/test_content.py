@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import build
-from bot.config import Settings
 from bot.content import BUILTIN_DIR, ContentError, load_content
 from bot.content.schema import RESULT_KINDS
-from bot.domain.scoring import HARD_RULE_FLAGS
+from bot.features.quiz.scoring import HARD_RULE_FLAGS
+from bot.kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZ = (BUILTIN_DIR / "quiz.yaml").read_text(encoding="utf-8")

@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.effects import FormErrors, OpenForm, Reply, Update
-from bot.events import MessageRef, Place
+from bot.bootstrap import make_bot
+from bot.features.quiz.models import QuizResult
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import FormErrors, OpenForm, Reply, Update
+from bot.kernel.events import MessageRef, Place
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Button, Message
 from bot.storage.db import Database
 from bot.storage.models import Conversation, Member
-from bot.storage.models.quiz import QuizResult
-from bot.ui import Button, Message
 from tests.quiz.support import (
     BALANCE,
     CROSSFADE,
@@ -125,7 +126,7 @@ async def test_resumable_after_a_restart(tmp_path: Path, sqlite_template: Path) 
     clock = FakeClock()
 
     first = Database(settings.database_url)
-    h1 = Harness(Bot(db=first, clock=clock, settings=settings))
+    h1 = Harness(make_bot(db=first, clock=clock, settings=settings))
     effects = await h1.command("ann", "/crossfade quiz")
     for answer in ("outcomes", "easily", "home"):
         effects = await h1.press("ann", answer_button(effects, answer))
@@ -133,7 +134,7 @@ async def test_resumable_after_a_restart(tmp_path: Path, sqlite_template: Path) 
     await first.dispose()  # the process is gone
 
     second = Database(settings.database_url)
-    h2 = Harness(Bot(db=second, clock=clock, settings=settings))
+    h2 = Harness(make_bot(db=second, clock=clock, settings=settings))
     try:
         offer = await h2.command("ann", "/crossfade quiz")
         assert "partway through the quiz (question 4/10)" in text_of(offer)
@@ -311,7 +312,7 @@ async def test_rumination_is_warned_even_when_the_rest_leans_integration(h: Harn
 async def test_balance_setup_asks_the_time_and_explains_without_the_logoff_flow(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.flows import logoff
+    from bot.features.logoff import commands as logoff
 
     monkeypatch.delattr(logoff, "set_logoff", raising=False)
     result = await take_quiz(h, "ann", BALANCE)
@@ -325,7 +326,7 @@ async def test_balance_setup_asks_the_time_and_explains_without_the_logoff_flow(
 async def test_balance_setup_calls_set_logoff(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import time
 
-    from bot.flows import logoff
+    from bot.features.logoff import commands as logoff
 
     calls: list[time] = []
 
@@ -351,7 +352,7 @@ async def test_balance_setup_calls_set_logoff(h: Harness, monkeypatch: pytest.Mo
 async def test_integration_setup_sets_hours_and_quiet_hours(
     h: Harness, bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.flows import logoff
+    from bot.features.logoff import commands as logoff
 
     calls: list[int] = []
 
@@ -373,7 +374,7 @@ async def test_integration_setup_sets_hours_and_quiet_hours(
 async def test_crossfade_setup_is_a_hard_stop_and_keeps_own_quiet_hours(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.flows import logoff
+    from bot.features.logoff import commands as logoff
 
     monkeypatch.delattr(logoff, "set_logoff", raising=False)
     await h.command("ann", "/crossfade quiet 21:00-07:00")

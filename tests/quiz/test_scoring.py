@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.content import Content, load_content
-from bot.domain.scoring import (
+from bot.features.quiz.scoring import (
     CLOCK_IN_ROLE,
     RUMINATES,
     Choice,
@@ -17,7 +17,7 @@ from bot.domain.scoring import (
     result_for_total,
     score_quiz,
 )
-from bot.flows.quiz_views import verdict_for
+from bot.features.quiz.views import verdict_for
 from tests.quiz.support import NEUTRAL
 
 CONTENT = load_content()

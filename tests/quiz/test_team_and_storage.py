@@ -12,15 +12,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.flows import team as team_module
-from bot.router import Context
+from bot.bootstrap import make_bot
+from bot.features.quiz.models import QuizResult
+from bot.features.team import commands as team_module
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.registry import Context
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Block, Text
 from bot.storage.db import Database
 from bot.storage.models import Base, Member, Team
-from bot.storage.models.quiz import QuizResult
-from bot.ui import Block, Text
 from tests.quiz.support import (
     BALANCE,
     CROSSFADE,
@@ -34,7 +35,7 @@ from tests.support.harness import Harness, text_of
 
 @pytest.fixture
 def anybot(any_db: Database, clock: FakeClock, settings: Settings) -> Bot:
-    return Bot(db=any_db, clock=clock, settings=settings)
+    return make_bot(db=any_db, clock=clock, settings=settings)
 
 
 async def test_team_view_waits_for_k_people(anybot: Bot) -> None:
@@ -146,9 +147,9 @@ async def test_two_instances_finishing_the_same_quiz_record_it_once(
 ) -> None:
     """The last answer pressed twice at once, on two instances: one result row, and the
     other press is told the quiz has moved on (or sees the same result)."""
-    one = Harness(Bot(db=postgres_db, clock=clock, settings=settings))
+    one = Harness(make_bot(db=postgres_db, clock=clock, settings=settings))
     two_db = Database(postgres_db.url)
-    two = Harness(Bot(db=two_db, clock=clock, settings=settings))
+    two = Harness(make_bot(db=two_db, clock=clock, settings=settings))
     try:
         effects = await one.command("ann", "/crossfade quiz")
         for question in QUESTION_IDS[:-1]:

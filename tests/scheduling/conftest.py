@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import Bot
-from bot.clock import FakeClock
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.jobs import seen, test_flow
 from tests.scheduling.support import RecordingNotifier, bot_with

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.effects import Effect, Post, SendDirect
-from bot.events import Place
-from bot.router import Context, Flow
+from bot.kernel.effects import Effect, Post, SendDirect
+from bot.kernel.events import Place
+from bot.kernel.registry import Context, Flow
+from bot.kernel.ui import Message, Text
 from bot.scheduling import Due
-from bot.ui import Message, Text
 
 test_flow = Flow("test")
 seen: list[Due] = []

@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.app import Bot
-from bot.clock import FakeClock
 from bot.delivery.notifier import DeliveryResult
-from bot.effects import Effect, Post, SendDirect
-from bot.events import Actor, Place
-from bot.router import Context, Flow, Router
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect, Post, SendDirect
+from bot.kernel.events import Actor, Place
+from bot.kernel.registry import Context, Flow, Router
 from bot.scheduling.engine import SchedulingEngine
 from bot.storage.repositories import Members, Teams
 
@@ -98,7 +98,7 @@ async def member_context(
 
 def bot_with(bot: Bot, *flows: Flow) -> Bot:
     """The same bot (database, clock) with extra flows registered."""
-    from bot.flows import all_flows
+    from bot.bootstrap import all_flows
 
     return Bot(
         db=bot.db, settings=bot.settings, clock=bot.clock, router=Router([*all_flows(), *flows])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.console.runner import run_script, script_clock
 from bot.bootstrap import build
-from bot.config import Settings
+from bot.kernel.settings import Settings
 
 SCRIPT = """
 /crossfade timezone Europe/Berlin

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.effects import Effect, Post
+from bot.bootstrap import make_bot
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Effect, Post
 from bot.scheduling import (
     DailyLocal,
     Once,
@@ -248,10 +249,10 @@ async def test_two_dispatchers_on_postgres_claim_disjoint_batches(
     """Two dispatchers race over 3,000 due schedules: each is enqueued exactly once."""
     import asyncio
 
-    from bot.config import Settings
+    from bot.kernel.settings import Settings
 
     settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
-    base = Bot(db=postgres_db, clock=clock, settings=settings)
+    base = make_bot(db=postgres_db, clock=clock, settings=settings)
     bots = [bot_with(base, test_flow) for _ in range(2)]
     from tests.scheduling.bulk import seed_due
 
@@ -275,10 +276,10 @@ async def test_two_dispatchers_on_postgres_claim_disjoint_batches(
 async def test_a_job_may_reschedule_or_cancel_its_own_schedule(
     any_db: Database, clock: FakeClock
 ) -> None:
-    from bot.config import Settings
+    from bot.kernel.settings import Settings
 
     settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
-    tbot = bot_with(Bot(db=any_db, clock=clock, settings=settings), test_flow)
+    tbot = bot_with(make_bot(db=any_db, clock=clock, settings=settings), test_flow)
     notifier = RecordingNotifier(clock)
     engine = SchedulingEngine(tbot, instance_id="t")
     engine.add_notifier(notifier)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.support import RecordingNotifier, play_until
 from tests.scheduling.test_schedule_maths import ODD_ZONES, transitions

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.effects import SendDirect, Update
-from bot.flows.logoff import logoff_days, set_hours, set_logoff
-from bot.router import UserError
+from bot.features.logoff.commands import logoff_days, set_hours, set_logoff
+from bot.kernel.app import Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import SendDirect, Update
+from bot.kernel.registry import UserError
 from bot.scheduling import get_schedule
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.support import RecordingNotifier, member_context, play_until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import Bot
+from bot.kernel.app import Bot
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import PulseHarness
 

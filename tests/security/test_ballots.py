@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.features.pulse.models import PulseBallot, PulseCount, PulseParticipant, PulsePollKey
 from bot.security.ballots import BALLOT_BYTES, new_poll_keys, seal_ballot, unseal_ballots
 from bot.security.keys import generate_key, get_server_keys, parse_keys
-from bot.storage.models.pulse import PulseBallot, PulseCount, PulseParticipant, PulsePollKey
 from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
 
 ASK = '/crossfade pulse ask "Best day?" options Mon, Tue, Wed closes 2d'

@@ -3,7 +3,7 @@ results changed since it last moved, so two consecutive views never reveal one p
 
 from __future__ import annotations
 
-from bot.app import Bot
+from bot.kernel.app import Bot
 from tests.quiz.support import BALANCE, CROSSFADE, INTEGRATION, take_quiz
 from tests.support.harness import Harness, button, text_of
 

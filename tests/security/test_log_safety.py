@@ -32,7 +32,7 @@ def test_library_debug_is_dropped_and_secrets_are_scrubbed() -> None:
 
 
 def test_a_quiet_level_also_quiets_libraries() -> None:
-    from bot.logs import configure_logging
+    from bot.kernel.logs import configure_logging
 
     with debug_logs():
         configure_logging("ERROR")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.domain.pulse import voter_key
-from bot.events import Place
+from bot.bootstrap import make_bot
+from bot.features.pulse.tally import voter_key
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import Place
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Button
 from bot.storage.db import Database
-from bot.ui import Button
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import replies, text_of
 
@@ -80,7 +80,7 @@ async def test_open_polls_carry_over_as_sealed_ballots(tmp_path: Path) -> None:
             ballots = (await conn.execute(sa.text("SELECT count(*) FROM pulse_ballots"))).scalar()
         assert counts == [] and ballots == 5  # no per-answer counter left anywhere
         settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-        h = make_harness(Bot(db=db, clock=FakeClock(T0), settings=settings))
+        h = make_harness(make_bot(db=db, clock=FakeClock(T0), settings=settings))
         # who voted before the migration still cannot vote again …
         shown = await h.command("you", "/crossfade pulse results 1")
         assert "5 responses so far" in text_of(shown)

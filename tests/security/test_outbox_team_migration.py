@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery.codec import effect_from_json
-from bot.effects import Post, SendDirect
-from bot.events import TeamKey
+from bot.kernel.effects import Post, SendDirect
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Team
 from bot.storage.models.scheduling import OutboxRow, Schedule

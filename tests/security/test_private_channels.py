@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.events import Place
+from bot.kernel.events import Place
 from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
 
 LEADS = Place.channel("G-leads", "leads", private=True)

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.security.ballots import participation_mark
 from bot.security.keys import get_server_keys
 from bot.storage.db import Database
@@ -38,7 +38,7 @@ VOTE_TABLES = {"pulse_participants", "pulse_ballots", "ix_pulse_ballots_poll_id"
 async def _vote(db: Database) -> tuple[PulseHarness, set[bytes]]:
     clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-    h = make_harness(Bot(db=db, clock=clock, settings=settings))
+    h = make_harness(make_bot(db=db, clock=clock, settings=settings))
     post = post_of(await h.command("asker", ASK))
     for user, label in zip(VOTERS, ANSWERS, strict=True):
         assert "is in" in text_of(await h.press(user, answer_button([post], label)))

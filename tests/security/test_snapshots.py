@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import answer_button, post_of, text_of
@@ -31,7 +31,7 @@ async def test_every_vote_changes_the_database_in_the_same_way(
 ) -> None:
     clock = FakeClock(T0)
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-    h = make_harness(Bot(db=any_db, clock=clock, settings=settings))
+    h = make_harness(make_bot(db=any_db, clock=clock, settings=settings))
     for user in VOTERS[::2]:
         await h.command(user, "/crossfade help")
     post = post_of(await h.command("asker", ASK))

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from bot.events import Actor, TeamKey
+from bot.kernel.events import Actor, TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Conversation, Member, Team
 from bot.storage.repositories import Conversations, Members, Teams

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.app import Bot
-from bot.effects import Effect
-from bot.events import Action, Actor, Command, FormSubmit, MessageRef, Place
-from bot.ui import Button, Message
+from bot.kernel.app import Bot
+from bot.kernel.effects import Effect
+from bot.kernel.events import Action, Actor, Command, FormSubmit, MessageRef, Place
+from bot.kernel.ui import Button, Message
 
 GENERAL = Place.channel("C-general", "general")
 
@@ -48,7 +48,7 @@ def messages(effects: list[Effect]) -> list[Message]:
 
 def text_of(effects: list[Effect]) -> str:
     """All text a person would read in these effects, joined (for assertions)."""
-    from bot.ui import Fields, Text
+    from bot.kernel.ui import Fields, Text
 
     parts: list[str] = []
     for message in messages(effects):

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.logs import configure_logging
+from bot.kernel.logs import configure_logging
 from bot.storage.log_redaction import LIBRARIES
 
 

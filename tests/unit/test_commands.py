@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands import MAX_COMMAND_LENGTH, did_you_mean, parse_command
 from bot.domain.parsing import InputError
+from bot.kernel.grammar import MAX_COMMAND_LENGTH, did_you_mean, parse_command
 
 
 def test_empty_is_help() -> None:

@@ -8,11 +8,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.app import Bot
-from bot.config import Settings
 from bot.domain.zones import COMMON_ZONES, resolve_zone, search_zones
-from bot.router import Flow, Router
-from bot.ui import Select
+from bot.kernel.app import Bot
+from bot.kernel.registry import Flow, Router
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Select
 from tests.support.harness import Harness, messages, text_of
 
 
@@ -83,7 +83,7 @@ async def test_timezone_asks_until_a_zone_is_known(bot: Bot) -> None:
 
 
 async def test_zone_is_asked_once_when_a_local_reminder_first_needs_it(bot: Bot) -> None:
-    from bot.events import Action, Actor, Command, Place
+    from bot.kernel.events import Action, Actor, Command, Place
 
     here = Place.channel("C1", "general")
     discord_like = Actor("discord", "G1", "ana", "Ana", zone_unknown=True)

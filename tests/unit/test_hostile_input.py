@@ -9,11 +9,12 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.app import SORRY, Bot
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import make_bot
 from bot.domain.bounds import DB_INT_MAX, clean, small_int, storable
-from bot.events import Action, Actor, Command, FormSubmit, Place
+from bot.kernel.app import SORRY, Bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import Action, Actor, Command, FormSubmit, Place
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
 from tests.support.harness import text_of
@@ -55,7 +56,7 @@ def test_storable_and_clean_strip_what_postgresql_refuses() -> None:
 @pytest.fixture
 def hostile_bot(any_db: Database, clock: FakeClock) -> Bot:
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
-    return Bot(db=any_db, clock=clock, settings=settings)
+    return make_bot(db=any_db, clock=clock, settings=settings)
 
 
 async def test_nul_and_surrogates_in_every_string_are_answered_and_stored_clean(

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.zones import resolve_zone
-from bot.ui import (
+from bot.kernel.ui import (
     Button,
     Buttons,
     Divider,

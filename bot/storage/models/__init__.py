@@ -1,17 +1,9 @@
-"""All models. Each feature owns one module and one migration; importing this package
-registers every table on ``Base.metadata``."""
+"""The tables every feature shares: teams, members, conversations in progress, posted
+messages (``core``), and the engine's (``scheduling``). Each feature and adapter owns its own
+models module; the composition root (``bot.bootstrap``) imports them all, so that every table
+is on ``Base.metadata``."""
 
-from bot.storage.models import (
-    checkin,
-    disconnect,
-    discord,
-    pulse,
-    quiz,
-    scheduling,
-    security,
-    slack,
-    team_views,
-)
+from bot.storage.models import scheduling
 from bot.storage.models.base import Base, UTCDateTime, utcnow
 from bot.storage.models.core import Conversation, Member, PostedMessage, Team
 
@@ -22,14 +14,6 @@ __all__ = [
     "PostedMessage",
     "Team",
     "UTCDateTime",
-    "checkin",
-    "disconnect",
-    "discord",
-    "pulse",
-    "quiz",
     "scheduling",
-    "security",
-    "slack",
-    "team_views",
     "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""Tables of the scheduling and delivery engine, and the per-day log-off record.
+"""Tables of the scheduling and delivery engine.
 
 * ``schedules`` — one row per (team, member, kind, ref) with an indexed ``next_due_at``: no
   per-user job lives in memory, so memory does not grow with users.
@@ -7,7 +7,8 @@
   (e.g. which days a log-off reminder went out) until retention removes them.
 * ``lane_leases`` — which process drains a lane (a Slack workspace, the Discord bot, the
   console) right now; one holder at a time, renewed while it works.
-* ``logoff_days`` — the outcome of each local day's log-off reminder.
+* ``dm_window_counts`` — scheduled DMs sent per team, UTC day and window category (no
+  member column), written in the dispatcher's transaction; ``team disconnect`` reads them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.domain.schedule_rules import Rule, rule_from_json
 from bot.storage.models.base import Base, utcnow
 
-__all__ = ["Deployment", "LaneLease", "LogoffDay", "LogoffSettings", "OutboxRow", "Schedule"]
+__all__ = ["Deployment", "DmWindowCount", "LaneLease", "OutboxRow", "Schedule"]
 
 
 class Schedule(Base):
@@ -125,38 +126,12 @@ class Deployment(Base):
     salt: Mapped[str] = mapped_column(String(64))
 
 
-class LogoffSettings(Base):
-    """A member's log-off preferences: a fixed time, or integration mode (hours since
-    ``start`` with a hard stop), and the wind-down heads-up."""
+class DmWindowCount(Base):
+    __tablename__ = "dm_window_counts"
 
-    __tablename__ = "logoff_settings"
-    __table_args__ = (UniqueConstraint("member_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    mode: Mapped[str] = mapped_column(String(8), default="off")  # off | fixed | hours
-    at: Mapped[str | None] = mapped_column(String(5), default=None)  # HH:MM (fixed mode)
-    hours: Mapped[float | None] = mapped_column(default=None)  # hours mode
-    hard_stop: Mapped[str | None] = mapped_column(String(5), default=None)  # HH:MM
-    heads_up_minutes: Mapped[int] = mapped_column(default=10)  # 0 = no heads-up
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-
-class LogoffDay(Base):
-    """One member-local day of log-off: the target, what happened, and when."""
-
-    __tablename__ = "logoff_days"
-    __table_args__ = (UniqueConstraint("member_id", "local_date"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    local_date: Mapped[date] = mapped_column()
-    target: Mapped[str | None] = mapped_column(String(5), default=None)  # HH:MM local
-    # open (started / reminded, no answer yet) | on_time | late | working_late
-    outcome: Mapped[str] = mapped_column(String(16), default="open")
-    snoozes: Mapped[int] = mapped_column(default=0)
-    started_at: Mapped[datetime | None] = mapped_column(default=None)
-    logged_off_at: Mapped[datetime | None] = mapped_column(default=None)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)  # UTC date the DM goes out
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

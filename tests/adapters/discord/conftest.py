@@ -16,11 +16,10 @@ from discord.http import Route
 from adapters.discord import create_client, run_client
 from adapters.discord.client import CrossfadeClient
 from adapters.discord.sync import sync_commands
-from bot.app import Bot
-from bot.bootstrap import Services, build_engine
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.events import TeamKey
+from bot.bootstrap import Services, build_engine, build_router, make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repositories import Teams
 from tests.adapters.discord.fake_discord import EPHEMERAL, FakeDiscord, Interaction, fixture
@@ -55,7 +54,7 @@ async def services(
     db: Database, clock: FakeClock, discord_settings: Settings
 ) -> AsyncIterator[Services]:
     """The core with the real scheduling engine (driven step by step with ``run_due``)."""
-    bot = Bot(db=db, clock=clock, settings=discord_settings)
+    bot = make_bot(db=db, clock=clock, settings=discord_settings)
     engine = build_engine(bot)
     yield Services(settings=discord_settings, db=db, clock=clock, bot=bot, engine=engine)
     await engine.stop()
@@ -256,7 +255,7 @@ async def dc(
     error it did not expect (a refused call, a failed interaction)."""
     harness = DiscordHarness(fake, services)
     harness.guild, harness.channel = fake.add_guild("Crossfade Testers")
-    await sync_commands(discord_settings, None)
+    await sync_commands(discord_settings, None, build_router())
     await harness.start()
     try:
         yield harness

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord.sync import sync_commands
-from bot.bootstrap import Services
-from bot.config import Settings
+from bot.bootstrap import build_router
+from bot.kernel.services import Services
+from bot.kernel.settings import Settings
 from tests.adapters.discord.conftest import DiscordHarness, is_ephemeral
 from tests.adapters.discord.fake_discord import FakeDiscord
 
@@ -49,7 +50,7 @@ async def test_commands_sync_globally_and_to_one_guild(
 ) -> None:
     (root,) = dc.fake.commands[None]  # the fixture published globally
     assert root["name"] == "crossfade"
-    result = await sync_commands(discord_settings, int(dc.guild))
+    result = await sync_commands(discord_settings, int(dc.guild), build_router())
     assert dc.fake.calls_to("PUT", rf"/applications/\d+/guilds/{dc.guild}/commands")
     (guild_root,) = dc.fake.commands[dc.guild]
     assert guild_root["options"] == root["options"]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from adapters.discord import limits
 from adapters.discord.commands import combined_length, option_shape, plan
 from adapters.discord.sync import command_payload
-from bot.flows import build_router
-from bot.router import CommandSpec, Flow, Router
+from bot.bootstrap import build_router
+from bot.kernel.registry import CommandSpec, Flow, Router
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -45,7 +45,7 @@ def check_node(node: dict[str, Any], depth: int = 0) -> int:
 
 
 def test_the_published_payload_follows_discords_rules() -> None:
-    (root,) = command_payload()
+    (root,) = command_payload(build_router())
     assert root["name"] == "crossfade" and root["type"] == 1
     assert root["contexts"] == [0, 1]  # guilds and DMs with the bot
     assert root["integration_types"] == [0]  # installed to guilds

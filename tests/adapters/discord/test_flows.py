@@ -115,8 +115,8 @@ async def test_a_choice_that_did_not_fit_as_a_button_works_from_the_more_menu(
     dc: DiscordHarness, monkeypatch: Any
 ) -> None:
     from bot.domain.zones import search_zones
-    from bot.effects import Reply
-    from bot.ui import Button, Buttons, Message, Text
+    from bot.kernel.effects import Reply
+    from bot.kernel.ui import Button, Buttons, Message, Text
 
     dc.person("ana")
     zones = [z for z in search_zones("America/", limit=40) if "/" in z][:30]

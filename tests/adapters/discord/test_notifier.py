@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from adapters.discord.notifier import GLOBAL_RATE, DiscordNotifier, RequestPacer
-from bot.clock import FakeClock
-from bot.effects import Post, SendDirect, Update, UserRef
-from bot.events import MessageRef, Place, TeamKey
+from bot.kernel.clock import FakeClock
+from bot.kernel.effects import Post, SendDirect, Update, UserRef
+from bot.kernel.events import MessageRef, Place, TeamKey
+from bot.kernel.ui import Message, Text
 from bot.storage.models import Member
 from bot.storage.models.scheduling import Schedule
-from bot.ui import Message, Text
 from tests.adapters.discord.conftest import DiscordHarness, components_of, text_of
 
 DM_OPEN = r"/users/@me/channels"

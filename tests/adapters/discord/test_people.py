@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from adapters.discord.handler import NO_HOME
-from bot.clock import FakeClock
-from bot.events import TeamKey
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
 from bot.storage.models import Member
 from bot.storage.repositories import Teams
 from tests.adapters.discord.conftest import DiscordHarness, components_of, is_ephemeral, text_of

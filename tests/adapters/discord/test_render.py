@@ -12,7 +12,7 @@ from adapters.discord import limits
 from adapters.discord.limits import clip
 from adapters.discord.render import render_form, render_message, to_markdown
 from adapters.discord.views import MORE, TEMPLATE
-from bot.ui import (
+from bot.kernel.ui import (
     Button,
     Buttons,
     Divider,

@@ -13,11 +13,11 @@ import pytest
 
 from adapters.discord import create_client, run_client
 from adapters.discord.client import sharding_from
-from bot.bootstrap import Services
-from bot.config import Settings
-from bot.effects import Effect, Reply
-from bot.events import Event, TeamKey
-from bot.ui import Message, Text
+from bot.kernel.effects import Effect, Reply
+from bot.kernel.events import Event, TeamKey
+from bot.kernel.services import Services
+from bot.kernel.settings import Settings
+from bot.kernel.ui import Message, Text
 from tests.adapters.discord.conftest import (
     TIMEOUT,
     DiscordHarness,
@@ -168,9 +168,10 @@ async def sharded(
     fake: FakeDiscord, services: Services, discord_settings: Settings
 ) -> AsyncIterator[tuple[FakeDiscord, Services, list[tuple[str, str]]]]:
     from adapters.discord.sync import sync_commands
+    from bot.bootstrap import build_router
 
     guilds = [_guild_on_shard(fake, 0, 2), _guild_on_shard(fake, 1, 2)]
-    await sync_commands(discord_settings, None)
+    await sync_commands(discord_settings, None, build_router())
     yield fake, services, guilds
 
 

@@ -11,10 +11,9 @@ import pytest
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.server import start_http
-from bot.app import Bot
-from bot.bootstrap import Services, build_engine
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.bootstrap import Services, build_engine, make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.settings import Settings
 from bot.storage.db import Database
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import SECRET, SlackRig
@@ -47,7 +46,7 @@ async def running_rig(
     db: Database, clock: FakeClock, fake: FakeSlack, **overrides: Any
 ) -> AsyncIterator[SlackRig]:
     settings = slack_settings(fake, **overrides)
-    bot = Bot(db=db, clock=clock, settings=settings)
+    bot = make_bot(db=db, clock=clock, settings=settings)
     services = Services(settings=settings, db=db, clock=clock, bot=bot, engine=build_engine(bot))
     adapter = await SlackAdapter.open(services, home_delay=0.0)
     services.engine.add_notifier(adapter.notifier())

@@ -58,7 +58,7 @@ async def test_forget_then_the_home_refresh_leaves_no_row(rig: SlackRig, db: Dat
 
 
 def _team():  # type: ignore[no-untyped-def]
-    from bot.events import TeamKey
+    from bot.kernel.events import TeamKey
 
     return TeamKey("slack", "T1")
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
-from bot.events import TeamKey
+from adapters.slack.models import SlackUser
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
-from bot.storage.models.slack import SlackUser
 from tests.adapters.slack.rig import (
     SlackRig,
     command_body,
@@ -358,7 +358,7 @@ async def test_signature_helper_matches_slacks_documented_example() -> None:
 
 
 async def test_a_slow_core_closes_the_modal_in_time_and_answers_later(rig: SlackRig) -> None:
-    from bot.events import FormSubmit
+    from bot.kernel.events import FormSubmit
 
     rig.fake.user("U1", is_admin=True)
     await rig.command("pulse", channel="C1")

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from bot.clock import FakeClock
+from bot.features.disconnect.models import SlackUserToken
+from bot.kernel.clock import FakeClock
 from bot.security.secrets import decrypt_secret
 from bot.storage.db import Database
-from bot.storage.models.disconnect import SlackUserToken
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace
 from tests.adapters.slack.rig import SlackRig, fixture

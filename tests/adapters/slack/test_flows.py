@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from tests.adapters.slack.rig import Shown, SlackRig
 
 

@@ -12,8 +12,8 @@ from adapters.slack.inbound import (
     team_of,
 )
 from adapters.slack.render import render_modal
-from bot.events import Action, Actor, Command, DirectText, FormSubmit, MessageRef, Place
-from bot.ui import Form, FormField
+from bot.kernel.events import Action, Actor, Command, DirectText, FormSubmit, MessageRef, Place
+from bot.kernel.ui import Form, FormField
 from tests.adapters.slack.rig import command_body, fixture
 
 ADA = Actor("slack", "T1", "U1", "Ada")

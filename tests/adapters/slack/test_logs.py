@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.clock import FakeClock
+from bot.kernel.clock import FakeClock
 from bot.storage.db import Database
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace

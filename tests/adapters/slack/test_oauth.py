@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FakeClock
+from adapters.slack.models import SlackInstallation, SlackOAuthState
+from bot.kernel.clock import FakeClock
 from bot.storage.db import Database
 from bot.storage.models import Member, Team
-from bot.storage.models.slack import SlackInstallation, SlackOAuthState
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace
 from tests.adapters.slack.rig import SlackRig, fixture

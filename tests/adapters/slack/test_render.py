@@ -20,7 +20,7 @@ from adapters.slack.render import (
     render_message,
     render_modal,
 )
-from bot.ui import (
+from bot.kernel.ui import (
     Button,
     Buttons,
     Divider,

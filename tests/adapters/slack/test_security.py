@@ -17,12 +17,11 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
-from bot.events import TeamKey
+from adapters.slack.models import SeenSignature, SlackOAuthState
+from bot.features.pulse.models import PulsePoll
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
-from bot.storage.models.pulse import PulsePoll
-from bot.storage.models.security import SeenSignature
-from bot.storage.models.slack import SlackOAuthState
 from bot.storage.repositories import Teams
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace

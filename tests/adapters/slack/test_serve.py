@@ -14,16 +14,17 @@ from sqlalchemy import select, update
 from adapters.slack import serve
 from adapters.slack.app import SlackConfigError
 from adapters.slack.notifier import SlackNotifier
-from bot.app import Bot
-from bot.bootstrap import NullEngine, Services
-from bot.clock import FakeClock
-from bot.events import TeamKey
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
+from bot.kernel.services import Services
 from bot.storage.db import Database
 from bot.storage.models import Team
 from bot.storage.repositories import Teams
 from tests.adapters.slack.conftest import slack_settings
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import command_body, signed_headers
+from tests.support.null_engine import NullEngine
 
 
 def _free_port() -> int:
@@ -47,7 +48,7 @@ async def test_serve_runs_http_mode_until_cancelled(
 ) -> None:
     port = _free_port()
     settings = slack_settings(fake_slack, PORT=port)
-    bot = Bot(db=db, clock=clock, settings=settings)
+    bot = make_bot(db=db, clock=clock, settings=settings)
     engine = NullEngine()
     services = Services(settings=settings, db=db, clock=clock, bot=bot, engine=engine)
     # an earlier app_uninstalled: starting with a working token means installed again
@@ -86,7 +87,7 @@ async def test_http_mode_without_a_signing_secret_is_refused(
     db: Database, clock: FakeClock, fake_slack: FakeSlack
 ) -> None:
     settings = slack_settings(fake_slack, SLACK_SIGNING_SECRET="")
-    bot = Bot(db=db, clock=clock, settings=settings)
+    bot = make_bot(db=db, clock=clock, settings=settings)
     services = Services(settings=settings, db=db, clock=clock, bot=bot, engine=NullEngine())
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
         await serve(services)
@@ -96,7 +97,7 @@ async def test_no_token_and_no_oauth_is_refused(
     db: Database, clock: FakeClock, fake_slack: FakeSlack
 ) -> None:
     settings = slack_settings(fake_slack, SLACK_BOT_TOKEN="")
-    bot = Bot(db=db, clock=clock, settings=settings)
+    bot = make_bot(db=db, clock=clock, settings=settings)
     services = Services(settings=settings, db=db, clock=clock, bot=bot, engine=NullEngine())
     with pytest.raises(SlackConfigError, match="SLACK_BOT_TOKEN"):
         await serve(services)

@@ -7,20 +7,21 @@ import contextlib
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.server import run_socket_mode
-from bot.app import Bot
-from bot.bootstrap import NullEngine, Services
-from bot.clock import FakeClock
+from bot.bootstrap import make_bot
+from bot.kernel.clock import FakeClock
+from bot.kernel.services import Services
 from bot.storage.db import Database
 from tests.adapters.slack.conftest import slack_settings
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import fixture
+from tests.support.null_engine import NullEngine
 
 
 async def test_commands_and_events_over_socket_mode(
     db: Database, clock: FakeClock, fake_slack: FakeSlack
 ) -> None:
     settings = slack_settings(fake_slack, SLACK_APP_TOKEN="xapp-1-test", SLACK_SIGNING_SECRET="")
-    bot = Bot(db=db, clock=clock, settings=settings)
+    bot = make_bot(db=db, clock=clock, settings=settings)
     services = Services(settings=settings, db=db, clock=clock, bot=bot, engine=NullEngine())
     adapter = await SlackAdapter.open(services, home_delay=0.0)
     serving = asyncio.create_task(run_socket_mode(adapter, app_token="xapp-1-test", port=None))

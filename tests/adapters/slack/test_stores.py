@@ -13,14 +13,14 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
+from adapters.slack.models import SlackEventReceipt, SlackInstallation, SlackUser
 from adapters.slack.oauth import InstallationStore, StateStore, StoredAuthorize
 from adapters.slack.people import People
 from adapters.slack.receipts import EventReceipts
-from bot.clock import FakeClock
-from bot.events import TeamKey
+from bot.kernel.clock import FakeClock
+from bot.kernel.events import TeamKey
 from bot.storage.db import Database
 from bot.storage.models import Team
-from bot.storage.models.slack import SlackEventReceipt, SlackInstallation, SlackUser
 from tests.adapters.slack.fake_slack import FakeSlack
 
 

@@ -1,7 +1,7 @@
 """pulse tables, owned by the pulse issue.
 
 Polls, their per-answer counters, who has answered (keyed hashes, no member id, no
-timestamps, no surrogate id) and recurring series. See bot/storage/models/pulse.py for why
+timestamps, no surrogate id) and recurring series. See bot/features/pulse/models.py for why
 the tables look the way they do.
 
 Revision ID: 0005_pulse

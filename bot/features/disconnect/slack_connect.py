@@ -1,0 +1,394 @@
+"""``connect`` / ``disconnect``: let Crossfade switch Slack's notifications off for you.
+
+Only Slack has the APIs (``dnd.setSnooze``, ``users.profile.set``); Discord and the console
+say in one plain line what they cannot do and suggest the client's Do Not Disturb. On Slack
+it needs the app's OAuth client id and secret: ``connect`` answers with Slack's authorize
+link for the user scopes ``dnd:write users.profile:write`` and a signed, expiring ``state``
+naming the person; the adapter's callback checks it and stores the user token encrypted
+(``slack_user_tokens``, never the installation row).
+
+Once connected, logging off schedules a ``connect.snooze`` job: its :class:`Presence` effect
+goes through the outbox, so the workspace's lane paces the calls. It snoozes notifications
+until the next working window start (weekends, holidays, away days, DST), at most
+:data:`MAX_SNOOZE` at a time — a longer break is renewed each morning — and sets the status
+"🌙 Logged off · back Mon 09:00", expiring then. An early ``start`` clears both.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+
+from bot.domain.window import next_window_start
+from bot.features.disconnect.models import SlackUserToken
+from bot.kernel.effects import Effect, Presence, Reply, Update, UserRef
+from bot.kernel.grammar import ParsedCommand
+from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.ui import Button, Buttons, Message, Text
+from bot.scheduling import Due, Once, member_rules, set_schedule
+
+__all__ = [
+    "USER_SCOPES",
+    "auto_log_off",
+    "cannot_line",
+    "check_state",
+    "flow",
+    "offer_button",
+    "on_early_start",
+    "on_log_off",
+    "revoke_before_forget",
+    "snooze_plan",
+]
+
+flow = Flow("connect")
+
+USER_SCOPES = ("dnd:write", "users.profile:write")
+STATE_PREFIX = "connect."
+STATE_SECONDS = 600
+SNOOZE = "connect.snooze"
+CLEAR = "connect.clear"
+REVOKE = "connect.revoke"
+OFFER = "connect:offer"
+AUTO = "connect:auto"
+# Not a DM (no Skip button, no personal rules) and due even after an outage: a renewal that
+# never ran would end the snooze in the middle of a long break.
+CALL = {"ignore_rules": True, "no_skip": True, "run_late": True}
+
+# Slack caps one snooze; longer breaks are renewed each morning (docs/disconnect.md).
+MAX_SNOOZE = timedelta(hours=24)
+
+CANNOT = {
+    "discord": (
+        "Discord has no API for a member's status or notifications, so Crossfade can't switch "
+        "them off for you: set yourself to Do Not Disturb in Discord when you log off."
+    ),
+    "console": (
+        "The console has no status or notifications to switch off; Crossfade itself sends "
+        "nothing outside your working window."
+    ),
+}
+
+
+def cannot_line(platform: str) -> str:
+    return CANNOT.get(
+        platform,
+        "This platform has no API for your status or notifications: use your client's Do "
+        "Not Disturb when you log off.",
+    )
+
+
+@flow.command(
+    "connect",
+    summary="Slack: let Crossfade pause your notifications and set your status when you log off",
+    usage=("connect", "connect auto on|off"),
+    section="Reminders",
+)
+async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if ctx.actor.platform != "slack":
+        return [reply(cannot_line(ctx.actor.platform))]
+    if cmd.arg(0).lower() == "auto":
+        return await _set_auto(ctx, cmd.arg(1).lower())
+    settings = ctx.bot.settings
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        return [
+            reply(
+                "Switching Slack off for you needs the app's OAuth client id and secret "
+                "(SLACK_CLIENT_ID, SLACK_CLIENT_SECRET), which this installation doesn't "
+                "have — ask your admin; meanwhile Slack's *Pause notifications* does it by hand."
+            )
+        ]
+    row = await _token(ctx)
+    if row is not None and not row.broken:
+        return [Reply(_connected_message(row.auto_snooze))]
+    url = authorize_url(settings.slack_client_id, make_state(ctx), settings.slack_api_url)
+    text = (
+        f"Authorise Crossfade at {url} to pause your Slack notifications and set a "
+        "“🌙 Logged off” status when you log off, until your next working day starts. It "
+        "asks for two permissions only: Do Not Disturb (`dnd:write`) and your status "
+        "(`users.profile:write`); `disconnect` revokes them. The link works for 10 minutes."
+    )
+    return [reply(text)]
+
+
+@flow.command(
+    "disconnect",
+    summary="Slack: revoke the permission `connect` gave and delete its token",
+    usage=("disconnect",),
+    section="Reminders",
+)
+async def disconnect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if ctx.actor.platform != "slack":
+        return [reply(cannot_line(ctx.actor.platform))]
+    row = await _token(ctx)
+    if row is None:
+        return [reply("You aren't connected: Crossfade holds no Slack token of yours.")]
+    # Revoked through the workspace's lane (auth.revoke), then deleted by the adapter; the
+    # row is marked now so nothing else uses it meanwhile.
+    row.broken = "disconnected"
+    await set_schedule(ctx, kind=REVOKE, rule=Once(ctx.now), data=CALL)
+    return [
+        reply(
+            "Disconnected: Crossfade revokes its Slack permission now and deletes your token; "
+            "your notifications and status are yours again."
+        )
+    ]
+
+
+def _connected_message(auto: bool) -> Message:
+    if auto:
+        text = (
+            "You're connected, automatic: your log-off time itself pauses your Slack, no "
+            "button needed. `connect auto off` waits for “I'm logging off” again; "
+            "`disconnect` removes the connection."
+        )
+        button = Button("Only when I press “I'm logging off”", AUTO, "off")
+    else:
+        text = (
+            "You're connected: “I'm logging off” pauses your Slack. `connect auto on` makes "
+            "your log-off time itself do it; `disconnect` removes the connection."
+        )
+        button = Button("Pause automatically at my log-off time", AUTO, "on", "primary")
+    return Message(text, (Text(text), Buttons((button,))))
+
+
+async def _set_auto(ctx: Context, value: str) -> list[Effect]:
+    if value not in ("on", "off"):
+        raise UserError("`connect auto on` or `connect auto off`.")
+    row = await _token(ctx)
+    if row is None or row.broken:
+        raise UserError(
+            "Connect first: `connect` authorises Crossfade, then `connect auto on` pauses "
+            "your Slack at your log-off time."
+        )
+    row.auto_snooze = value == "on"
+    message = _connected_message(row.auto_snooze)
+    if ctx.message_ref is not None:
+        return [Update(ctx.message_ref, message)]
+    return [Reply(message)]
+
+
+@flow.action(AUTO)
+async def auto_pressed(ctx: Context, value: str) -> list[Effect]:
+    return await _set_auto(ctx, value)
+
+
+async def _token(ctx: Context) -> SlackUserToken | None:
+    row: SlackUserToken | None = await ctx.session.scalar(
+        select(SlackUserToken).where(SlackUserToken.member_id == ctx.member.id)
+    )
+    return row
+
+
+def snooze_plan(now: datetime, until: datetime) -> tuple[int, datetime]:
+    """Minutes for ``dnd.setSnooze`` from ``now`` towards ``until`` (the next window start),
+    capped at :data:`MAX_SNOOZE`; and when to renew it (``until`` itself when not capped)."""
+    total = max(1, round((until - now).total_seconds() / 60))
+    cap = int(MAX_SNOOZE.total_seconds() // 60)
+    if total <= cap:
+        return total, until
+    return cap, now + MAX_SNOOZE
+
+
+async def offer_button(ctx: Context) -> Button | None:
+    """ "Pause Slack too" on the log-off reminder: Slack, connect configured, not connected."""
+    settings = ctx.bot.settings
+    if ctx.actor.platform != "slack" or not (
+        settings.slack_client_id and settings.slack_client_secret
+    ):
+        return None
+    row = await _token(ctx)
+    return None if row is not None and not row.broken else Button("Pause Slack too", OFFER)
+
+
+@flow.action(OFFER)
+async def offer_pressed(ctx: Context, value: str) -> list[Effect]:
+    return await connect(ctx, ParsedCommand("connect", (), ""))
+
+
+# --- the OAuth state: signed, expiring, naming the person ----------------------------------
+
+
+def _sign(payload: str) -> str:
+    from bot.security.keys import get_server_keys
+
+    key = get_server_keys().subkey("slack-connect-state")
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def make_state(ctx: Context) -> str:
+    expires = int((ctx.now + timedelta(seconds=STATE_SECONDS)).timestamp())
+    data = {"w": ctx.actor.workspace_id, "u": ctx.actor.user_id, "e": expires}
+    payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
+    return f"{STATE_PREFIX}{payload}.{_sign(payload)}"
+
+
+def check_state(state: str, now: datetime) -> tuple[str, str]:
+    """(workspace, user) of a state :func:`make_state` issued and that has not expired;
+    ``ValueError`` otherwise (forged, altered, expired or not ours)."""
+    if not state.startswith(STATE_PREFIX):
+        raise ValueError("not a connect state")
+    payload, _, signature = state[len(STATE_PREFIX) :].rpartition(".")
+    if not payload or not hmac.compare_digest(signature, _sign(payload)):
+        raise ValueError("bad signature")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload.encode()))
+        workspace, user, expires = str(data["w"]), str(data["u"]), int(data["e"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError("malformed state") from error
+    if now.timestamp() > expires:
+        raise ValueError("expired")
+    return workspace, user
+
+
+def authorize_url(client_id: str, state: str, api_url: str = "https://slack.com/api/") -> str:
+    """Slack's OAuth page on the Web API's host (GovSlack, a local fake), asking for the
+    user scopes only (no bot scope: the workspace install already has those)."""
+    base = api_url.rstrip("/").removesuffix("/api")
+    query = urlencode({"client_id": client_id, "user_scope": ",".join(USER_SCOPES), "state": state})
+    return f"{base}/oauth/v2/authorize?{query}"
+
+
+# --- logging off and starting early ------------------------------------------------------
+
+
+def _status(until: datetime) -> str:
+    return f"🌙 Logged off · back {until:%a %H:%M}"
+
+
+async def _snooze(ctx: Context, row: SlackUserToken) -> datetime | None:
+    from bot.features.disconnect.workday import member_window
+
+    until = next_window_start(ctx.now, member_window(ctx), member_rules(ctx.member, ctx.team))
+    if until is None:
+        return None
+    data = {"until": until.isoformat(), **CALL}
+    await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data=data)
+    row.snoozed_until = until
+    return until.astimezone(ctx.zone)
+
+
+async def on_log_off(ctx: Context) -> list[Effect]:
+    """Snooze the connected person's Slack until their next working window starts."""
+    row = await _token(ctx)
+    if row is None:
+        return []
+    if row.broken:
+        return [reply(_broken_text(row.broken))]
+    if row.snoozed_until is not None and row.snoozed_until > ctx.now:
+        return []  # the log-off time already paused it (automatic)
+    until = await _snooze(ctx, row)
+    if until is None:
+        return []
+    return [reply(f"Slack notifications paused until {until:%a %H:%M}; status: {_status(until)}.")]
+
+
+async def auto_log_off(ctx: Context) -> str:
+    """At the log-off time of someone who chose automatic: pause Slack now, through the same
+    lane as the button; the line to add to the reminder ("" when not automatic)."""
+    row = await _token(ctx)
+    if row is None or row.broken or not row.auto_snooze:
+        return ""
+    if row.snoozed_until is not None and row.snoozed_until > ctx.now:
+        return ""
+    until = await _snooze(ctx, row)
+    if until is None:
+        return ""
+    return (
+        f"Your Slack is paused until {until:%a %H:%M} (automatic; “Working late today” "
+        "un-pauses it)."
+    )
+
+
+async def on_early_start(
+    ctx: Context,
+    text: str = "Your Slack snooze and “Logged off” status are cleared — good morning.",
+) -> list[Effect]:
+    """An early start clears the snooze and the status Crossfade set."""
+    row = await _token(ctx)
+    if row is None or row.broken or row.snoozed_until is None or row.snoozed_until <= ctx.now:
+        return []
+    row.snoozed_until = None
+    await set_schedule(ctx, kind=SNOOZE, rule=Once(ctx.now), data={"ignore_rules": True})
+    await set_schedule(ctx, kind=CLEAR, rule=Once(ctx.now), data=CALL)
+    return [reply(text)]
+
+
+@flow.after
+async def wake_on_first_interaction(ctx: Context, effects: list[Effect]) -> list[Effect]:
+    """The first interaction on the morning the snooze ends, before the window opens, is an
+    early start too: it clears the snooze and the status (a weekend message does not)."""
+    settings = ctx.bot.settings
+    if ctx.actor.platform != "slack" or not settings.slack_client_id:
+        return effects
+    row = await _token(ctx)
+    if row is None or row.broken or row.snoozed_until is None:
+        return effects
+    until = row.snoozed_until
+    if not (ctx.now < until and ctx.local_today == until.astimezone(ctx.zone).date()):
+        return effects
+    return [*effects, *await on_early_start(ctx)]
+
+
+def _broken_text(reason: str) -> str:
+    if reason == "disconnected":
+        return "Your Slack connection is being removed."
+    return (
+        f"Your Slack connection stopped working ({reason}), so I couldn't pause your "
+        "notifications. `connect` sets it up again; until then nothing is retried."
+    )
+
+
+@flow.job(SNOOZE)
+async def snooze_job(ctx: Context, due: Due) -> list[Effect]:
+    until_text = due.data.get("until")
+    if not until_text:
+        return []  # cleared by an early start
+    until = datetime.fromisoformat(until_text)
+    _, renew = snooze_plan(due.due_at, until)
+    if renew < until:
+        # A snooze is capped: renew it each morning of a long break (at the usual start of
+        # day, which comes before the cap runs out).
+        from bot.features.disconnect.workday import member_window
+
+        start = member_window(ctx).start
+        morning = datetime.combine(due.local_date + timedelta(days=1), start, ctx.zone)
+        await set_schedule(ctx, kind=SNOOZE, rule=Once(min(renew, morning)), data=dict(due.data))
+    status = _status(until.astimezone(ctx.zone))
+    return [Presence(ctx.user_ref, "snooze", until.isoformat(), status)]
+
+
+@flow.job(CLEAR)
+async def clear_job(ctx: Context, due: Due) -> list[Effect]:
+    return [Presence(ctx.user_ref, "clear")]
+
+
+@flow.job(REVOKE)
+async def revoke_job(ctx: Context, due: Due) -> list[Effect]:
+    if due.data.get("sealed"):  # after `forget`: a team-level job, the member is gone
+        user = UserRef("slack", ctx.team.workspace_id, str(due.data.get("user", "")))
+        return [Presence(user, "revoke", sealed=str(due.data["sealed"]))]
+    return [Presence(ctx.user_ref, "revoke")]
+
+
+async def revoke_before_forget(ctx: Context) -> None:
+    """`forget` deletes the member and, with it, their token: revoke it at Slack first (a
+    team-level job carrying the token sealed with the server key, through the lane)."""
+    row = await _token(ctx)
+    if row is None:
+        return
+    from bot.security.secrets import encrypt_secret
+
+    data = {"sealed": encrypt_secret(row.token), "user": row.slack_user_id, **CALL}
+    ref = f"forget:{row.id}"
+    await set_schedule(ctx, kind=REVOKE, rule=Once(ctx.now), ref=ref, data=data, team_level=True)
+
+
+def require_slack(ctx: Context) -> None:
+    if ctx.actor.platform != "slack":
+        raise UserError(cannot_line(ctx.actor.platform))

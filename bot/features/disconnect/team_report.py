@@ -1,0 +1,37 @@
+"""``team disconnect``: the works-council report — the bot's DMs of the last 4 weeks in three
+counts (inside windows, outside as asked, outside unasked), for the whole team only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.features.disconnect.report import disconnect_report
+from bot.kernel.effects import Effect
+from bot.kernel.registry import Context, UserError, reply
+from bot.storage.models.scheduling import DmWindowCount
+
+__all__ = ["counts", "report"]
+
+
+async def counts(ctx: Context, *, days: int = 28) -> dict[str, int]:
+    # Whole UTC days up to yesterday: today's and later rows may still be waiting to go out.
+    today = ctx.now.date()
+    rows = await ctx.session.execute(
+        select(DmWindowCount.category, func.sum(DmWindowCount.count))
+        .where(
+            DmWindowCount.team_id == ctx.team.id,
+            DmWindowCount.day >= today - timedelta(days=days),
+            DmWindowCount.day < today,
+        )
+        .group_by(DmWindowCount.category)
+    )
+    return {category: int(total or 0) for category, total in rows}
+
+
+async def report(ctx: Context) -> list[Effect]:
+    if not ctx.is_admin:
+        raise UserError("Only team admins can see the disconnect report.")
+    text = disconnect_report(await counts(ctx), strict=bool(ctx.team.strict_disconnect))
+    return [reply(text)]

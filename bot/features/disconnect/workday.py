@@ -1,0 +1,216 @@
+"""The working window: ``workday HH:MM-HH:MM``, an early ``start`` in balance mode, and the
+check-in time a person confirms outside it.
+
+The window is where the bot may DM someone (see ``bot.domain.window``); its end is the
+log-off time, so ``workday 09:00-17:30`` sets the log-off reminder too. The team's default
+start of day (``settings workday 09:00``) and strict mode (``settings strict on|off``) are
+team settings.
+"""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
+from bot.domain.window import CHECKIN_KIND, WorkWindow, window_on
+from bot.kernel.effects import Effect, Reply
+from bot.kernel.grammar import ParsedCommand
+from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.ui import Button, Buttons, Message, Text
+from bot.scheduling import get_schedule
+from bot.scheduling.window import base_window
+
+__all__ = [
+    "checkin_question",
+    "checkin_window_note",
+    "early_start",
+    "flow",
+    "member_window",
+    "outside_window",
+    "strict_line",
+]
+
+flow = Flow("workday")
+
+CHECKIN_OK = "workday:checkin_ok"
+CHECKIN_MOVE = "workday:checkin_move"
+OFF = ("off", "default", "reset", "clear")
+
+
+def member_window(ctx: Context) -> WorkWindow:
+    return base_window(ctx.member.work_start, ctx.member.work_end, ctx.team)
+
+
+def strict_line(ctx: Context) -> str:
+    if ctx.team.strict_disconnect:
+        return (
+            "Crossfade keeps evenings free: outside this window it sends you nothing but your "
+            "own log-off reminder (and a check-in time you confirmed)."
+        )
+    return "Strict mode is off in this team: scheduled messages may reach you outside it."
+
+
+def _parse_window(text: str) -> tuple[time | None, time]:
+    parts = [p for p in text.replace("–", "-").replace("..", "-").split("-") if p.strip()]
+    if len(parts) == 1:
+        return None, parse_clock(parts[0])
+    if len(parts) != 2:
+        raise InputError("A working window looks like `workday 09:00-17:30`.")
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    if start == end:
+        raise InputError("Your working day needs a start and an end that differ.")
+    return start, end
+
+
+@flow.command(
+    "workday",
+    summary="your working window (start and log-off); Crossfade keeps out of the rest",
+    usage=("workday 09:00-17:30", "workday 08:00", "workday off", "workday"),
+    section="Reminders",
+    aliases=("window", "workhours"),
+)
+async def workday(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if not cmd.rest:
+        return [reply(_describe(ctx))]
+    if cmd.rest.lower() in OFF:
+        ctx.member.work_start = None
+        return [reply("Start of day back to the team's default. " + _describe(ctx))]
+    try:
+        start, end = _parse_window(cmd.rest)
+    except InputError as error:
+        raise UserError(str(error)) from None
+    if start is None:  # `workday 08:00` sets the start only
+        ctx.member.work_start = format_clock(end)
+        return [reply(f"Start of day: {format_clock(end)}. " + _describe(ctx))]
+    ctx.member.work_start = format_clock(start)
+    from bot.features.logoff import commands as logoff
+
+    effects = await logoff.set_end_of_day(ctx, end)
+    note = await checkin_window_note(ctx)
+    text = _describe(ctx) + (f"\n{note}" if note else "")
+    return [reply(text), *effects]
+
+
+def _describe(ctx: Context) -> str:
+    window = member_window(ctx)
+    days = format_workdays(ctx.member.workdays)
+    mine = "" if ctx.member.work_start else f" (start: the team default, {window.start:%H:%M})"
+    return (
+        f"Your working window: {window.label()} on {days}, {ctx.zone.key}{mine}. {strict_line(ctx)}"
+    )
+
+
+def outside_window(ctx: Context, at: time) -> bool:
+    """Whether a daily time is outside the person's usual window (in strict mode)."""
+    return bool(ctx.team.strict_disconnect) and not member_window(ctx).contains(at)
+
+
+async def checkin_window_note(ctx: Context) -> str:
+    """What a settings change did to the daily check-in, said at once."""
+    row = await get_schedule(ctx, kind=CHECKIN_KIND, member=ctx.member)
+    if row is None or row.next_due_at is None:
+        return ""
+    at = getattr(row.rule, "at", None)
+    if not isinstance(at, time) or not outside_window(ctx, at):
+        return ""
+    if ctx.member.checkin_outside_ok == format_clock(at):
+        return f"Your daily check-in stays at {format_clock(at)}, as you confirmed."
+    move = _move_to(ctx)
+    return (
+        f"Your daily check-in at {format_clock(at)} is now outside your working window, so "
+        f"it won't come. `checkin at {move}` moves it; `checkin at {format_clock(at)}` asks "
+        "to keep it."
+    )
+
+
+def _move_to(ctx: Context) -> str:
+    window = member_window(ctx)
+    end = time(window.end.hour, window.end.minute)
+    moved = (
+        (ctx.local_now.replace(hour=end.hour, minute=end.minute) - timedelta(minutes=15)).time()
+        if end >= time(0, 15)
+        else end
+    )
+    if not window.contains(moved):
+        moved = window.start
+    return format_clock(moved)
+
+
+def checkin_question(ctx: Context, at: time) -> Reply:
+    """“19:00 is after your working day …” with [Yes, my choice] [Move it to 17:15]."""
+    window = member_window(ctx)
+    side = "before" if window.start <= window.end and at < window.start else "after"
+    part = "mornings" if side == "before" else "evenings"
+    move = _move_to(ctx)
+    text = (
+        f"{format_clock(at)} is {side} your working day ({window.label()}); Crossfade keeps "
+        f"{part} free. Send it anyway?"
+    )
+    buttons = Buttons(
+        (
+            Button("Yes, my choice", CHECKIN_OK, format_clock(at)),
+            Button(f"Move it to {move}", CHECKIN_MOVE, move, "primary"),
+        )
+    )
+    return Reply(Message(text, (Text(text), buttons)))
+
+
+@flow.action(CHECKIN_OK)
+async def confirm_checkin(ctx: Context, value: str) -> list[Effect]:
+    from bot.features.checkin import commands as checkin
+
+    at = _button_clock(value)
+    ctx.member.checkin_outside_ok = format_clock(at)
+    return await checkin.set_daily(ctx, format_clock(at))
+
+
+@flow.action(CHECKIN_MOVE)
+async def move_checkin(ctx: Context, value: str) -> list[Effect]:
+    from bot.features.checkin import commands as checkin
+
+    return await checkin.set_daily(ctx, format_clock(_button_clock(value)))
+
+
+def _button_clock(value: str) -> time:
+    try:
+        return parse_clock(value)
+    except InputError:
+        raise UserError("That button is no longer valid; nothing was changed.") from None
+
+
+async def early_start(ctx: Context, logoff_at: str | None) -> list[Effect]:
+    """``start`` in balance mode: an early start opens today's window earlier."""
+    base = member_window(ctx)
+    local = ctx.local_now
+    clock = local.time().replace(second=0, microsecond=0)
+    if clock >= base.start:
+        return [
+            reply(
+                f"Your working day already runs ({base.label()}); nothing to change. "
+                f"Your log-off reminder: {logoff_at or base.end.strftime('%H:%M')}."
+            )
+        ]
+    ctx.member.early_start_at = ctx.now
+    today = window_on(base, local.date(), ctx.zone, ctx.now)
+    minutes = ((base.end.hour * 60 + base.end.minute) - (clock.hour * 60 + clock.minute)) % (
+        24 * 60
+    )
+    length = f"{minutes // 60}h{minutes % 60:02d}"
+    from bot.features.disconnect import slack_connect
+
+    cleared = await slack_connect.on_early_start(ctx)
+    return [
+        reply(
+            f"Early start noted at {clock:%H:%M}: today's window is {today.label()} "
+            f"({length}). Your log-off reminder stays at {base.end:%H:%M} — "
+            f"`logoff {_earlier(base.end, base.start, clock)}` would keep today to your usual "
+            "length."
+        ),
+        *cleared,
+    ]
+
+
+def _earlier(end: time, start: time, early: time) -> str:
+    shift = (start.hour * 60 + start.minute) - (early.hour * 60 + early.minute)
+    total = (end.hour * 60 + end.minute - shift) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"

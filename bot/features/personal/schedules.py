@@ -1,0 +1,101 @@
+"""What every schedule shares: the **Skip today** button, public holidays, and recomputing a
+member's next due times when their rules change."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.domain.bounds import small_int
+from bot.domain.parsing import format_day
+from bot.domain.schedule import holiday_name, parse_holidays
+from bot.kernel.effects import Effect, Update
+from bot.kernel.grammar import ParsedCommand
+from bot.kernel.registry import Context, Flow, reply
+from bot.kernel.ui import Message, Text
+from bot.scheduling import recompute_member, skip_today
+from bot.scheduling.dispatcher import SKIP_ACTION
+from bot.storage.models.scheduling import Schedule
+
+__all__ = ["flow"]
+
+flow = Flow("sched")
+
+OFF = ("off", "none", "clear", "stop")
+_FAMILY_NAMES = {"logoff": "log-off reminders", "checkin": "check-in"}
+
+
+@flow.on_rules_changed
+async def _recompute(ctx: Context) -> None:
+    await recompute_member(ctx.session, ctx.team, ctx.member, now=ctx.now)
+
+
+@flow.action(SKIP_ACTION)
+async def press_skip(ctx: Context, value: str) -> list[Effect]:
+    ident, _, day_text = value.partition("@")
+    schedule_id = small_int(ident)
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        schedule_id = None
+    if schedule_id is None:
+        return [reply("That button is no longer valid; nothing was changed.")]
+    schedule = await ctx.session.get(Schedule, schedule_id)
+    if schedule is None or schedule.team_id != ctx.team.id or schedule.member_id != ctx.member.id:
+        return [reply("That reminder no longer exists; nothing was changed.")]
+    if day != ctx.local_today:
+        return [
+            reply(
+                f"That was for {format_day(day, ctx.local_today)}; today's reminders are unchanged."
+            )
+        ]
+    await skip_today(ctx, family=schedule.family)
+    what = _FAMILY_NAMES.get(schedule.family, "reminders like this one")
+    text = f"Skipped for today: no more {what} until your next workday."
+    if ctx.message_ref is not None:
+        return [Update(ctx.message_ref, Message(text, (Text(f"⏭ {text}"),)))]
+    return [reply(text)]
+
+
+@flow.command(
+    "holidays",
+    summary="no reminders on public holidays of your country/region (e.g. DE-BY, US, GB-SCT)",
+    usage=("holidays CODE", "holidays off", "holidays"),
+    section="Reminders",
+)
+async def holidays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+    if not cmd.args:
+        if not ctx.member.holidays:
+            return [
+                reply(
+                    "Public holidays: not set, so reminders run on every workday. "
+                    "`holidays DE-BY` (or `US`, `GB-SCT`, …) skips your region's holidays."
+                )
+            ]
+        return [reply(f"Public holidays: {ctx.member.holidays}. {_upcoming(ctx)}")]
+    if cmd.arg(0).lower() in OFF:
+        if not ctx.member.holidays:
+            return [reply("Public holidays are already off.")]
+        ctx.member.holidays = None
+        await ctx.rules_changed()
+        return [reply("Public holidays off: reminders run on every workday again.")]
+    code = parse_holidays(cmd.rest)
+    if code == ctx.member.holidays:
+        return [reply(f"Your public holidays are already {code}. {_upcoming(ctx)}")]
+    ctx.member.holidays = code
+    await ctx.rules_changed()
+    return [
+        reply(f"Public holidays set: {code}. No reminders or check-ins on them. {_upcoming(ctx)}")
+    ]
+
+
+def _upcoming(ctx: Context) -> str:
+    code = ctx.member.holidays
+    if not code:
+        return ""
+    today = ctx.local_today
+    for offset in range(0, 370):
+        day = today + timedelta(days=offset)
+        name = holiday_name(code, day)
+        if name:
+            return f"Next: {name}, {format_day(day, today)}."
+    return ""
