@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.kernel.storage.db import Database
 from bot.security.keys import generate_key
-from bot.storage.db import Database
 from tests.chaos.scenario import ChaosConfig, run_chaos
 from tests.support import pg
 

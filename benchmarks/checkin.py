@@ -27,8 +27,8 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Reply
 from bot.kernel.events import Action, Actor, Command, Place
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
 
 DM = Place.dm()
 TODAY = date(2026, 3, 2)

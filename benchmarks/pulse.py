@@ -25,7 +25,7 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Post
 from bot.kernel.events import Action, Actor, Command, Place
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 CHANNEL = Place.channel("C1", "general")
 

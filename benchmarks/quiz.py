@@ -22,7 +22,7 @@ from bot.features.quiz.scoring import Choice, score_quiz
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import Action, Actor, Command, Place
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 CHANNEL = Place.channel("C1", "general")
 

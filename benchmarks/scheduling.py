@@ -87,8 +87,8 @@ def drop_postgres(name: str) -> None:
 
 
 async def seed(url: str, people: int) -> None:
+    from bot.kernel.storage.db import Database
     from bot.scheduling.rules import DailyLocal
-    from bot.storage.db import Database
     from tests.scheduling.bulk import seed_due
 
     db = Database(url)
@@ -120,9 +120,9 @@ async def part_engine(url: str, *, ticks: int, start_at: float | None) -> dict[s
     from bot.delivery.notifier import DeliveryResult
     from bot.kernel.clock import FakeClock
     from bot.kernel.settings import Settings
+    from bot.kernel.storage.db import Database
+    from bot.kernel.storage.models.scheduling import OutboxRow
     from bot.scheduling.engine import SchedulingEngine, freeze_startup_heap
-    from bot.storage.db import Database
-    from bot.storage.models.scheduling import OutboxRow
 
     class NoLanes:
         """Registered so the tick also asks the outbox for work (there is none)."""
@@ -200,7 +200,7 @@ async def part_bare(url: str, *, ticks: int) -> dict[str, Any]:
     (no rules, no DST, no message), and the bare index probe of an idle tick."""
     from sqlalchemy import text
 
-    from bot.storage.db import Database
+    from bot.kernel.storage.db import Database
 
     db = Database(url)
     now = DUE + timedelta(seconds=20)
@@ -246,10 +246,10 @@ async def part_naive(url: str, *, fire_timeout: float) -> dict[str, Any]:
 
     from bot.bootstrap import build_router
     from bot.domain.schedule_rules import rule_from_json
+    from bot.kernel.storage.db import Database
+    from bot.kernel.storage.models import Member
+    from bot.kernel.storage.models.scheduling import Schedule
     from bot.scheduling.engine import freeze_startup_heap
-    from bot.storage.db import Database
-    from bot.storage.models import Member
-    from bot.storage.models.scheduling import Schedule
 
     build_router()  # the same code loaded as the engine's process, for a fair baseline
     freeze_startup_heap()
@@ -328,9 +328,9 @@ async def part_sender(url: str, *, messages: int, limit: int) -> dict[str, Any]:
     from bot.bootstrap import make_bot
     from bot.kernel.clock import SystemClock
     from bot.kernel.settings import Settings
+    from bot.kernel.storage.db import Database
     from bot.scheduling.engine import SchedulingEngine
     from bot.scheduling.rules import Once
-    from bot.storage.db import Database
     from tests.delivery.fake_platform import FakePlatform
     from tests.delivery.http_notifier import HttpNotifier
     from tests.scheduling.bulk import seed_due

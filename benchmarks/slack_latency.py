@@ -378,7 +378,7 @@ async def main(rate: float, seconds: float, repeat: int, postgres: str | None) -
 
 
 def postgres_database(admin_url: str) -> tuple[str, Any]:
-    from bot.storage.db import Database
+    from bot.kernel.storage.db import Database
     from tests.support import pg
 
     if pg.unreachable_reason(admin_url):

@@ -21,9 +21,9 @@ from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.registry import Flow, Router
 from bot.kernel.services import Engine, Services
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.scheduling.engine import build_engine as scheduling_engine
 from bot.security.keys import load_server_keys, set_server_keys
-from bot.storage.db import Database
 
 __all__ = [
     "MODELS",

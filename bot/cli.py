@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.configcheck import (
+from bot.kernel.configcheck import (
     ConfigErrors,
     ConfigProblem,
     check_database_url,
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"crossfade: {error}", file=sys.stderr)
         return 1
     except Exception as error:
-        from bot.storage.availability import describe_database_error, is_database_unavailable
+        from bot.kernel.storage.availability import describe_database_error, is_database_unavailable
 
         if not (is_database_unavailable(error) or _is_database_error(error)):
             raise
@@ -224,7 +224,7 @@ def stdin_kind() -> str:
 
 async def _services(settings: Settings, *, clock: Clock | None = None) -> Services:
     from bot.bootstrap import build
-    from bot.storage.availability import describe_database_error
+    from bot.kernel.storage.availability import describe_database_error
 
     try:
         services = await build(settings, clock=clock)
@@ -233,7 +233,7 @@ async def _services(settings: Settings, *, clock: Clock | None = None) -> Servic
     if services.db.is_postgres:
         from alembic.script import ScriptDirectory
 
-        from bot.storage.db import alembic_config
+        from bot.kernel.storage.db import alembic_config
 
         head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
         try:
@@ -305,7 +305,7 @@ async def _console(settings: Settings, script: str | None, database: str | None)
 
 
 async def _db(settings: Settings, action: str) -> int:
-    from bot.storage.db import Database
+    from bot.kernel.storage.db import Database
 
     db = Database(settings.database_url)
     try:

@@ -55,9 +55,9 @@ async def database_rows(settings: Settings, *, now: Now = _utcnow) -> list[Row]:
     from sqlalchemy import text
 
     from bot.health import migrations_head
+    from bot.kernel.storage.availability import describe_database_error
+    from bot.kernel.storage.db import Database
     from bot.security.keys import key_file_for
-    from bot.storage.availability import describe_database_error
-    from bot.storage.db import Database
 
     sqlite_file = key_file_for(settings.database_url) if settings.is_sqlite else None
     if sqlite_file is not None:
@@ -224,7 +224,7 @@ async def diagnose(
     root: Path = ROOT,
 ) -> list[Row]:
     """Every row of the table (settings from the environment and ``.env``)."""
-    from bot.configcheck import ConfigErrors, load_settings
+    from bot.kernel.configcheck import ConfigErrors, load_settings
 
     try:
         settings: Settings | None = load_settings(platforms=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 __all__ = ["HealthServer", "MetricsExposure", "Readiness", "health_routes", "metrics_handler"]
 
@@ -36,7 +36,7 @@ CHECK_SECONDS = 2.0
 def migrations_head(url: str) -> str | None:
     from alembic.script import ScriptDirectory
 
-    from bot.storage.db import alembic_config
+    from bot.kernel.storage.db import alembic_config
 
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 

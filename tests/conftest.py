@@ -18,7 +18,7 @@ from bot.bootstrap import make_bot
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.support import pg
 
 # One fixed server key for the suite (PostgreSQL refuses to start without one); tests of the

@@ -73,7 +73,7 @@ def sharding_from(settings: Settings) -> Sharding:
     count = settings.discord_shard_count
     if not text:
         return Sharding(None, count)
-    from bot.configcheck import parse_shard_ids
+    from bot.kernel.configcheck import parse_shard_ids
 
     ids = parse_shard_ids(text)
     if count is None:

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from adapters.discord.inbound import PLATFORM
 from bot.domain.bounds import storable
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.models import Team
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Team
+from bot.kernel.storage.repositories import Teams
 
 __all__ = ["guild_joined", "guild_left", "reconcile_shard", "shard_of"]
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.discord.models import DiscordUser
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.repositories import Teams
 
 __all__ = ["LRU", "Home", "Homes"]
 

@@ -69,7 +69,7 @@ async def _reactivate_single_workspace(adapter: SlackAdapter) -> bool:
     from slack_sdk.errors import SlackApiError
     from sqlalchemy import update
 
-    from bot.storage.models import Team
+    from bot.kernel.storage.models import Team
 
     try:
         response = await adapter.web_client(adapter.settings.slack_bot_token).auth_test()

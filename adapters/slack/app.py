@@ -62,9 +62,9 @@ from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply
 from bot.kernel.events import Actor, Command, Place, TeamKey
 from bot.kernel.services import Services
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Team
 from bot.kernel.ui import Message, Text
-from bot.storage.db import Database
-from bot.storage.models import Team
 
 __all__ = ["BOT_SCOPES", "SlackAdapter", "SlackConfigError", "authorization_url"]
 

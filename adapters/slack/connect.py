@@ -30,9 +30,9 @@ from bot.features.disconnect.models import SlackUserToken
 from bot.features.disconnect.slack_connect import USER_SCOPES, check_state, snooze_plan
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Presence
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
 from bot.kernel.ui import Message, Text
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
 
 __all__ = ["BROKEN", "UserTokens", "connect_callback", "deliver_presence"]
 

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.slack.models import SeenSignature, SlackOAuthState
 from bot.kernel.clock import Clock
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 __all__ = [
     "KINDS",

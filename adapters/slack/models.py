@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.kernel.storage.models.base import Base, utcnow
 from bot.security.secrets import EncryptedText
-from bot.storage.models.base import Base, utcnow
 
 __all__ = [
     "SeenSignature",

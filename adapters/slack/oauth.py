@@ -31,8 +31,8 @@ from sqlalchemy import delete, select
 from adapters.slack.models import SlackInstallation, SlackOAuthState
 from bot.kernel.clock import Clock
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.repositories import Teams
 
 __all__ = ["InstallationStore", "StateStore", "StoredAuthorize"]
 

@@ -27,8 +27,8 @@ from adapters.slack.models import SlackUser
 from bot.domain.bounds import storable
 from bot.kernel.clock import Clock
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.repositories import Teams
 
 __all__ = ["People", "Person", "person_from_user"]
 

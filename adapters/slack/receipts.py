@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from adapters.slack.models import SlackEventReceipt
 from bot.kernel.clock import Clock
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 __all__ = ["EventReceipts"]
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bot.kernel.clock import Clock
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 __all__ = ["DatabaseClock"]
 

@@ -24,9 +24,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.storage.db import Database
-from bot.storage.models import UTCDateTime
-from bot.storage.models.scheduling import LaneLease
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import UTCDateTime
+from bot.kernel.storage.models.scheduling import LaneLease
 
 __all__ = [
     "Lease",

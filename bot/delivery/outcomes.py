@@ -16,9 +16,9 @@ from bot.delivery.notifier import DeliveryResult
 from bot.delivery.transitions import Claimed
 from bot.kernel.effects import Effect, Post, SendDirect
 from bot.kernel.events import MessageRef
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import File, Image
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import Schedule
 
 if TYPE_CHECKING:
     from bot.delivery.sender import LaneSender

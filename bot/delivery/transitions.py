@@ -19,9 +19,9 @@ from sqlalchemy import Table, and_, or_, select, update
 
 from bot.delivery.lease import Lease, lease_is_current
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import OutboxRow
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import OutboxRow
 
 __all__ = ["READY_STATUSES", "WAITING_STATUSES", "Claimed", "FencedOutbox"]
 

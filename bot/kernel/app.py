@@ -31,12 +31,12 @@ from bot.kernel.grammar import did_you_mean, parse_command
 from bot.kernel.logs import log_context
 from bot.kernel.registry import Context, Router, UserError, reply
 from bot.kernel.settings import Settings
+from bot.kernel.storage.availability import is_database_unavailable
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.repositories import Members, PostedMessages, Teams
 from bot.kernel.ui import Block, Button, Buttons, Divider, Message, Text, split_action_id
 from bot.security.keys import ensure_server_keys
-from bot.storage.availability import is_database_unavailable
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
-from bot.storage.repositories import Members, PostedMessages, Teams
 
 __all__ = ["Bot"]
 

@@ -11,7 +11,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 
-from bot.storage.log_redaction import cap_library_loggers
+from bot.kernel.storage.log_redaction import cap_library_loggers
 
 __all__ = ["configure_logging", "log_context"]
 
@@ -68,7 +68,7 @@ def configure_logging(
     level: str = "INFO", fmt: str = "text", *, secrets: tuple[str, ...] = ()
 ) -> None:
     """``secrets``: values never to print (tokens, signing secret) beyond the patterns that
-    bot.storage.log_redaction already recognises."""
+    bot.kernel.storage.log_redaction already recognises."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

@@ -20,10 +20,10 @@ from bot.kernel.effects import Effect, Reply, UserRef
 from bot.kernel.events import Actor, MessageRef, Place
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.settings import Settings
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.repositories import Conversations, Members, PostedMessages
+from bot.kernel.storage.uow import UnitOfWork
 from bot.kernel.ui import Message
-from bot.storage.models import Member, Team
-from bot.storage.repositories import Conversations, Members, PostedMessages
-from bot.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.kernel.app import Bot

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from bot.kernel.app import Bot
 from bot.kernel.clock import Clock
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 __all__ = ["Engine", "Services"]
 

@@ -19,6 +19,7 @@ outbox rows in that transaction and are delivered exactly once. Every scheduled 
 **Skip today** button (action ``sched:skip``) unless ``data["no_skip"]`` is true.
 """
 
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.scheduling.api import (
     Due,
     cancel_schedule,
@@ -29,7 +30,6 @@ from bot.scheduling.api import (
     skip_today,
 )
 from bot.scheduling.rules import DailyLocal, Once, Rule, WeeklyLocal
-from bot.storage.models.scheduling import Schedule
 
 __all__ = [
     "DailyLocal",

@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.schedule import PersonalRules, next_fire
 from bot.domain.schedule_rules import DailyLocal, Once, Rule, WeeklyLocal, rule_to_json
 from bot.domain.zones import safe_zone
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import Schedule
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import Schedule
 
 if TYPE_CHECKING:
     from bot.kernel.registry import Context

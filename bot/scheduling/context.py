@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.zones import safe_zone
 from bot.kernel.events import Actor, Place
 from bot.kernel.registry import Context
-from bot.storage.models import Member, Team
-from bot.storage.uow import UnitOfWork
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.kernel.app import Bot

@@ -44,6 +44,9 @@ from bot.domain.window import Category
 from bot.domain.zones import safe_zone
 from bot.kernel.effects import Effect, SendDirect
 from bot.kernel.events import Actor, TeamKey
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import OutboxRow, Schedule
+from bot.kernel.storage.uow import UnitOfWork
 from bot.kernel.ui import Button, Buttons, Message
 from bot.scheduling.api import (
     DISPATCHING,
@@ -54,9 +57,6 @@ from bot.scheduling.api import (
     touched_schedules,
 )
 from bot.scheduling.window import WindowTally, record_counts, window_decision
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import OutboxRow, Schedule
-from bot.storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.kernel.app import Bot

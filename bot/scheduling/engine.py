@@ -22,9 +22,9 @@ from bot.delivery.dbclock import DatabaseClock
 from bot.delivery.notifier import Notifier, WildcardNotifier
 from bot.delivery.sender import LaneSender, SenderConfig, Sleep
 from bot.delivery.transitions import WAITING_STATUSES
+from bot.kernel.storage.availability import is_database_unavailable
+from bot.kernel.storage.models.scheduling import Deployment, OutboxRow, Schedule
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
-from bot.storage.availability import is_database_unavailable
-from bot.storage.models.scheduling import Deployment, OutboxRow, Schedule
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection

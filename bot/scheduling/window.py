@@ -19,9 +19,9 @@ from bot.domain.dm_decision import Decision, Reason
 from bot.domain.dm_decision import Verdict as Action
 from bot.domain.schedule import PersonalRules
 from bot.domain.window import DEFAULT_START, Category, Verdict, WorkWindow, decide
-from bot.storage.models import Team
-from bot.storage.models.scheduling import DmWindowCount
-from bot.storage.uow import UnitOfWork
+from bot.kernel.storage.models import Team
+from bot.kernel.storage.models.scheduling import DmWindowCount
+from bot.kernel.storage.uow import UnitOfWork
 
 __all__ = ["WindowTally", "base_window", "record_counts", "verdict_for", "window_decision"]
 

@@ -82,7 +82,7 @@ async def test_names_are_stored_without_controls(bot: Bot) -> None:
     async with bot.db.uow() as uow:
         from sqlalchemy import select
 
-        from bot.storage.models import Member
+        from bot.kernel.storage.models import Member
 
         names = list(await uow.session.scalars(select(Member.display_name)))
     assert names == ["eve"]

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models.scheduling import OutboxRow
 from bot.scheduling.rules import DailyLocal
-from bot.storage.db import Database
-from bot.storage.models.scheduling import OutboxRow
 from tests.chaos.platform import ChaosPlatform
 from tests.scheduling.bulk import seed_due
 

@@ -14,10 +14,10 @@ from bot.bootstrap import make_bot
 from bot.domain.schedule import next_fire
 from bot.kernel.clock import FakeClock
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.scheduling.api import compute_next, member_rules
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import Schedule
 from tests.support.harness import Harness
 
 pytestmark = pytest.mark.postgres

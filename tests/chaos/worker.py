@@ -26,8 +26,8 @@ from bot.delivery.sender import SenderConfig
 from bot.kernel.clock import SystemClock
 from bot.kernel.effects import Effect, SendDirect
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
 
 
 class SkewedClock(SystemClock):

@@ -11,7 +11,7 @@ from bot.features.checkin.models import CheckIn
 from bot.kernel.app import Bot
 from bot.kernel.effects import Effect, SendDirect
 from bot.kernel.events import Place
-from bot.storage.models import Member
+from bot.kernel.storage.models import Member
 from tests.support.harness import Harness, button
 
 DM = Place.dm()
@@ -61,8 +61,8 @@ async def run_jobs(bot: Bot) -> list[SendDirect]:
     """Dispatch every schedule due at the bot's clock; return (and mark sent) the DMs the
     engine queued."""
     from bot.delivery.codec import effect_from_json
+    from bot.kernel.storage.models.scheduling import OutboxRow
     from bot.scheduling.dispatcher import Dispatcher
-    from bot.storage.models.scheduling import OutboxRow
 
     await Dispatcher(bot).run(bot.clock.now())
     sent: list[SendDirect] = []

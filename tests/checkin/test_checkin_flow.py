@@ -16,8 +16,8 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.effects import FormErrors, OpenForm, SendDirect
 from bot.kernel.events import Action
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
-from bot.storage.models.scheduling import Schedule
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models.scheduling import Schedule
 from tests.checkin.support import (
     DM,
     GOOD_DAY,

@@ -16,7 +16,7 @@ from adapters.console.runner import script_clock
 from bot.bootstrap import build
 from bot.features.personal.data import member_columns, personal_tables
 from bot.kernel.settings import Settings
-from bot.storage.models import Member
+from bot.kernel.storage.models import Member
 from tests.support.console import transcript
 from tests.support.export import internal_record, people_file, sections
 

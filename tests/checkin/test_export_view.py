@@ -29,10 +29,10 @@ from bot.features.personal.export_view import (
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import SendDirect, UserRef
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Base, Member
+from bot.kernel.storage.models.base import UTCDateTime
 from bot.kernel.ui import Button, Buttons, Field, Fields, File, Image, Message, Text
-from bot.storage.db import Database
-from bot.storage.models import Base, Member
-from bot.storage.models.base import UTCDateTime
 from tests.checkin.support import DM, LONG_DAY, answer_all
 from tests.quiz.support import BALANCE, take_quiz
 from tests.support.export import BASE64_RUN, internal_record, keys_of, people_file, sections

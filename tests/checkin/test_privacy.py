@@ -16,8 +16,8 @@ from bot.features.personal.export_view import KIND_TITLES
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Reply, SendDirect
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
-from bot.storage.models import Base, Member
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Base, Member
 from tests.checkin.support import DM, LONG_DAY, answer_all, run_jobs, to
 from tests.support.export import internal_record, people_file, sections
 from tests.support.harness import Harness, button, messages, text_of

@@ -14,9 +14,9 @@ from bot.delivery import metrics_text
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock, SystemClock
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.scheduling import Once, set_schedule
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
 from tests.scheduling.jobs import test_flow
 from tests.scheduling.support import RecordingNotifier, bot_with, member_context
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models.scheduling import OutboxRow, Schedule
 from bot.scheduling.rules import DailyLocal
-from bot.storage.db import Database
-from bot.storage.models.scheduling import OutboxRow, Schedule
 from tests.delivery.fake_platform import FakePlatform
 from tests.delivery.report import report
 from tests.scheduling.bulk import seed_due
@@ -171,7 +171,7 @@ async def test_two_instances_exactly_once_with_a_kill(
             ).all()
         )
         # which outbox row each user's reminder is (to check duplicates against in-flight rows)
-        from bot.storage.models import Member
+        from bot.kernel.storage.models import Member
 
         row_of_user = dict(
             (

@@ -17,9 +17,9 @@ from bot.bootstrap import make_bot
 from bot.delivery.sender import SenderConfig
 from bot.kernel.clock import SystemClock
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models.scheduling import OutboxRow
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
-from bot.storage.models.scheduling import OutboxRow
 from tests.delivery.fake_platform import FakePlatform
 from tests.delivery.http_notifier import HttpNotifier
 from tests.delivery.report import report

@@ -16,9 +16,9 @@ from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock, SystemClock
 from bot.kernel.effects import Effect, SendDirect
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models.scheduling import LaneLease, OutboxRow
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
-from bot.storage.models.scheduling import LaneLease, OutboxRow
 from tests.scheduling.bulk import seed_due
 from tests.scheduling.jobs import test_flow
 from tests.scheduling.support import bot_with

@@ -17,11 +17,11 @@ from bot.delivery.sender import SenderConfig
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import OutboxRow
+from bot.kernel.storage.repositories import PostedMessages, Teams
 from bot.scheduling import DailyLocal, Once, get_schedule, set_schedule
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import OutboxRow
-from bot.storage.repositories import PostedMessages, Teams
 from tests.scheduling.support import RecordingNotifier, member_context, play_until
 
 

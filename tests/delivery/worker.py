@@ -19,8 +19,8 @@ from bot.bootstrap import make_bot
 from bot.delivery.sender import SenderConfig
 from bot.kernel.clock import SystemClock
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
 from tests.delivery.http_notifier import HttpNotifiers
 
 

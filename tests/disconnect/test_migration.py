@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 CHILDREN = ("slack_installations", "checkins", "members")
 
@@ -17,7 +17,7 @@ async def _downgrade(db: Database, revision: str) -> None:
     from alembic import command
     from sqlalchemy.engine import Connection
 
-    from bot.storage.db import alembic_config
+    from bot.kernel.storage.db import alembic_config
 
     def run(connection: Connection) -> None:
         config = alembic_config(db.url)

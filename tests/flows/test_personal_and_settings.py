@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.kernel.app import SORRY, Bot
 from bot.kernel.effects import Reply
 from bot.kernel.events import Action
-from bot.storage.models import Member, Team
+from bot.kernel.storage.models import Member, Team
 from tests.support.harness import Harness, button, text_of
 
 

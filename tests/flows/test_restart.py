@@ -15,7 +15,7 @@ from bot.kernel.effects import Effect
 from bot.kernel.events import Action, Actor, Command, Place
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, Router, reply
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.support.harness import text_of
 
 # A two-step conversation used only by this test: the real ones (quiz, check-in) follow

@@ -23,7 +23,7 @@ from bot.bootstrap import make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import Event
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.fuzz.corpus import Raw, core_events, discord_raw, drive, inputs, slack_raw, translate
 from tests.support import pg
 

@@ -20,10 +20,10 @@ from sqlalchemy import func, select, update
 from bot.delivery.codec import effect_to_json
 from bot.delivery.notifier import lane_for
 from bot.kernel.effects import SendDirect, UserRef
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import LaneLease, OutboxRow, Schedule
 from bot.kernel.ui import Message
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import LaneLease, OutboxRow, Schedule
 from tests.scheduling.bulk import seed_due
 
 ROOT = Path(__file__).resolve().parents[2]

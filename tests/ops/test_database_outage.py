@@ -18,8 +18,8 @@ from bot.kernel.clock import SystemClock
 from bot.kernel.effects import Reply, SendDirect
 from bot.kernel.events import Actor, Command, Place
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
 from tests.ops.support import SERVER_KEY, outbox_counts, seed_direct_messages
 from tests.ops.tcp_proxy import TcpProxy
 from tests.support import pg

@@ -27,8 +27,8 @@ from sqlalchemy import DateTime, Integer, inspect, text
 from bot.bootstrap import make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
-from bot.storage.models import Base
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Base
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import answer_button, post_of, text_of
 from tests.support import pg
@@ -83,7 +83,7 @@ def as_sets(rows: Rows) -> dict[str, list[str]]:
 
 
 class _Frozen:
-    """Stands in for ``datetime`` in ``bot.storage.models.base`` so that column defaults
+    """Stands in for ``datetime`` in ``bot.kernel.storage.models.base`` so that column defaults
     (``created_at`` …) follow the fake clock: a timestamp written while someone answers
     would then differ between two runs that answer at different times."""
 
@@ -112,7 +112,7 @@ async def run_world(
     clock = FakeClock(T0)
     frozen = _Frozen()
     frozen.clock = clock
-    monkeypatch.setattr("bot.storage.models.base.datetime", frozen)
+    monkeypatch.setattr("bot.kernel.storage.models.base.datetime", frozen)
     settings = Settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", _env_file=None)  # type: ignore[call-arg]
     h = make_harness(make_bot(db=db, clock=clock, settings=settings))
     caplog.clear()

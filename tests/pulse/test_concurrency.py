@@ -15,7 +15,7 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Effect, Update
 from bot.kernel.events import Action
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import PulseHarness, answer_button, post_of, replies, text_of
 

@@ -15,8 +15,8 @@ from bot.content.errors import ContentError
 from bot.features.pulse.chart import render_results_chart, render_trend_chart
 from bot.features.pulse.tally import Tally
 from bot.features.pulse.templates import load_pulse_templates
-from bot.storage.db import Database
-from bot.storage.models import Base
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Base
 
 
 def test_the_built_in_templates_load_and_cover_the_source_questions() -> None:

@@ -17,9 +17,9 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.effects import FormErrors, OpenForm, Reply, Update
 from bot.kernel.events import MessageRef, Place
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Conversation, Member
 from bot.kernel.ui import Button, Message
-from bot.storage.db import Database
-from bot.storage.models import Conversation, Member
 from tests.quiz.support import (
     BALANCE,
     CROSSFADE,

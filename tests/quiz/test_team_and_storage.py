@@ -19,9 +19,9 @@ from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.registry import Context
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Base, Member, Team
 from bot.kernel.ui import Block, Text
-from bot.storage.db import Database
-from bot.storage.models import Base, Member, Team
 from tests.quiz.support import (
     BALANCE,
     CROSSFADE,

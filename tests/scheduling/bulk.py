@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from bot.domain.schedule_rules import DailyLocal, Once, Rule, rule_to_json
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import Schedule
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import Schedule
 
 CHUNK = 5000
 

@@ -62,7 +62,7 @@ async def touch(ctx: Context, due: Due) -> list[Effect]:
     """Uses ctx.member as an ORM object: reads, a query by id, and a change that persists."""
     from sqlalchemy import select
 
-    from bot.storage.models import Member
+    from bot.kernel.storage.models import Member
 
     seen.append(due)
     same = await ctx.session.scalar(select(Member).where(Member.id == ctx.member.id))

@@ -13,8 +13,8 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Effect, Post, SendDirect
 from bot.kernel.events import Actor, Place
 from bot.kernel.registry import Context, Flow, Router
+from bot.kernel.storage.repositories import Members, Teams
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.repositories import Members, Teams
 
 
 @dataclass

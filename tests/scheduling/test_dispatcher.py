@@ -13,6 +13,9 @@ from bot.bootstrap import make_bot
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Effect, Post
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member
+from bot.kernel.storage.models.scheduling import OutboxRow, Schedule
 from bot.scheduling import (
     DailyLocal,
     Once,
@@ -22,9 +25,6 @@ from bot.scheduling import (
     set_schedule,
 )
 from bot.scheduling.engine import SchedulingEngine
-from bot.storage.db import Database
-from bot.storage.models import Member
-from bot.storage.models.scheduling import OutboxRow, Schedule
 from tests.scheduling.jobs import seen, test_flow
 from tests.scheduling.support import RecordingNotifier, bot_with, member_context, play_until
 from tests.support.harness import Harness, button

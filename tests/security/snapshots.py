@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 Snapshot = dict[str, Counter[tuple[Any, ...]]]
 Diff = tuple[tuple[str, str, tuple[Any, ...], int], ...]

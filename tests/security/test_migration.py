@@ -14,8 +14,8 @@ from bot.features.pulse.tally import voter_key
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import Place
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.kernel.ui import Button
-from bot.storage.db import Database
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import replies, text_of
 

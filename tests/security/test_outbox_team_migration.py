@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.delivery.codec import effect_from_json
 from bot.kernel.effects import Post, SendDirect
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.models import Team
-from bot.storage.models.scheduling import OutboxRow, Schedule
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Team
+from bot.kernel.storage.models.scheduling import OutboxRow, Schedule
 from tests.support import pg
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

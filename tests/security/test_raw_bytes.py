@@ -18,9 +18,9 @@ from sqlalchemy import text
 from bot.bootstrap import make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.settings import Settings
+from bot.kernel.storage.db import Database
 from bot.security.ballots import participation_mark
 from bot.security.keys import get_server_keys
-from bot.storage.db import Database
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import PulseHarness, answer_button, post_of, text_of
 from tests.security.snapshots import copy_sqlite, sqlite_path

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.bootstrap import make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.pulse.conftest import make_harness
 from tests.pulse.support import answer_button, post_of, text_of
 from tests.security.snapshots import diff, snapshot

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from slack_sdk.oauth.installation_store import Installation
 
 from adapters.slack.oauth import InstallationStore
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 TOKENS = ("xoxb-bot-123", "xoxe-1-refresh-456", "xoxp-user-789")
 

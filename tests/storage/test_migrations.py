@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from bot.storage.db import Database
-from bot.storage.models import Base
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Base
 from tests.support import pg
 
 

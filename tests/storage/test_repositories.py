@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.kernel.events import Actor, TeamKey
-from bot.storage.db import Database
-from bot.storage.models import Conversation, Member, Team
-from bot.storage.repositories import Conversations, Members, Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Conversation, Member, Team
+from bot.kernel.storage.repositories import Conversations, Members, Teams
 
 
 def actor(user: str, team: str = "T1") -> Actor:

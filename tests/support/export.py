@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.features.personal.data import export_document
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
 from bot.kernel.ui import File
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
 
 # a run of base64 long enough to be an image or a file, not a word
 BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{60,}={0,2}")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bot.kernel.logs import configure_logging
-from bot.storage.log_redaction import LIBRARIES
+from bot.kernel.storage.log_redaction import LIBRARIES
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 T = TypeVar("T")
 

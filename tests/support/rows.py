@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import inspect, text
 
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 
 Rows = dict[str, list[dict[str, Any]]]
 

@@ -15,8 +15,8 @@ from bot.kernel.app import SORRY, Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import Action, Actor, Command, FormSubmit, Place
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
 from tests.support.harness import text_of
 
 NUL = "\x00"

@@ -24,8 +24,8 @@ from bot.features.checkin.records import day_label, nudge_lines
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, SendDirect, Update
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.storage.repositories import Teams
 from bot.kernel.ui import Button, Buttons, Form, FormField, Message, Text, action_id
-from bot.storage.repositories import Teams
 
 __all__ = ["NOTE_MAX", "first_question", "flow", "parse_day"]
 

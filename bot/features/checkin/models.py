@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models.base import Base, utcnow
+from bot.kernel.storage.models.base import Base, utcnow
 
 __all__ = ["CheckIn", "NudgeSent"]
 

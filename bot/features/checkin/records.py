@@ -17,7 +17,7 @@ from bot.domain.parsing import workday_set
 from bot.features.checkin.insights import DayEntry, LogoffDay, Nudge, WorkCalendar, due_nudges
 from bot.features.checkin.models import CheckIn, NudgeSent
 from bot.kernel.registry import Context
-from bot.storage.models.core import Team
+from bot.kernel.storage.models.core import Team
 
 __all__ = [
     "QUESTIONS",

@@ -17,8 +17,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.kernel.storage.models.base import Base, utcnow
 from bot.security.secrets import EncryptedText
-from bot.storage.models.base import Base, utcnow
 
 __all__ = ["LateChoice", "SlackUserToken"]
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.features.disconnect.report import disconnect_report
 from bot.kernel.effects import Effect
 from bot.kernel.registry import Context, UserError, reply
-from bot.storage.models.scheduling import DmWindowCount
+from bot.kernel.storage.models.scheduling import DmWindowCount
 
 __all__ = ["counts", "report"]
 

@@ -20,10 +20,10 @@ from bot.features.disconnect.workday import member_window
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Message, Text
 from bot.scheduling import member_rules
 from bot.scheduling.window import verdict_for
-from bot.storage.models.scheduling import Schedule
 
 __all__ = ["flow", "forecast"]
 

@@ -54,6 +54,7 @@ from bot.features.logoff.rules import (
 from bot.kernel.effects import Effect, Reply, SendDirect, Update
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.storage.models.scheduling import OutboxRow
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import (
     DailyLocal,
@@ -66,7 +67,6 @@ from bot.scheduling import (
     set_schedule,
     skip_today,
 )
-from bot.storage.models.scheduling import OutboxRow
 
 __all__ = ["LogoffDayView", "flow", "logoff_days", "set_hours", "set_logoff"]
 

@@ -27,8 +27,8 @@ from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, UserError, reply
 from bot.kernel.settings import Settings
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Block, Button, Buttons, Message, Option, Select, Text
-from bot.storage.models.scheduling import Schedule
 
 __all__ = ["flow", "timezone_prompt"]
 

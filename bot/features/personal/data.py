@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Column, CursorResult, Table, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Base, Member, Team
+from bot.kernel.storage.models import Base, Member, Team
 
 __all__ = [
     "TABLE_LABELS",

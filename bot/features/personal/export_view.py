@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Boolean, Date, DateTime, LargeBinary, Table, TypeDecorator
 
 from bot.domain.parsing import format_workdays
-from bot.storage.models import Base
+from bot.kernel.storage.models import Base
 
 __all__ = [
     "COMMON_LABELS",

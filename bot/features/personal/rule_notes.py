@@ -21,9 +21,9 @@ from bot.domain.schedule_rules import DailyLocal
 from bot.features.logoff.models import LogoffSettings
 from bot.kernel.effects import Effect, Reply, Update
 from bot.kernel.registry import Context, UserError
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 from bot.scheduling import member_rules
-from bot.storage.models.scheduling import Schedule
 
 __all__ = ["KEEP", "MOVE", "Watched", "keep", "move", "notes", "snapshot", "suggest_time"]
 

@@ -11,10 +11,10 @@ from bot.domain.schedule import holiday_name, parse_holidays
 from bot.kernel.effects import Effect, Update
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, reply
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Message, Text
 from bot.scheduling import recompute_member, skip_today
 from bot.scheduling.dispatcher import SKIP_ACTION
-from bot.storage.models.scheduling import Schedule
 
 __all__ = ["flow"]
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models.base import Base, utcnow
+from bot.kernel.storage.models.base import Base, utcnow
 
 __all__ = [
     "PulseAsker",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.pulse.models import PulsePoll, PulseSeries
-from bot.storage.models import Team
+from bot.kernel.storage.models import Team
 
 __all__ = ["SeriesQueries"]
 

@@ -31,6 +31,7 @@ from bot.features.pulse.models import (
 )
 from bot.features.pulse.series_store import SeriesQueries
 from bot.features.pulse.tally import PollSpec, Tally, voter_key
+from bot.kernel.storage.models import Team
 from bot.security.ballots import (
     PollKeys,
     new_poll_keys,
@@ -39,7 +40,6 @@ from bot.security.ballots import (
     unseal_ballots,
 )
 from bot.security.keys import get_server_keys
-from bot.storage.models import Team
 
 __all__ = ["AlreadyAnswered", "KeyRetired", "PollClosed", "Pulses"]
 

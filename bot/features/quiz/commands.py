@@ -36,8 +36,8 @@ from bot.features.team.commands import effective_k
 from bot.kernel.effects import Effect, Reply, Update
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, UserError
+from bot.kernel.storage.models import Conversation
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
-from bot.storage.models import Conversation
 
 __all__ = ["KIND", "flow"]
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.quiz.models import QuizResult
-from bot.storage.models import Member, Team
+from bot.kernel.storage.models import Member, Team
 
 __all__ = ["QuizResults"]
 

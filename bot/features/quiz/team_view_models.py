@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models.base import Base, utcnow
+from bot.kernel.storage.models.base import Base, utcnow
 
 __all__ = ["TeamViewPending", "TeamViewVersion"]
 

@@ -14,8 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.quiz.team_view_models import TeamViewPending, TeamViewVersion
+from bot.kernel.storage.models import Team
 from bot.security.keys import get_server_keys
-from bot.storage.models import Team
 
 __all__ = ["TeamViews"]
 

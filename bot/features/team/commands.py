@@ -20,8 +20,8 @@ from bot.domain.anonymity import effective_k as _floor
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow
+from bot.kernel.storage.models import Team
 from bot.kernel.ui import Block, Divider, Message, Text
-from bot.storage.models import Team
 
 __all__ = ["TeamSection", "effective_k", "flow", "k_note", "sections", "team_section"]
 

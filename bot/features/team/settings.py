@@ -16,8 +16,8 @@ from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Context, Flow, UserError, reply
 from bot.kernel.settings import Settings
+from bot.kernel.storage.models import Team
 from bot.kernel.ui import Divider, Field, Fields, Message, Text
-from bot.storage.models import Team
 
 __all__ = ["MIN_K", "flow", "parse_channel"]
 

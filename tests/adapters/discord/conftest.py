@@ -20,8 +20,8 @@ from bot.bootstrap import Services, build_engine, build_router, make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.repositories import Teams
 from tests.adapters.discord.fake_discord import EPHEMERAL, FakeDiscord, Interaction, fixture
 
 TIMEOUT = 10.0

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from adapters.discord.homes import HOME_TTL_SECONDS, LRU, Home, Homes
 from adapters.discord.models import DiscordUser
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.repositories import Teams
 
 GUILD_A, GUILD_B = "111111111111111111", "222222222222222222"
 

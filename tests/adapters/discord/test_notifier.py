@@ -14,9 +14,9 @@ from adapters.discord.notifier import GLOBAL_RATE, DiscordNotifier, RequestPacer
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Post, SendDirect, Update, UserRef
 from bot.kernel.events import MessageRef, Place, TeamKey
+from bot.kernel.storage.models import Member
+from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Message, Text
-from bot.storage.models import Member
-from bot.storage.models.scheduling import Schedule
 from tests.adapters.discord.conftest import DiscordHarness, components_of, text_of
 
 DM_OPEN = r"/users/@me/channels"

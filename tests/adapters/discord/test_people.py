@@ -10,8 +10,8 @@ from sqlalchemy import select
 from adapters.discord.handler import NO_HOME
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
-from bot.storage.models import Member
-from bot.storage.repositories import Teams
+from bot.kernel.storage.models import Member
+from bot.kernel.storage.repositories import Teams
 from tests.adapters.discord.conftest import DiscordHarness, components_of, is_ephemeral, text_of
 from tests.adapters.discord.fake_discord import fixture
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.features.checkin.models import CheckIn
 from bot.features.pulse.models import PulsePoll as Poll
 from bot.kernel.events import TeamKey
-from bot.storage.models import Member, Team
-from bot.storage.repositories import Teams
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.repositories import Teams
 from tests.adapters.discord.conftest import DiscordHarness, components_of, text_of
 from tests.adapters.discord.fake_discord import Interaction, fixture
 

@@ -14,7 +14,7 @@ from adapters.slack.server import start_http
 from bot.bootstrap import Services, build_engine, make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.settings import Settings
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import SECRET, SlackRig
 

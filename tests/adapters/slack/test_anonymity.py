@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.adapters.slack.rig import SlackRig, fixture
 from tests.support.rows import every_row, rows_about
 

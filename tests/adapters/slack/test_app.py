@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from adapters.slack.models import SlackUser
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
 from tests.adapters.slack.rig import (
     SlackRig,
     command_body,

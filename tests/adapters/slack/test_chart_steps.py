@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from bot.delivery.codec import effect_from_json, effect_to_json
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import SendDirect
+from bot.kernel.storage.models.scheduling import OutboxRow
 from bot.kernel.ui import Image, Message, Text
-from bot.storage.models.scheduling import OutboxRow
 from tests.adapters.slack.rig import SlackRig
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"1" * 64

@@ -17,8 +17,8 @@ from sqlalchemy import select, text
 
 from bot.features.disconnect.models import SlackUserToken
 from bot.kernel.clock import FakeClock
+from bot.kernel.storage.db import Database
 from bot.security.secrets import decrypt_secret
-from bot.storage.db import Database
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace
 from tests.adapters.slack.rig import SlackRig, fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.kernel.clock import FakeClock
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import SlackRig
 from tests.adapters.slack.test_connect import CHATHAM, rig, said

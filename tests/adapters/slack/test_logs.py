@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.kernel.clock import FakeClock
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace
 from tests.adapters.slack.rig import SECRET, fixture

@@ -14,10 +14,10 @@ from bot.delivery.notifier import DeliveryResult
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import Post, SendDirect, Update, UserRef
 from bot.kernel.events import MessageRef, Place
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.scheduling import OutboxRow, Schedule
 from bot.kernel.ui import Button, Buttons, Image, Message, Text
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
-from bot.storage.models.scheduling import OutboxRow, Schedule
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import SlackRig
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from adapters.slack.models import SlackInstallation, SlackOAuthState
 from bot.kernel.clock import FakeClock
-from bot.storage.db import Database
-from bot.storage.models import Member, Team
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Member, Team
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace
 from tests.adapters.slack.rig import SlackRig, fixture

@@ -21,8 +21,8 @@ from adapters.slack.models import SeenSignature, SlackOAuthState
 from bot.features.pulse.models import PulsePoll
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.repositories import Teams
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace
 from tests.adapters.slack.rig import SlackRig, command_body, signed_headers

@@ -18,9 +18,9 @@ from bot.bootstrap import make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
 from bot.kernel.services import Services
-from bot.storage.db import Database
-from bot.storage.models import Team
-from bot.storage.repositories import Teams
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Team
+from bot.kernel.storage.repositories import Teams
 from tests.adapters.slack.conftest import slack_settings
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import command_body, signed_headers

@@ -10,7 +10,7 @@ from adapters.slack.server import run_socket_mode
 from bot.bootstrap import make_bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.services import Services
-from bot.storage.db import Database
+from bot.kernel.storage.db import Database
 from tests.adapters.slack.conftest import slack_settings
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import fixture

@@ -19,8 +19,8 @@ from adapters.slack.people import People
 from adapters.slack.receipts import EventReceipts
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import TeamKey
-from bot.storage.db import Database
-from bot.storage.models import Team
+from bot.kernel.storage.db import Database
+from bot.kernel.storage.models import Team
 from tests.adapters.slack.fake_slack import FakeSlack
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from bot.storage.models.base import UTCDateTime
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0002_scheduling"
 down_revision = "0001_core"

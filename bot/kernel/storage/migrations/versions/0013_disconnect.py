@@ -10,14 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models.base
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0013_disconnect"
 down_revision = "0010_fenced_delivery"
 branch_labels = None
 depends_on = None
 
-UTC = bot.storage.models.base.UTCDateTime(timezone=True)
+UTC = UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:

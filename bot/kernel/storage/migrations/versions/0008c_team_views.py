@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models.base
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0008c_team_views"
 down_revision = "0008b_sealed_ballots"
@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.Column(
-            "published_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False
+            "published_at",
+            UTCDateTime(timezone=True),
+            nullable=False,
         ),
         sa.ForeignKeyConstraint(
             ["team_id"],

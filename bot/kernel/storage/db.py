@@ -13,8 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage.log_redaction import install_sql_log_redaction
-from bot.storage.uow import UnitOfWork
+from bot.kernel.storage.log_redaction import install_sql_log_redaction
+from bot.kernel.storage.uow import UnitOfWork
 
 __all__ = ["Database", "alembic_config"]
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.text import strip_invisible
 from bot.kernel.events import Actor, MessageRef, Place, TeamKey
-from bot.storage.models import Conversation, Member, PostedMessage, Team
+from bot.kernel.storage.models import Conversation, Member, PostedMessage, Team
 
 __all__ = ["Conversations", "Members", "PostedMessages", "Teams"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models.base
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0005_pulse"
 down_revision = "0004_checkin"
@@ -35,7 +35,7 @@ def upgrade() -> None:
         sa.Column("channel_name", sa.String(length=200), nullable=False),
         sa.Column("open_minutes", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["teams.id"],
@@ -60,9 +60,9 @@ def upgrade() -> None:
         sa.Column("channel_name", sa.String(length=200), nullable=False),
         sa.Column("zone", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("opened_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closes_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closes_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("responses", sa.Integer(), nullable=False),
         sa.Column("k", sa.Integer(), nullable=False),
         sa.Column("secret", sa.String(length=64), nullable=True),

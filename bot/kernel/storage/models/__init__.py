@@ -3,9 +3,9 @@ messages (``core``), and the engine's (``scheduling``). Each feature and adapter
 models module; the composition root (``bot.bootstrap``) imports them all, so that every table
 is on ``Base.metadata``."""
 
-from bot.storage.models import scheduling
-from bot.storage.models.base import Base, UTCDateTime, utcnow
-from bot.storage.models.core import Conversation, Member, PostedMessage, Team
+from bot.kernel.storage.models import scheduling
+from bot.kernel.storage.models.base import Base, UTCDateTime, utcnow
+from bot.kernel.storage.models.core import Conversation, Member, PostedMessage, Team
 
 __all__ = [
     "Base",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models.base
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0004_checkin"
 down_revision = "0003_quiz"
@@ -32,8 +32,8 @@ def upgrade() -> None:
         sa.Column("downtime", sa.Boolean(), nullable=True),
         sa.Column("note", sa.String(length=200), nullable=True),
         sa.Column("zone", sa.String(length=64), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("pattern", sa.String(length=32), nullable=False),
         sa.Column("sent_on", sa.Date(), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],

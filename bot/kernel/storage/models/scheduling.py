@@ -20,7 +20,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain.schedule_rules import Rule, rule_from_json
-from bot.storage.models.base import Base, utcnow
+from bot.kernel.storage.models.base import Base, utcnow
 
 __all__ = ["Deployment", "DmWindowCount", "LaneLease", "OutboxRow", "Schedule"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models.base
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0001_core"
 down_revision = None
@@ -34,7 +34,7 @@ def upgrade() -> None:
         sa.Column("pulse_creators", sa.String(length=16), nullable=False),
         sa.Column("retention_days", sa.Integer(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint(
             "platform", "workspace_id", name=op.f("uq_teams_platform_workspace_id")
@@ -56,8 +56,8 @@ def upgrade() -> None:
         sa.Column("holidays", sa.String(length=16), nullable=True),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column("dm_blocked", sa.Boolean(), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["team_id"], ["teams.id"], name=op.f("fk_members_team_id_teams"), ondelete="CASCADE"
         ),
@@ -77,7 +77,7 @@ def upgrade() -> None:
         sa.Column("place_kind", sa.String(length=16), nullable=False),
         sa.Column("place_id", sa.String(length=64), nullable=False),
         sa.Column("message_id", sa.String(length=100), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["teams.id"],
@@ -95,8 +95,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("started_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],

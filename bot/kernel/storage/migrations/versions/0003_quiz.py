@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models.base
+from bot.kernel.storage.models.base import UTCDateTime
 
 revision = "0003_quiz"
 down_revision = "0002_scheduling"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("score", sa.Integer(), nullable=False),
         sa.Column("flags", sa.JSON(), nullable=False),
         sa.Column("answers", sa.JSON(), nullable=False),
-        sa.Column("created_at", bot.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("is_current", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
