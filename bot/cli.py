@@ -19,6 +19,7 @@ from bot.kernel.configcheck import (
     check_database_url,
     load_settings,
 )
+from bot.kernel.errors import StartupError
 from bot.kernel.logs import configure_logging
 from bot.kernel.settings import Settings, async_driver_url
 
@@ -188,15 +189,6 @@ def _is_database_error(error: BaseException) -> bool:
     from sqlalchemy.exc import DBAPIError
 
     return isinstance(error, DBAPIError)
-
-
-class StartupError(Exception):
-    """Something a person must fix before the bot can start (printed without a traceback).
-    ``code`` is the exit status: 2 for configuration and usage, 1 for the rest."""
-
-    def __init__(self, message: str, *, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 NO_CREDENTIALS = (

@@ -34,7 +34,7 @@ def create_client(services: Services, **options: Any) -> CrossfadeClient:
 async def run_client(client: CrossfadeClient, services: Services) -> None:
     """Log in, give the scheduling engine the Discord notifier, and stay connected until
     cancelled (interactions in progress get a few seconds to finish)."""
-    from bot.cli import StartupError  # printed by the CLI without a traceback
+    from bot.kernel.errors import StartupError  # printed by the CLI without a traceback
 
     token = services.settings.discord_token
     if not token:

@@ -29,6 +29,7 @@ __all__ = [
     "WorkWindow",
     "decide",
     "next_window_start",
+    "usual_window",
     "window_on",
 ]
 
@@ -165,3 +166,23 @@ def outside_reason(local: datetime, base: WorkWindow, rules: PersonalRules) -> s
     if base.start <= base.end and clock < base.start:
         return f"before your working day ({base.label()})"
     return f"after your working day ({base.label()})"
+
+
+def _clock(text: str | None, fallback: time) -> time:
+    try:
+        return time.fromisoformat(text) if text else fallback
+    except ValueError:
+        return fallback
+
+
+def usual_window(
+    work_start: str | None,
+    work_end: str | None,
+    team_start: str | None,
+    team_logoff: str | None,
+) -> WorkWindow:
+    """A member's usual window: their own start and end (``HH:MM``), else the team's default
+    start and log-off time, else 09:00-17:30. Unreadable values fall back the same way."""
+    start = _clock(work_start, _clock(team_start, DEFAULT_START))
+    end = _clock(work_end, _clock(team_logoff, time(17, 30)))
+    return WorkWindow(start, end)

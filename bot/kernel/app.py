@@ -15,7 +15,9 @@ from bot.domain.bounds import clean
 from bot.domain.parsing import InputError
 from bot.domain.zones import safe_zone
 from bot.kernel.clock import Clock, SystemClock
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
+from bot.kernel.errors import UserError
 from bot.kernel.events import (
     Action,
     Actor,
@@ -28,8 +30,9 @@ from bot.kernel.events import (
     TeamKey,
 )
 from bot.kernel.grammar import did_you_mean, parse_command
+from bot.kernel.help import help_message
 from bot.kernel.logs import log_context
-from bot.kernel.registry import Context, Router, UserError, reply
+from bot.kernel.registry import Router
 from bot.kernel.settings import Settings
 from bot.kernel.storage.availability import is_database_unavailable
 from bot.kernel.storage.db import Database
@@ -163,13 +166,14 @@ class Bot:
                 member, created = await Members(uow.session, team).get_or_create(event.actor)
             await uow.flush()
             ctx = Context(
-                bot=self,
                 uow=uow,
                 team=team,
                 member=member,
                 actor=event.actor,
                 place=getattr(event, "place", None) or _dm(),
                 now=self.clock.now(),
+                registry=self.router,
+                settings=self.settings,
                 message_ref=getattr(event, "message_ref", None),
                 first_contact=created,
             )
@@ -211,8 +215,6 @@ class Bot:
         return await spec.handler(ctx, parsed)
 
     def _unknown_command(self, name: str) -> list[Effect]:
-        from bot.features.help.commands import help_message
-
         names = [*self.router.commands, *self.router.aliases]
         guess = did_you_mean(name, names)
         shown = name if len(name) <= 30 else name[:29] + "…"

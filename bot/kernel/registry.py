@@ -1,32 +1,25 @@
 """How flows plug into the core: commands, actions, forms and scheduled jobs by name.
 
-Each flow module builds a :class:`Flow` and decorates its handlers; ``bot.flows.all_flows``
-collects them into one :class:`Router`, which refuses duplicate names at construction.
-Handlers receive a :class:`Context` (the unit of work, team, member, clock) and return a list
-of effects; they raise :class:`UserError` for anything the person should be told.
+Each feature builds a :class:`Flow` and decorates its handlers; the composition root
+(``bot.bootstrap.build_router``) collects every feature's flows into one :class:`Router`, which
+refuses duplicate names at construction. Handlers receive a :class:`~bot.kernel.context.Context`
+(the unit of work, actor, team, now) and return a list of effects; they raise
+:class:`~bot.kernel.errors.UserError` for anything the person should be told.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any, TypeVar
 
-from bot.domain.parsing import InputError
-from bot.domain.zones import safe_zone
-from bot.kernel.effects import Effect, Reply, UserRef
-from bot.kernel.events import Actor, MessageRef, Place
+from bot.kernel.context import Context
+from bot.kernel.effects import Effect
 from bot.kernel.grammar import ParsedCommand
+from bot.kernel.hooks import Provided, Slot
 from bot.kernel.settings import Settings
-from bot.kernel.storage.models import Member, Team
-from bot.kernel.storage.repositories import Conversations, Members, PostedMessages
-from bot.kernel.storage.uow import UnitOfWork
-from bot.kernel.ui import Message
 
-if TYPE_CHECKING:
-    from bot.kernel.app import Bot
+T = TypeVar("T")
 
 __all__ = [
     "ActionHandler",
@@ -34,78 +27,10 @@ __all__ = [
     "CommandHandler",
     "CommandSpec",
     "CompletionHandler",
-    "Context",
     "Flow",
     "FormHandler",
     "Router",
-    "UserError",
-    "reply",
 ]
-
-
-class UserError(InputError):
-    """Raised by a handler to answer the person privately and roll the transaction back."""
-
-
-@dataclass
-class Context:
-    """Everything a handler needs for one event, inside one unit of work."""
-
-    bot: Bot
-    uow: UnitOfWork
-    team: Team
-    member: Member
-    actor: Actor
-    place: Place
-    now: datetime  # UTC
-    message_ref: MessageRef | None = None
-    first_contact: bool = False
-    # Set when a decision read the admin flag: the platform may then be asked afresh
-    # (:meth:`bot.kernel.app.Bot.handle`'s ``fresh_admin``) before anything is committed.
-    admin_consulted: bool = False
-
-    @property
-    def session(self) -> Any:
-        return self.uow.session
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The member's zone, else the team default, else UTC."""
-        return safe_zone(self.member.timezone, self.team.default_timezone)
-
-    @property
-    def local_now(self) -> datetime:
-        return self.now.astimezone(self.zone)
-
-    @property
-    def local_today(self) -> date:
-        return self.local_now.date()
-
-    @property
-    def user_ref(self) -> UserRef:
-        return UserRef(self.actor.platform, self.actor.workspace_id, self.actor.user_id)
-
-    @property
-    def members(self) -> Members:
-        return Members(self.uow.session, self.team)
-
-    @property
-    def conversations(self) -> Conversations:
-        return Conversations(self.uow.session, self.team)
-
-    @property
-    def posted(self) -> PostedMessages:
-        return PostedMessages(self.uow.session, self.team)
-
-    @property
-    def is_admin(self) -> bool:
-        self.admin_consulted = True
-        return self.member.is_admin
-
-    async def rules_changed(self) -> None:
-        """Tell every flow that this member's personal rules changed."""
-        for handler in self.bot.router.rules_changed:
-            await handler(self)
 
 
 CommandHandler = Callable[[Context, ParsedCommand], Awaitable[list[Effect]]]
@@ -146,6 +71,7 @@ class Flow:
     completions: dict[str, CompletionHandler] = field(default_factory=dict)
     after_event: list[AfterEventHandler] = field(default_factory=list)
     anonymous_actions: set[str] = field(default_factory=set)
+    provisions: list[tuple[Slot[Any], Provided[Any]]] = field(default_factory=list)
 
     def command(
         self,
@@ -179,6 +105,19 @@ class Flow:
             if anonymous:
                 self.anonymous_actions.add(name)
             return handler
+
+        return register
+
+    def provide(self, slot: Slot[T], value: T, *, order: int = 100) -> None:
+        """Offer ``value`` for ``slot`` (see :mod:`bot.kernel.hooks`)."""
+        self.provisions.append((slot, Provided(value, order, self.name)))
+
+    def provides(self, slot: Slot[T], *, order: int = 100) -> Callable[[T], T]:
+        """Decorator form of :meth:`provide`, for slots that carry a function."""
+
+        def register(value: T) -> T:
+            self.provide(slot, value, order=order)
+            return value
 
         return register
 
@@ -236,7 +175,10 @@ class Router:
         self.completions: dict[str, CompletionHandler] = {}
         self.after_event: list[AfterEventHandler] = []
         self.anonymous_actions: set[str] = set()
+        self._provided: dict[Slot[Any], list[Provided[Any]]] = {}
         for flow in flows:
+            for slot, provided in flow.provisions:
+                self._provided.setdefault(slot, []).append(provided)
             self.anonymous_actions |= flow.anonymous_actions
             for spec in flow.commands:
                 self._add(self.commands, spec.name, spec, flow)
@@ -261,6 +203,11 @@ class Router:
             raise ValueError(f"{name!r} is registered twice (second time by flow {flow.name!r})")
         table[name] = value
 
+    def provided(self, slot: Slot[T]) -> list[T]:
+        """What the flows provided for ``slot``: by ``order``, then in flow order."""
+        found = sorted(self._provided.get(slot, ()), key=lambda p: p.order)
+        return [p.value for p in found]
+
     def find_command(self, name: str) -> CommandSpec | None:
         name = self.aliases.get(name, name)
         return self.commands.get(name)
@@ -269,10 +216,3 @@ class Router:
         """Suggestions for the argument of ``command`` (empty when it has none)."""
         handler = self.completions.get(command)
         return list(handler(typed, settings)) if handler is not None else []
-
-
-def reply(text: str, *blocks: Any, private: bool = True) -> Reply:
-    """Shorthand for a reply with a text block."""
-    from bot.kernel.ui import Text
-
-    return Reply(Message(text, (Text(text), *blocks) if blocks else (Text(text),)), private)

@@ -24,7 +24,7 @@ from bot.kernel.storage.models import Member, Team
 from bot.kernel.storage.models.scheduling import Schedule
 
 if TYPE_CHECKING:
-    from bot.kernel.registry import Context
+    from bot.kernel.context import Context
 
 __all__ = [
     "Due",

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.zones import safe_zone
+from bot.kernel.context import Context
 from bot.kernel.events import Actor, Place
-from bot.kernel.registry import Context
 from bot.kernel.storage.models import Member, Team
 from bot.kernel.storage.uow import UnitOfWork
 
@@ -41,7 +41,8 @@ class JobContext(Context):
     ) -> JobContext:
         ctx = cls.__new__(cls)
         ctx._member, ctx._load = member, load
-        ctx.bot, ctx.uow, ctx.team, ctx.actor = bot, uow, team, actor
+        ctx.uow, ctx.team, ctx.actor = uow, team, actor
+        ctx.registry, ctx.settings = bot.router, bot.settings
         ctx.place, ctx.now, ctx.message_ref, ctx.first_contact = Place.dm(), now, None, False
         return ctx
 

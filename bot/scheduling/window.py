@@ -9,7 +9,7 @@ queued exactly once.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.domain.dm_decision import Decision, Reason
 from bot.domain.dm_decision import Verdict as Action
 from bot.domain.schedule import PersonalRules
-from bot.domain.window import DEFAULT_START, Category, Verdict, WorkWindow, decide
+from bot.domain.window import Category, Verdict, WorkWindow, decide, usual_window
 from bot.kernel.storage.models import Team
 from bot.kernel.storage.models.scheduling import DmWindowCount
 from bot.kernel.storage.uow import UnitOfWork
@@ -36,18 +36,9 @@ class WindowFields(Protocol):
     def work_end(self) -> str | None: ...
 
 
-def _clock(text: str | None, fallback: time) -> time:
-    try:
-        return time.fromisoformat(text) if text else fallback
-    except ValueError:
-        return fallback
-
-
 def base_window(work_start: str | None, work_end: str | None, team: Team) -> WorkWindow:
     """The member's usual window: their start and end, else the team's defaults."""
-    start = _clock(work_start, _clock(team.default_work_start, DEFAULT_START))
-    end = _clock(work_end, _clock(team.default_logoff, time(17, 30)))
-    return WorkWindow(start, end)
+    return usual_window(work_start, work_end, team.default_work_start, team.default_logoff)
 
 
 def verdict_for(

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
 from bot.kernel.events import Action, Actor, Command, Place
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, Router, reply
+from bot.kernel.registry import Flow, Router
 from bot.kernel.storage.db import Database
 from tests.support.harness import text_of
 

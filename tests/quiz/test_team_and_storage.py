@@ -17,7 +17,7 @@ from bot.features.quiz.models import QuizResult
 from bot.features.team import commands as team_module
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
-from bot.kernel.registry import Context
+from bot.kernel.context import Context
 from bot.kernel.settings import Settings
 from bot.kernel.storage.db import Database
 from bot.kernel.storage.models import Base, Member, Team

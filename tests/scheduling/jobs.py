@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Post, SendDirect
 from bot.kernel.events import Place
-from bot.kernel.registry import Context, Flow
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Message, Text
 from bot.scheduling import Due
 

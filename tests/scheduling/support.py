@@ -10,9 +10,10 @@ from datetime import datetime
 from bot.delivery.notifier import DeliveryResult
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Post, SendDirect
 from bot.kernel.events import Actor, Place
-from bot.kernel.registry import Context, Flow, Router
+from bot.kernel.registry import Flow, Router
 from bot.kernel.storage.repositories import Members, Teams
 from bot.scheduling.engine import SchedulingEngine
 
@@ -85,13 +86,14 @@ async def member_context(
         member, _ = await Members(uow.session, team_row).get_or_create(actor)
         await uow.flush()
         yield Context(
-            bot=bot,
             uow=uow,
             team=team_row,
             member=member,
             actor=actor,
             place=Place.dm(),
             now=bot.clock.now(),
+            registry=bot.router,
+            settings=bot.settings,
         )
         await uow.commit()
 

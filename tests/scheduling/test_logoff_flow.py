@@ -10,7 +10,7 @@ from bot.features.logoff.commands import logoff_days, set_hours, set_logoff
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import SendDirect, Update
-from bot.kernel.registry import UserError
+from bot.kernel.errors import UserError
 from bot.scheduling import get_schedule
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.support import RecordingNotifier, member_context, play_until

@@ -21,9 +21,11 @@ from bot.features.checkin import dashboard, records
 from bot.features.checkin.insights import ENERGY_LABELS, HOURS_LABELS, streaks
 from bot.features.checkin.models import CheckIn
 from bot.features.checkin.records import day_label, nudge_lines
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, SendDirect, Update
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.storage.repositories import Teams
 from bot.kernel.ui import Button, Buttons, Form, FormField, Message, Text, action_id
 

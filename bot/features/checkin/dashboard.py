@@ -30,7 +30,7 @@ from bot.features.checkin.insights import (
     window,
 )
 from bot.features.checkin.records import day_label
-from bot.kernel.registry import Context
+from bot.kernel.context import Context
 from bot.kernel.ui import Block, Button, Buttons, Divider, Field, Fields, Image, Message, Text
 
 __all__ = [

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from bot.domain.parsing import workday_set
 from bot.features.checkin.insights import DayEntry, LogoffDay, Nudge, WorkCalendar, due_nudges
 from bot.features.checkin.models import CheckIn, NudgeSent
-from bot.kernel.registry import Context
+from bot.kernel.context import Context
 from bot.kernel.storage.models.core import Team
 
 __all__ = [
@@ -229,7 +229,7 @@ def tip_text(ctx: Context, nudge: Nudge) -> str:
     try:
         from bot.content.loader import get_content
 
-        tip = get_content(ctx.bot.settings.content_dir or None).tip(nudge.tip.key)
+        tip = get_content(ctx.settings.content_dir or None).tip(nudge.tip.key)
     except Exception:  # content is optional here: the built-in wording stands in
         tip = None
     if tip is not None:

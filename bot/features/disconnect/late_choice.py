@@ -15,8 +15,10 @@ from sqlalchemy import select
 from bot.features.disconnect.models import LateChoice
 from bot.features.disconnect.report import Answer, share_text, versioned, week_start
 from bot.features.team.commands import effective_k, k_note, team_section
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.errors import UserError
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 
 __all__ = ["chosen_days", "flow", "my_share", "tap"]

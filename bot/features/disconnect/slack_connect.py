@@ -27,9 +27,11 @@ from sqlalchemy import select
 
 from bot.domain.window import next_window_start
 from bot.features.disconnect.models import SlackUserToken
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Presence, Reply, Update, UserRef
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import Due, Once, member_rules, set_schedule
 
@@ -94,7 +96,7 @@ async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         return [reply(cannot_line(ctx.actor.platform))]
     if cmd.arg(0).lower() == "auto":
         return await _set_auto(ctx, cmd.arg(1).lower())
-    settings = ctx.bot.settings
+    settings = ctx.settings
     if not (settings.slack_client_id and settings.slack_client_secret):
         return [
             reply(
@@ -197,7 +199,7 @@ def snooze_plan(now: datetime, until: datetime) -> tuple[int, datetime]:
 
 async def offer_button(ctx: Context) -> Button | None:
     """ "Pause Slack too" on the log-off reminder: Slack, connect configured, not connected."""
-    settings = ctx.bot.settings
+    settings = ctx.settings
     if ctx.actor.platform != "slack" or not (
         settings.slack_client_id and settings.slack_client_secret
     ):
@@ -323,7 +325,7 @@ async def on_early_start(
 async def wake_on_first_interaction(ctx: Context, effects: list[Effect]) -> list[Effect]:
     """The first interaction on the morning the snooze ends, before the window opens, is an
     early start too: it clears the snooze and the status (a weekend message does not)."""
-    settings = ctx.bot.settings
+    settings = ctx.settings
     if ctx.actor.platform != "slack" or not settings.slack_client_id:
         return effects
     row = await _token(ctx)

@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from bot.domain.parsing import InputError, format_clock, parse_quiet
 from bot.features.disconnect.models import SlackUserToken
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Presence, Update
-from bot.kernel.registry import Context, Flow, reply
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import Due, Once, get_schedule, set_schedule
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.features.disconnect.report import disconnect_report
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
-from bot.kernel.registry import Context, UserError, reply
+from bot.kernel.errors import UserError
 from bot.kernel.storage.models.scheduling import DmWindowCount
 
 __all__ = ["counts", "report"]

@@ -17,9 +17,10 @@ from bot.domain.schedule import PersonalRules, holiday_name, skip_reason
 from bot.domain.schedule_rules import DailyLocal, Once
 from bot.domain.zones import format_offset
 from bot.features.disconnect.workday import member_window
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow
+from bot.kernel.registry import Flow
 from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Message, Text
 from bot.scheduling import member_rules

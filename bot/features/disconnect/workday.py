@@ -13,12 +13,13 @@ from datetime import time, timedelta
 
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
 from bot.domain.window import CHECKIN_KIND, WorkWindow, window_on
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import get_schedule
-from bot.scheduling.window import base_window
 
 __all__ = [
     "checkin_question",
@@ -38,7 +39,7 @@ OFF = ("off", "default", "reset", "clear")
 
 
 def member_window(ctx: Context) -> WorkWindow:
-    return base_window(ctx.member.work_start, ctx.member.work_end, ctx.team)
+    return ctx.work_window
 
 
 def strict_line(ctx: Context) -> str:

@@ -51,9 +51,11 @@ from bot.features.logoff.rules import (
     parse_hours,
     working_day,
 )
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply, SendDirect, Update
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.storage.models.scheduling import OutboxRow
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import (

@@ -23,9 +23,11 @@ from bot.domain.zones import (
     search_zones,
 )
 from bot.features.personal import rule_notes
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
 from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Block, Button, Buttons, Message, Option, Select, Text

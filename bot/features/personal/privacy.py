@@ -16,9 +16,11 @@ from bot.features.personal.data import (
 )
 from bot.features.personal.export_view import people_export
 from bot.features.quiz.team_view import person_forgotten
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, SendDirect, Update
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Button, Buttons, File, Message, Text
 
 __all__ = ["CONFIRM_MINUTES", "flow", "privacy_message"]

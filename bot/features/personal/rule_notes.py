@@ -19,8 +19,9 @@ from bot.domain.parsing import format_clock, parse_clock
 from bot.domain.schedule import PersonalRules, next_fire
 from bot.domain.schedule_rules import DailyLocal
 from bot.features.logoff.models import LogoffSettings
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, Update
-from bot.kernel.registry import Context, UserError
+from bot.kernel.errors import UserError
 from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 from bot.scheduling import member_rules

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from bot.domain.bounds import small_int
 from bot.domain.parsing import format_day
 from bot.domain.schedule import holiday_name, parse_holidays
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Update
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, reply
+from bot.kernel.registry import Flow
 from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import Message, Text
 from bot.scheduling import recompute_member, skip_today

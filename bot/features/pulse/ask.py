@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.features.pulse.tally import KIND_WORDS
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply, Update
+from bot.kernel.errors import UserError
 from bot.kernel.events import Place
-from bot.kernel.registry import Context, UserError, reply
 from bot.kernel.ui import Button, Buttons, Message, Text
 
 __all__ = [

@@ -27,10 +27,12 @@ from bot.features.pulse.tally import (
 )
 from bot.features.pulse.templates import get_pulse_templates
 from bot.features.pulse.views import deadline_text, poll_line
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, Update
+from bot.kernel.errors import UserError
 from bot.kernel.events import Place
 from bot.kernel.grammar import ParsedCommand, did_you_mean
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
 from bot.kernel.ui import Form, FormField, Message, Option, Text, action_id
 from bot.scheduling import Due

@@ -28,9 +28,10 @@ from bot.features.pulse.views import (
     responses_text,
     results_message,
 )
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Post, Reply, Update
+from bot.kernel.errors import UserError
 from bot.kernel.events import MessageRef, Place
-from bot.kernel.registry import Context, UserError, reply
 from bot.kernel.ui import Message
 
 __all__ = [

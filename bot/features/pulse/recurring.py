@@ -39,10 +39,11 @@ from bot.features.pulse.templates import PulseTemplate, PulseTemplates, get_puls
 from bot.features.pulse.views import deadline_text, kind_text, series_line
 from bot.features.pulse.window import hold, weekly_slot
 from bot.features.team.commands import team_section
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
+from bot.kernel.errors import UserError
 from bot.kernel.events import Place
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, UserError, reply
 from bot.kernel.ui import Block, Image, Message, Option, Select, Text
 from bot.scheduling import Due, WeeklyLocal, cancel_schedule, get_schedule, set_schedule
 
@@ -66,7 +67,7 @@ MAX_SERIES = 20
 
 
 def templates(ctx: Context) -> PulseTemplates:
-    return get_pulse_templates(ctx.bot.settings.content_dir or None)
+    return get_pulse_templates(ctx.settings.content_dir or None)
 
 
 def template_or_error(ctx: Context, template_id: str) -> PulseTemplate:

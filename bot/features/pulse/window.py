@@ -17,9 +17,9 @@ from typing import Any
 from bot.domain.window import WorkWindow, inside, next_window_start, outside_reason
 from bot.features.pulse.tally import DEFAULT_OPEN, PollSpec
 from bot.features.pulse.views import deadline_text
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
 from bot.kernel.events import Place
-from bot.kernel.registry import Context, reply
 from bot.scheduling import Due, Once, member_rules, set_schedule
 
 __all__ = ["DEFERRED_JOB", "hold", "hold_until", "post_deferred", "waiting_lines", "weekly_slot"]

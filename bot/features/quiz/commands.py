@@ -33,9 +33,11 @@ from bot.features.quiz.views import (
     verdict_for,
 )
 from bot.features.team.commands import effective_k
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, Update
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError
+from bot.kernel.registry import Flow
 from bot.kernel.storage.models import Conversation
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 
@@ -50,7 +52,7 @@ USAGE = ("quiz", "quiz result", "quiz history", "quiz restart", "quiz cancel")
 
 
 def content_of(ctx: Context) -> Content:
-    return get_content(ctx.bot.settings.content_dir)
+    return get_content(ctx.settings.content_dir)
 
 
 def _show(ctx: Context, message: Message) -> Effect:

@@ -30,8 +30,9 @@ from bot.features.quiz.views import (
     setup_hours_message,
     setup_time_message,
 )
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply
-from bot.kernel.registry import Context, Flow, reply
+from bot.kernel.registry import Flow
 from bot.kernel.ui import Form, FormField, Message
 
 __all__ = ["DEFAULT_QUIET", "register"]

@@ -8,7 +8,7 @@ from bot.features.quiz.store import QuizResults
 from bot.features.quiz.team_views import TeamViews
 from bot.features.quiz.views import START
 from bot.features.team.commands import effective_k, k_note, team_section
-from bot.kernel.registry import Context
+from bot.kernel.context import Context
 from bot.kernel.ui import Block, Button, Buttons, Field, Fields, Text
 
 __all__ = ["VIEW", "person_forgotten", "quiz_distribution", "result_changed"]

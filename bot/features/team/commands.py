@@ -17,9 +17,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.anonymity import effective_k as _floor
+from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow
+from bot.kernel.registry import Flow
 from bot.kernel.storage.models import Team
 from bot.kernel.ui import Block, Divider, Message, Text
 

@@ -12,9 +12,11 @@ from bot.domain.parsing import InputError, format_clock, format_workdays, parse_
 from bot.domain.zones import resolve_zone, search_zones
 from bot.features.logoff.rules import format_hours
 from bot.features.personal.commands import away_text, quiet_text
+from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
+from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.registry import Context, Flow, UserError, reply
+from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
 from bot.kernel.storage.models import Team
 from bot.kernel.ui import Divider, Field, Fields, Message, Text

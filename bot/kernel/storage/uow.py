@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+if TYPE_CHECKING:
+    from bot.kernel.storage.models import Team
+    from bot.kernel.storage.store import Store
+
 __all__ = ["UnitOfWork"]
+
+S = TypeVar("S", bound="Store")
 
 
 class UnitOfWork:
@@ -16,6 +23,16 @@ class UnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._committed = False
+        self._stores: dict[tuple[type[Store], int | None], Store] = {}
+
+    def store(self, kind: type[S], team: Team) -> S:
+        """The one ``kind`` store of this unit of work for ``team`` (made on first use)."""
+        key = (kind, team.id)
+        found = self._stores.get(key)
+        if found is None:
+            found = self._stores[key] = kind(self.session, team)
+        assert isinstance(found, kind)
+        return found
 
     async def __aenter__(self) -> UnitOfWork:
         return self

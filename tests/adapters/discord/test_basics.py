@@ -62,7 +62,7 @@ async def test_a_wrong_token_is_a_clear_startup_error(
     fake: FakeDiscord, services: Services
 ) -> None:
     from adapters.discord import create_client, run_client
-    from bot.cli import StartupError
+    from bot.kernel.errors import StartupError
 
     wrong = services.settings.model_copy(update={"discord_token": "not-the-token"})
     instance = Services(
