@@ -1,20 +1,38 @@
 """The kernel's catalogue of meeting points between features (see :mod:`bot.kernel.hooks`).
 
-Each slot says what it carries and who gathers it. A feature provides with
+Each slot says what it carries, who provides it and who gathers it. A feature provides with
 ``flow.provide(SLOT, value)`` or ``@flow.provides(SLOT)``; another gathers with
-``ctx.provided(SLOT)``. Neither imports the other.
+``ctx.provided(SLOT)``. Neither imports the other, and the payloads are kernel types only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, time
 
 from bot.kernel.context import Context
+from bot.kernel.effects import Effect
 from bot.kernel.hooks import Slot
-from bot.kernel.ui import Block
+from bot.kernel.ui import Block, Button
 
-__all__ = ["TEAM_SECTIONS", "TeamSection"]
+__all__ = [
+    "BEFORE_FORGET",
+    "LOGGED_OFF",
+    "LOGOFF_SETUP",
+    "QUIET_HOURS_SET",
+    "REMINDER_ADDONS",
+    "TEAM_SECTIONS",
+    "WORKING_LATE",
+    "LogoffSetup",
+    "ReminderAddon",
+    "TeamSection",
+]
+
+Effects = Awaitable[list[Effect]]
+
+
+# --- the team view ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,5 +45,53 @@ class TeamSection:
 
 
 TEAM_SECTIONS: Slot[TeamSection] = Slot(
-    "team sections", "sections of the `team` view; gathered by the team feature"
+    "team sections", "sections of the `team` view (quiz, pulse, late choices); the team feature"
 )
+
+
+# --- log-off ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogoffSetup:
+    """How another feature sets a person's log-off reminder (the quiz's one-click set-up).
+    Both raise ``UserError`` for a time inside quiet hours; both return the confirmation."""
+
+    fixed: Callable[[Context, time], Effects]  # daily at this local time, on workdays
+    hours: Callable[[Context, float], Effects]  # integration: this many hours after `start`
+
+
+LOGOFF_SETUP: Slot[LogoffSetup] = Slot("log-off set-up", "provided by log-off; used by the quiz")
+
+# After a person logged off for ``day`` (``late``: the day ran past its target): the answers
+# of the right-to-disconnect feature (the late-choice tap, the Slack snooze), in order.
+LOGGED_OFF: Slot[Callable[[Context, date, bool], Effects]] = Slot("logged off")
+
+# After "Working late today" for ``day``: e.g. a Slack pause is lifted, the late-choice tap.
+WORKING_LATE: Slot[Callable[[Context, date], Effects]] = Slot("working late")
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderAddon:
+    """What another feature adds to a log-off reminder DM: a line of text, a button."""
+
+    line: str = ""
+    button: Button | None = None
+
+
+# Asked when a log-off reminder goes out (``at_target``: the log-off time itself, not a
+# snooze or a heads-up); what it returns is appended to the DM.
+REMINDER_ADDONS: Slot[Callable[[Context, bool], Awaitable[ReminderAddon]]] = Slot(
+    "reminder add-ons"
+)
+
+
+# --- personal settings and data ----------------------------------------------------------
+
+# After a person changed their quiet hours: a line to add to the answer (e.g. Slack offers to
+# match its Do Not Disturb), or "".
+QUIET_HOURS_SET: Slot[Callable[[Context], Awaitable[str]]] = Slot("quiet hours set")
+
+# Before `forget` deletes a person's data: each feature lets go of what it holds elsewhere
+# (a Slack token is revoked, the team's quiz view counts the leaving as a change).
+BEFORE_FORGET: Slot[Callable[[Context], Awaitable[None]]] = Slot("before forget")
