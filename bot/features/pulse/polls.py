@@ -179,8 +179,8 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
     if parsed is None:
         raise UserError("That button is not one I recognise; nothing was recorded.")
     number, option = parsed
-    repo = ctx.store(Pulses)
-    poll = await repo.get(number)
+    store = ctx.store(Pulses)
+    poll = await store.get(number)
     if poll is None:
         raise UserError("That pulse no longer exists, so nothing was recorded.")
     if poll.status == "open" and poll.closes_at <= ctx.now:
@@ -194,10 +194,10 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
     # Everything the reply needs is read before the answer is recorded, so the poll's lock
     # (taken by record_answer) is held as briefly as possible.
     where = await post_ref(ctx, poll) or ctx.message_ref
-    asker = await repo.asker(poll) if where is not None else None
+    asker = await store.asker(poll) if where is not None else None
     k = poll_k(ctx, poll)
     try:
-        responses = await repo.record_answer(poll, option, user_id=ctx.actor.user_id)
+        responses = await store.record_answer(poll, option, user_id=ctx.actor.user_id)
     except AlreadyAnswered:
         raise UserError(ALREADY_ANSWERED) from None
     except KeyRetired:
