@@ -10,26 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain.anonymity import MIN_K, effective_k
 from bot.domain.parsing import InputError
 from bot.domain.text import look_alike_key, strip_invisible
-from bot.features.pulse.tally import (
-    MIN_K,
-    Tally,
-    WeekResult,
-    answers_needed,
+from bot.features.pulse.anonymity import answers_needed, needed_sentence, new_secret, voter_key
+from bot.features.pulse.spec import (
     build_spec,
-    effective_k,
-    needed_sentence,
-    new_secret,
     parse_ask,
     parse_deadline,
     parse_options,
-    percent_texts,
-    percentages,
-    trend_rows,
     validate_deadline,
-    voter_key,
 )
+from bot.features.pulse.tally import Tally, percent_texts, percentages
+from bot.features.pulse.trends import WeekResult, trend_rows
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 BERLIN = ZoneInfo("Europe/Berlin")

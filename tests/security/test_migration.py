@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bot.bootstrap import make_bot
-from bot.features.pulse.tally import voter_key
+from bot.features.pulse.anonymity import voter_key
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import Place
 from bot.kernel.settings import Settings

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.features.pulse.tally import KIND_WORDS
+from bot.features.pulse.spec import KIND_WORDS
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply, Update
 from bot.kernel.errors import UserError

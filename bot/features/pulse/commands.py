@@ -1,7 +1,11 @@
 """``pulse``: anonymous team polls — ask (form or one line), answer, close, results,
 templates and weekly pulses. This module is the routing table; the steps live in
-:mod:`bot.features.pulse.polls` and :mod:`bot.features.pulse.recurring`, the rules in
-:mod:`bot.features.pulse.tally` and the anonymous storage in :mod:`bot.features.pulse.store`.
+:mod:`~bot.features.pulse.polls`, :mod:`~bot.features.pulse.ask`,
+:mod:`~bot.features.pulse.recurring` and :mod:`~bot.features.pulse.window`, the pure rules in
+:mod:`~bot.features.pulse.spec`, :mod:`~bot.features.pulse.tally` and
+:mod:`~bot.features.pulse.trends`, and the anonymous storage in
+:mod:`~bot.features.pulse.store`. It also offers the pulse trends to the ``team`` view
+through the kernel's ``TEAM_SECTIONS`` slot.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from bot.domain.parsing import InputError, parse_clock
 from bot.features.pulse import ask as pulse_ask
 from bot.features.pulse import polls, recurring
 from bot.features.pulse import window as pulse_window
-from bot.features.pulse.tally import (
+from bot.features.pulse.spec import (
     DEFAULT_OPEN,
     Kind,
     PollSpec,
@@ -25,6 +29,8 @@ from bot.features.pulse.tally import (
     validate_options,
     validate_question,
 )
+from bot.features.pulse.store import Pulses
+from bot.features.pulse.team_trends import TREND_SECTION
 from bot.features.pulse.templates import get_pulse_templates
 from bot.features.pulse.views import deadline_text, poll_line
 from bot.kernel.context import Context, reply
@@ -34,12 +40,14 @@ from bot.kernel.events import Place
 from bot.kernel.grammar import ParsedCommand, did_you_mean
 from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
+from bot.kernel.slots import TEAM_SECTIONS
 from bot.kernel.ui import Form, FormField, Message, Option, Text, action_id
 from bot.scheduling import Due
 
 __all__ = ["flow"]
 
 flow = Flow("pulse")
+flow.provide(TEAM_SECTIONS, TREND_SECTION, order=20)
 
 USAGE = (
     "pulse",
@@ -306,16 +314,16 @@ async def choose_template(ctx: Context, value: str) -> list[Effect]:
 
 
 async def _list(ctx: Context) -> Reply:
-    recent = [p for p in await polls.pulses(ctx).recent(limit=10) if await polls.visible(ctx, p)]
+    store = ctx.store(Pulses)
+    recent = [p for p in await store.recent(limit=10) if await polls.visible(ctx, p)]
     waiting = await pulse_window.waiting_lines(ctx)
     if not recent and not waiting:
         return reply(
             'No pulses yet. Start one with `pulse` (a form) or `pulse ask "Is your workload '
             'sustainable?" scale`, or pick a question from `pulse templates`.'
         )
-    repo = polls.pulses(ctx)
     lines = [
-        poll_line(p, team_k=ctx.team.k_threshold, answered=await repo.answered(p)) for p in recent
+        poll_line(p, team_k=ctx.team.k_threshold, answered=await store.answered(p)) for p in recent
     ]
     parts = [f"*Pulses in this team*\n{chr(10).join(lines)}"] if lines else []
     if waiting:  # asked outside the asker's window, posted when it opens
@@ -350,7 +358,7 @@ async def _close(ctx: Context, number: str) -> list[Effect]:
 
 @flow.job(polls.CLOSE_JOB)
 async def close_job(ctx: Context, due: Due) -> list[Effect]:
-    poll = await polls.pulses(ctx).by_id(int(due.data.get("poll_id", 0)))
+    poll = await ctx.store(Pulses).by_id(int(due.data.get("poll_id", 0)))
     if poll is None:
         return []
     return await polls.close_poll(ctx, poll)

@@ -139,7 +139,7 @@ class PulseParticipant(Base):
     __table_args__ = (PrimaryKeyConstraint("poll_id", "voter"), {"sqlite_with_rowid": False})
 
     poll_id: Mapped[int] = mapped_column(ForeignKey("pulse_polls.id", ondelete="CASCADE"))
-    voter: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 hex, see domain.pulse
+    voter: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 hex: security.ballots
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
 
 

@@ -1,5 +1,6 @@
 """Asking, answering, closing and showing pulse polls — the steps the pulse commands, buttons,
-form and scheduled jobs share.
+form and scheduled jobs share. The polls themselves are kept by :class:`Pulses`
+(:mod:`bot.features.pulse.store`); the close is scheduled with the engine.
 
 Anonymity rules kept here: nothing logs who answered, the private confirmation does not
 repeat the answer, and results exist only after the close has opened the sealed ballots, and
@@ -11,11 +12,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from bot.domain.anonymity import effective_k
 from bot.domain.bounds import small_int
 from bot.features.pulse.chart import results_chart
 from bot.features.pulse.models import PulsePoll
+from bot.features.pulse.spec import PollSpec
 from bot.features.pulse.store import AlreadyAnswered, KeyRetired, PollClosed, Pulses
-from bot.features.pulse.tally import PollSpec, effective_k
 from bot.features.pulse.views import (
     ALREADY_ANSWERED,
     answered_message,
@@ -33,6 +35,7 @@ from bot.kernel.effects import Effect, Post, Reply, Update
 from bot.kernel.errors import UserError
 from bot.kernel.events import MessageRef, Place
 from bot.kernel.ui import Message
+from bot.scheduling import Once, cancel_schedule, get_schedule, set_schedule
 
 __all__ = [
     "CLOSE_JOB",
@@ -56,10 +59,6 @@ log = logging.getLogger(__name__)
 CLOSE_JOB = "pulse.close"
 
 
-def pulses(ctx: Context) -> Pulses:
-    return Pulses(ctx.session, ctx.team)
-
-
 def poll_k(ctx: Context, poll: PulsePoll) -> int:
     """The k that applies to ``poll``: its own (from when it opened) or the team's now,
     whichever is higher, never below 3."""
@@ -79,7 +78,7 @@ async def may_close(ctx: Context, poll: PulsePoll) -> bool:
     """The person who asked, or a team admin."""
     if ctx.is_admin:
         return True
-    asker = await pulses(ctx).asker(poll)
+    asker = await ctx.store(Pulses).asker(poll)
     return asker is not None and asker.member_id == ctx.member.id
 
 
@@ -121,7 +120,7 @@ async def find_poll(ctx: Context, text: str, verb: str = "results") -> PulsePoll
     number = small_int(cleaned)
     if number is None:
         raise UserError(f"“{cleaned[:20]}” isn't a pulse number. `pulse list` shows them.")
-    poll = await pulses(ctx).get(number)
+    poll = await ctx.store(Pulses).get(number)
     if poll is None:
         raise UserError(f"There is no pulse #{number} in this team. `pulse list` shows them.")
     return poll
@@ -143,19 +142,15 @@ async def open_poll(
 ) -> tuple[PulsePoll, list[Effect]]:
     """Create the poll, schedule its close and return the channel post (``Post`` with a
     ``ref_key``, so later answers and the close can update it)."""
-    from bot.scheduling import Once, set_schedule
-
-    poll = await pulses(ctx).create(
+    poll = await ctx.store(Pulses).create(
         spec,
-        closes_at=closes_at,
+        channel=channel,
         opened_at=ctx.now,
-        channel_id=channel.id,
-        channel_name=channel.name or channel.id,
-        asker=(ctx.member.id, ctx.actor.name) if creator else None,
+        closes_at=closes_at,
         zone=zone or ctx.zone.key,
+        asker=(ctx.member.id, ctx.actor.name) if creator else None,
         template=template,
         series_id=series_id,
-        private=channel.private,
     )
     await set_schedule(
         ctx,
@@ -184,8 +179,8 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
     if parsed is None:
         raise UserError("That button is not one I recognise; nothing was recorded.")
     number, option = parsed
-    repo = pulses(ctx)
-    poll = await repo.get(number)
+    store = ctx.store(Pulses)
+    poll = await store.get(number)
     if poll is None:
         raise UserError("That pulse no longer exists, so nothing was recorded.")
     if poll.status == "open" and poll.closes_at <= ctx.now:
@@ -199,10 +194,10 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
     # Everything the reply needs is read before the answer is recorded, so the poll's lock
     # (taken by record_answer) is held as briefly as possible.
     where = await post_ref(ctx, poll) or ctx.message_ref
-    asker = await repo.asker(poll) if where is not None else None
+    asker = await store.asker(poll) if where is not None else None
     k = poll_k(ctx, poll)
     try:
-        responses = await repo.record_answer(poll, option, user_id=ctx.actor.user_id)
+        responses = await store.record_answer(poll, option, user_id=ctx.actor.user_id)
     except AlreadyAnswered:
         raise UserError(ALREADY_ANSWERED) from None
     except KeyRetired:
@@ -239,9 +234,7 @@ def _closed_reply(poll: PulsePoll) -> Reply:
 async def close_poll(ctx: Context, poll: PulsePoll) -> list[Effect]:
     """Close ``poll`` if it is open: update its post and post the results (or how many more
     answers were needed) to its channel. Empty if it was already closed."""
-    from bot.scheduling import cancel_schedule, get_schedule
-
-    closed = await pulses(ctx).close(poll, now=ctx.now, k=poll_k(ctx, poll))
+    closed = await ctx.store(Pulses).close(poll, now=ctx.now, k=poll_k(ctx, poll))
     if closed is None:
         return []
     ref = f"poll:{poll.id}"
@@ -268,7 +261,7 @@ async def results_effects(ctx: Context, poll: PulsePoll) -> Message:
     k = poll_k(ctx, poll)
     if poll.responses < k:
         return hidden_results_message(poll, k=k)
-    tally = await pulses(ctx).tally(poll)
+    tally = await ctx.store(Pulses).tally(poll)
     closed = poll.closed_at or ctx.now
     subtitle = (
         f"Anonymous pulse #{poll.number} · {responses_text(tally.total)} · closed "
@@ -285,7 +278,7 @@ async def visible(ctx: Context, poll: PulsePoll) -> bool:
     asked it; every other poll by the whole team."""
     if not poll.private or (ctx.place.kind == "channel" and ctx.place.id == poll.channel_id):
         return True
-    asker = await pulses(ctx).asker(poll)
+    asker = await ctx.store(Pulses).asker(poll)
     return asker is not None and asker.member_id == ctx.member.id
 
 
@@ -303,7 +296,7 @@ async def show_results(ctx: Context, poll: PulsePoll) -> list[Effect]:
         return [
             reply(
                 f"Pulse #{poll.number} is still open: "
-                f"{responses_text(await pulses(ctx).answered(poll))} so far; it "
+                f"{responses_text(await ctx.store(Pulses).answered(poll))} so far; it "
                 f"closes {deadline_text(poll.closes_at, poll.zone)}. Results are shown when it "
                 f"closes, and only if at least {poll_k(ctx, poll)} people answered."
             )
@@ -315,6 +308,6 @@ async def close_overdue(ctx: Context) -> list[Effect]:
     """Close every poll of the team whose deadline has passed — normally the scheduled job
     does this; this catches a close that could not run (e.g. the bot was down)."""
     effects: list[Effect] = []
-    for poll in await pulses(ctx).overdue(ctx.now):
+    for poll in await ctx.store(Pulses).overdue(ctx.now):
         effects += await close_poll(ctx, poll)
     return effects

@@ -1,4 +1,6 @@
-"""Templates, weekly pulses and their trend in the ``team`` view.
+"""Ready-made questions (templates) and weekly pulses: `pulse templates`, `pulse ask
+TEMPLATE`, `pulse schedule …` and the weekly job. Their trend in the ``team`` view is
+:mod:`bot.features.pulse.team_trends`.
 
 A weekly pulse is a :class:`PulseSeries` row plus a team-level ``WeeklyLocal`` schedule
 (``pulse.weekly``). Each firing closes the series' previous poll if it is still open and
@@ -8,7 +10,8 @@ posts the next one, which closes on its own schedule before the following week's
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from bot.domain.parsing import (
     InputError,
@@ -16,35 +19,23 @@ from bot.domain.parsing import (
     format_clock,
     parse_clock,
     parse_duration,
+    parse_weekday,
 )
 from bot.domain.zones import safe_zone
-from bot.features.pulse.chart import trend_chart
-from bot.features.pulse.polls import (
-    close_poll,
-    open_poll,
-    poll_k,
-    pulses,
-    require_creator,
-    target_channel,
-)
-from bot.features.pulse.tally import (
-    MIN_OPEN,
-    TrendRow,
-    WeekResult,
-    effective_k,
-    trend_rows,
-    validate_deadline,
-)
+from bot.features.pulse.models import PulseSeries
+from bot.features.pulse.polls import close_poll, open_poll, require_creator, target_channel
+from bot.features.pulse.series_store import WeeklyPulses
+from bot.features.pulse.spec import DEFAULT_OPEN, MIN_OPEN, validate_deadline
+from bot.features.pulse.store import Pulses
 from bot.features.pulse.templates import PulseTemplate, PulseTemplates, get_pulse_templates
 from bot.features.pulse.views import deadline_text, kind_text, series_line
 from bot.features.pulse.window import hold, weekly_slot
-from bot.features.team.commands import team_section
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.events import Place
 from bot.kernel.grammar import ParsedCommand
-from bot.kernel.ui import Block, Image, Message, Option, Select, Text
+from bot.kernel.ui import Message, Option, Select, Text
 from bot.scheduling import Due, WeeklyLocal, cancel_schedule, get_schedule, set_schedule
 
 __all__ = [
@@ -53,7 +44,6 @@ __all__ = [
     "schedule_command",
     "templates",
     "templates_message",
-    "trend_blocks",
     "weekly_job",
 ]
 
@@ -104,8 +94,6 @@ async def ask_template(
     ctx: Context, template_id: str, *, closes_at: datetime | None = None
 ) -> list[Effect]:
     """Post a template's question now (from the menu or `pulse ask <id>`)."""
-    from bot.features.pulse.tally import DEFAULT_OPEN
-
     require_creator(ctx)
     template = template_or_error(ctx, template_id)
     channel = target_channel(ctx)
@@ -155,8 +143,6 @@ USAGE = (
 
 
 def _weekday(text: str) -> int:
-    from bot.domain.parsing import parse_weekday
-
     if any(mark in text for mark in ",-–") or text.lower() in ("weekdays", "daily", "everyday"):
         raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
     try:
@@ -165,8 +151,30 @@ def _weekday(text: str) -> int:
         raise UserError(f"{error} {USAGE}") from None
 
 
-async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
-    open_minutes: int | None = None
+@dataclass(frozen=True, slots=True)
+class _Weekly:
+    """`pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]`, read and checked."""
+
+    weekday: int
+    at: time
+    template: PulseTemplate
+    open_minutes: int | None  # None: open until an hour before the next one
+
+
+def _read_weekly(ctx: Context, args: list[str]) -> _Weekly:
+    args, open_minutes = _open_minutes(args)
+    if len(args) != 3:
+        raise UserError(USAGE)
+    weekday = _weekday(args[0])
+    try:
+        at = parse_clock(args[1])
+    except InputError as error:
+        raise UserError(f"{error} {USAGE}") from None
+    return _Weekly(weekday, at, template_or_error(ctx, args[2]), open_minutes)
+
+
+def _open_minutes(args: list[str]) -> tuple[list[str], int | None]:
+    """``… closes 2d`` at the end: how long each poll stays open, and the words before it."""
     lowered = [a.lower() for a in args]
     for word in ("closes", "open", "for"):
         if word in lowered:
@@ -183,21 +191,17 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
                 raise UserError(str(error)) from None
             if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
                 raise too_long
-            open_minutes = int(length.total_seconds() // 60)
-            args = args[:where]
-            break
-    if len(args) != 3:
-        raise UserError(USAGE)
-    weekday = _weekday(args[0])
-    try:
-        at = parse_clock(args[1])
-    except InputError as error:
-        raise UserError(f"{error} {USAGE}") from None
-    template = template_or_error(ctx, args[2])
-    weekday, at, moved = weekly_slot(ctx, weekday, at)
+            return args[:where], int(length.total_seconds() // 60)
+    return args, None
+
+
+async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
+    asked = _read_weekly(ctx, args)
+    template = asked.template
+    weekday, at, moved = weekly_slot(ctx, asked.weekday, asked.at)
     channel = target_channel(ctx)
-    repo = pulses(ctx)
-    existing = await repo.active_series()
+    weekly = ctx.store(WeeklyPulses)
+    existing = await weekly.active()
     for series in existing:
         if (series.template, series.weekday, series.at) == (template.id, weekday, format_clock(at)):
             raise UserError(
@@ -206,14 +210,13 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
     if len(existing) >= MAX_SERIES:
         raise UserError(f"A team can have at most {MAX_SERIES} weekly pulses.")
     zone = ctx.zone.key
-    series = await repo.add_series(
+    series = await weekly.add(
         template=template.id,
         weekday=weekday,
         at=format_clock(at),
         zone=zone,
-        channel_id=channel.id,
-        channel_name=channel.name or channel.id,
-        open_minutes=open_minutes,
+        channel=channel,
+        open_minutes=asked.open_minutes,
     )
     schedule = await set_schedule(
         ctx,
@@ -223,21 +226,24 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
         data={"series_id": series.id},
         team_level=True,
     )
-    first = schedule.next_due_at
-    when = f" The first one goes out {deadline_text(first, zone)}." if first else ""
+    return [_scheduled_reply(series, template, schedule.next_due_at, moved)]
+
+
+def _scheduled_reply(
+    series: PulseSeries, template: PulseTemplate, first: datetime | None, moved: str
+) -> Reply:
+    when = f" The first one goes out {deadline_text(first, series.zone)}." if first else ""
     lasts = (
-        f"stays open {_duration_text(open_minutes)}"
-        if open_minutes
+        f"stays open {_duration_text(series.open_minutes)}"
+        if series.open_minutes
         else "closes an hour before the next one"
     )
-    return [
-        reply(
-            f"Scheduled weekly pulse #{series.number}: every {FULL_DAY[weekday]} at "
-            f"{format_clock(at)} ({zone}) I'll post “{template.question}” to "
-            f"#{channel.name or channel.id}. Each one {lasts}.{when} "
-            f"`pulse schedule off {series.number}` stops it." + (f" {moved}" if moved else "")
-        )
-    ]
+    return reply(
+        f"Scheduled weekly pulse #{series.number}: every {FULL_DAY[series.weekday]} at "
+        f"{series.at} ({series.zone}) I'll post “{template.question}” to "
+        f"#{series.channel_name or series.channel_id}. Each one {lasts}.{when} "
+        f"`pulse schedule off {series.number}` stops it." + (f" {moved}" if moved else "")
+    )
 
 
 def _duration_text(minutes: int) -> str:
@@ -251,10 +257,11 @@ async def _stop_series(ctx: Context, args: list[str]) -> list[Effect]:
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         raise UserError("Which one? `pulse schedule off 2` (`pulse schedule` lists them).")
     number = int(args[0].lstrip("#"))
-    series = await pulses(ctx).series(number)
+    weekly = ctx.store(WeeklyPulses)
+    series = await weekly.get(number)
     if series is None or not series.active:
         raise UserError(f"There is no active weekly pulse #{number}. `pulse schedule` lists them.")
-    series.active = False
+    await weekly.stop(series)
     await cancel_schedule(ctx, kind=WEEKLY_JOB, ref=f"series:{series.id}", team_level=True)
     return [
         reply(
@@ -265,7 +272,7 @@ async def _stop_series(ctx: Context, args: list[str]) -> list[Effect]:
 
 
 async def _list_series(ctx: Context) -> Reply:
-    active = await pulses(ctx).active_series()
+    active = await ctx.store(WeeklyPulses).active()
     if not active:
         return reply(
             "No weekly pulses yet. Admins start one with `pulse schedule weekly fri 15:00 "
@@ -287,11 +294,11 @@ async def _list_series(ctx: Context) -> Reply:
 
 async def weekly_job(ctx: Context, due: Due) -> list[Effect]:
     """A weekly pulse falls due: close last week's poll if still open, post this week's."""
-    series = await pulses(ctx).series_by_id(int(due.data.get("series_id", 0)))
+    series = await ctx.store(WeeklyPulses).by_id(int(due.data.get("series_id", 0)))
     if series is None or not series.active:
         return []
     effects: list[Effect] = []
-    for previous in await pulses(ctx).open_in_series(series.id):
+    for previous in await ctx.store(Pulses).open_of_series(series.id):
         effects += await close_poll(ctx, previous)
     template = templates(ctx).get(series.template)
     if template is None:
@@ -317,71 +324,3 @@ async def weekly_job(ctx: Context, due: Due) -> list[Effect]:
         creator=False,
     )
     return [*effects, *posted]
-
-
-# --- the trend in `team` --------------------------------------------------------------------
-
-
-async def trend_blocks(ctx: Context) -> list[Block]:
-    """Each template question's result week by week — only weeks where at least k answered."""
-    history = await pulses(ctx).template_history()
-    if not history:
-        return []
-    results = [
-        WeekResult(
-            template=poll.template or "",
-            question=poll.question,
-            kind=poll.kind,
-            asked_at=poll.opened_at,
-            tally=tally,
-            shown=poll.responses >= poll_k(ctx, poll),
-        )
-        for poll, tally in history
-    ]
-    rows = trend_rows(results, zone=ctx.zone)
-    if not rows:
-        return []
-    k = effective_k(ctx.team.k_threshold)
-    blocks: list[Block] = []
-    by_unit: dict[str, list[TrendRow]] = {}
-    for row in rows:
-        lines = [f"*{row.question}* — {row.unit}"]
-        for point in row.points:
-            lines.append(f"• week of {point.week:%d %b}: {point.text} · {point.answers} answers")
-        if row.hidden:
-            word = "week" if row.hidden == 1 else "weeks"
-            lines.append(f"_{row.hidden} {word} not shown: fewer than {k} people answered._")
-        if not row.points:
-            lines.append("_No week had enough answers to show yet._")
-        if row.change:
-            lines.append(f"_{row.change}_")
-        blocks.append(Text("\n".join(lines)))
-        if len(row.points) >= 2 and row.value_unit:
-            by_unit.setdefault(row.value_unit, []).append(row)
-    for unit, charted in by_unit.items():
-        shown = [p.week for row in charted for p in row.points]
-        # Every week from the first to the last, so a hidden week shows as a gap.
-        weeks = [
-            min(shown) + timedelta(weeks=i) for i in range((max(shown) - min(shown)).days // 7 + 1)
-        ]
-        series = [
-            (row.question, [(f"{p.week:%d %b}", p.value) for p in row.points]) for row in charted
-        ]
-        png = await trend_chart(
-            series,
-            weeks=[f"{w:%d %b}" for w in weeks],
-            title="Pulse trend by week",
-            unit=unit,
-            limits=(1.0, 5.0) if "1–5" in unit else (0.0, 100.0),
-        )
-        alt = "Trend by week: " + "; ".join(
-            f"{name}: " + ", ".join(f"week of {week} {value:.1f}" for week, value in points)
-            for name, points in series
-        )
-        blocks.append(Image(png, alt[:1900], filename="pulse-trend.png"))
-    return blocks
-
-
-@team_section("Pulse trends", order=20)
-async def _pulse_trends(ctx: Context) -> list[Block]:
-    return await trend_blocks(ctx)

@@ -1,5 +1,9 @@
-"""Pulse polls in the database, scoped by team. The two writes that matter for anonymity and
-for concurrency live here: :meth:`Pulses.record_answer` and :meth:`Pulses.close`.
+"""The pulse's polls in the database, scoped by team: :class:`Pulses`, reached with
+``ctx.store(Pulses)``. Weekly series and pulses held for their asker's working window have
+their own stores (:mod:`bot.features.pulse.series_store`).
+
+The two writes that matter for anonymity and for concurrency live here:
+:meth:`Pulses.record_answer` and :meth:`Pulses.close`.
 
 An answer locks the open poll's row without writing it (``SELECT … FOR NO KEY UPDATE``), the
 close takes the same lock with its conditional ``UPDATE … WHERE status = 'open'``, so on every
@@ -15,12 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.features.pulse.anonymity import voter_key
 from bot.features.pulse.models import (
     PulseAsker,
     PulseBallot,
@@ -29,11 +33,13 @@ from bot.features.pulse.models import (
     PulsePoll,
     PulsePollKey,
 )
-from bot.features.pulse.series_store import SeriesQueries
-from bot.features.pulse.tally import PollSpec, Tally, voter_key
-from bot.kernel.storage.models import Team
+from bot.features.pulse.spec import PollSpec
+from bot.features.pulse.tally import Tally
+from bot.kernel.events import Place
+from bot.kernel.storage.store import Store
 from bot.security.ballots import (
     PollKeys,
+    Unsealed,
     new_poll_keys,
     participation_mark,
     seal_ballot,
@@ -41,11 +47,11 @@ from bot.security.ballots import (
 )
 from bot.security.keys import get_server_keys
 
-__all__ = ["AlreadyAnswered", "KeyRetired", "PollClosed", "Pulses"]
+__all__ = ["AlreadyAnswered", "Closed", "KeyRetired", "PollClosed", "Pulses"]
 
 log = logging.getLogger(__name__)
 
-# Core tables for the statements that must run in the database (``count = count + 1``).
+# Core tables for the statements that lock, update on a condition or delete in bulk.
 _polls = cast(Table, PulsePoll.__table__)
 _counts = cast(Table, PulseCount.__table__)
 _participants = cast(Table, PulseParticipant.__table__)
@@ -73,51 +79,38 @@ class Closed:
     tally: Tally
 
 
-class Pulses(SeriesQueries):
-    """Polls and series of one team."""
+class Pulses(Store):
+    """The polls of one team: asking, answering, closing, and what may be shown of them."""
 
-    def __init__(self, session: AsyncSession, team: Team) -> None:
-        self.session = session
-        self.team = team
-
-    # --- polls ----------------------------------------------------------------------
+    # --- asking ---------------------------------------------------------------------
 
     async def create(
         self,
         spec: PollSpec,
         *,
-        closes_at: datetime,
+        channel: Place,
         opened_at: datetime,
-        channel_id: str,
-        channel_name: str,
-        asker: tuple[int, str] | None,
+        closes_at: datetime,
         zone: str,
+        asker: tuple[int, str] | None,
         template: str | None = None,
         series_id: int | None = None,
-        private: bool = False,
     ) -> PulsePoll:
         """A new open poll with its own key pair (the private key wrapped with the server
-        key). Its number is the team's next; two
+        key), posted to ``channel`` (a private channel's poll stays there). ``asker`` is
+        (member id, name), ``None`` for a weekly pulse. Its number is the team's next; two
         polls created at once collide on the unique (team, number) and the loser's whole event
         is retried by the core."""
         keys = get_server_keys()
-        number = (
-            await self.session.scalar(
-                select(func.coalesce(func.max(PulsePoll.number), 0)).where(
-                    PulsePoll.team_id == self.team.id
-                )
-            )
-            or 0
-        ) + 1
         poll = PulsePoll(
             team_id=self.team.id,
-            number=number,
+            number=await self._next_number(),
             question=spec.question,
             kind=spec.kind,
             options=list(spec.options),
             legend=spec.legend,
-            channel_id=channel_id,
-            channel_name=channel_name[:200],
+            channel_id=channel.id,
+            channel_name=(channel.name or channel.id)[:200],
             zone=zone,
             status="open",
             opened_at=opened_at,
@@ -125,7 +118,7 @@ class Pulses(SeriesQueries):
             responses=0,
             k=self.team.k_threshold,
             key_id=keys.current_id,
-            private=private,
+            private=channel.private,
             template=template,
             series_id=series_id,
         )
@@ -138,7 +131,18 @@ class Pulses(SeriesQueries):
                     poll_id=poll.id, team_id=self.team.id, member_id=member_id, name=name[:200]
                 )
             )
-        pair = new_poll_keys(keys, team_id=self.team.id, poll_id=poll.id)
+        self._add_keys(poll, new_poll_keys(keys, team_id=self.team.id, poll_id=poll.id))
+        return poll
+
+    async def _next_number(self) -> int:
+        highest = await self.session.scalar(
+            select(func.coalesce(func.max(PulsePoll.number), 0)).where(
+                PulsePoll.team_id == self.team.id
+            )
+        )
+        return (highest or 0) + 1
+
+    def _add_keys(self, poll: PulsePoll, pair: PollKeys) -> None:
         self.session.add(
             PulsePollKey(
                 poll_id=poll.id,
@@ -148,7 +152,8 @@ class Pulses(SeriesQueries):
                 wrapped_key=pair.wrapped_private_key,
             )
         )
-        return poll
+
+    # --- finding polls --------------------------------------------------------------
 
     async def get(self, number: int) -> PulsePoll | None:
         return await self.session.scalar(
@@ -169,7 +174,7 @@ class Pulses(SeriesQueries):
         )
 
     async def recent(self, *, limit: int = 10) -> list[PulsePoll]:
-        """Open polls first (soonest deadline first), then the latest closed ones."""
+        """The team's latest ``limit`` polls: the open ones first, newest first in each."""
         rows = await self.session.scalars(
             select(PulsePoll)
             .where(PulsePoll.team_id == self.team.id)
@@ -189,6 +194,19 @@ class Pulses(SeriesQueries):
             )
         )
         return list(rows)
+
+    async def open_of_series(self, series_id: int) -> list[PulsePoll]:
+        """The polls of a weekly series that are still open (normally last week's, if any)."""
+        rows = await self.session.scalars(
+            select(PulsePoll).where(
+                PulsePoll.team_id == self.team.id,
+                PulsePoll.series_id == series_id,
+                PulsePoll.status == "open",
+            )
+        )
+        return list(rows)
+
+    # --- answering ------------------------------------------------------------------
 
     async def record_answer(self, poll: PulsePoll, option: int, *, user_id: str) -> int:
         """Record one sealed answer and that ``user_id`` answered; returns how many have
@@ -283,6 +301,8 @@ class Pulses(SeriesQueries):
                 counts[option] = int(count)
         return Tally(tuple(poll.options), tuple(counts))
 
+    # --- closing and results ----------------------------------------------------------
+
     async def close(self, poll: PulsePoll, *, now: datetime, k: int) -> Closed | None:
         """Close an open poll in one transaction: mark it closed, open its ballots in memory,
         write the totals only if at least ``k`` were counted (else only how many), and delete
@@ -301,22 +321,7 @@ class Pulses(SeriesQueries):
         if closed is None:
             await self.session.refresh(poll)
             return None
-        where = (_ballots.c.poll_id == poll.id, _ballots.c.team_id == self.team.id)
-        sealed = (await self.session.scalars(select(_ballots.c.sealed).where(*where))).all()
-        pair = await self.session.get(PulsePollKey, poll.id)
-        stored = (
-            PollKeys(pair.key_id, pair.public_key, pair.wrapped_key)
-            if pair is not None and pair.team_id == self.team.id
-            else None
-        )
-        result = unseal_ballots(
-            get_server_keys(),
-            stored,
-            sealed,
-            options=len(poll.options),
-            team_id=self.team.id,
-            poll_id=poll.id,
-        )
+        result = await self._unseal(poll)
         counted = sum(result.counts)
         if counted >= k:
             await self.session.execute(
@@ -331,13 +336,7 @@ class Pulses(SeriesQueries):
             .where(_polls.c.id == poll.id)
             .values(responses=counted, unreadable=result.unreadable)
         )
-        await self.session.execute(delete(_ballots).where(*where))
-        await self.session.execute(
-            delete(_participants).where(
-                _participants.c.poll_id == poll.id, _participants.c.team_id == self.team.id
-            )
-        )
-        await self.session.execute(delete(_keys).where(_keys.c.poll_id == poll.id))
+        await self._erase_ballots(poll)
         if result.unreadable:
             # A count only: never which ballot, never what it held.
             log.warning(
@@ -347,6 +346,39 @@ class Pulses(SeriesQueries):
             )
         await self.session.refresh(poll)
         return Closed(poll, await self.tally(poll))
+
+    async def _unseal(self, poll: PulsePoll) -> Unsealed:
+        """The poll's ballots opened in memory with its unwrapped key (nothing is written)."""
+        sealed = (
+            await self.session.scalars(select(_ballots.c.sealed).where(*self._ballots_of(poll)))
+        ).all()
+        pair = await self.session.get(PulsePollKey, poll.id)
+        stored = (
+            PollKeys(pair.key_id, pair.public_key, pair.wrapped_key)
+            if pair is not None and pair.team_id == self.team.id
+            else None
+        )
+        return unseal_ballots(
+            get_server_keys(),
+            stored,
+            sealed,
+            options=len(poll.options),
+            team_id=self.team.id,
+            poll_id=poll.id,
+        )
+
+    async def _erase_ballots(self, poll: PulsePoll) -> None:
+        """Delete what only an open poll needs: the ballots, the marks and the wrapped key."""
+        await self.session.execute(delete(_ballots).where(*self._ballots_of(poll)))
+        await self.session.execute(
+            delete(_participants).where(
+                _participants.c.poll_id == poll.id, _participants.c.team_id == self.team.id
+            )
+        )
+        await self.session.execute(delete(_keys).where(_keys.c.poll_id == poll.id))
+
+    def _ballots_of(self, poll: PulsePoll) -> tuple[ColumnElement[bool], ...]:
+        return (_ballots.c.poll_id == poll.id, _ballots.c.team_id == self.team.id)
 
     async def template_history(self) -> list[tuple[PulsePoll, Tally]]:
         """Closed polls asked from a template (weekly or one-off), oldest first, with their

@@ -1,8 +1,10 @@
 """Pulse templates (``pulse_templates.yaml``): ready-made questions, validated at load.
 
-Uses the same YAML reader as the quiz files, so a mistake is reported with the file, the
-line and the place (``templates[fit].options[2]: …``). ``CROSSFADE_CONTENT_DIR`` may hold a
-team's edited or translated copy; otherwise the built-in file beside this module is used.
+Read with the generic YAML reader of :mod:`bot.content`, so a mistake is reported with the
+file, the line and the place (``templates[fit].options[2]: …``). ``CROSSFADE_CONTENT_DIR``
+may hold a team's edited or translated copy; otherwise the built-in file in ``bot/content/``
+is used. Each template is checked with the same rules as a typed ``pulse ask``
+(:mod:`bot.features.pulse.spec`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bot.content.errors import ContentError, Problem
 from bot.content.loader import require_directory, resolve_file
 from bot.content.yamlfile import ParsedFile, parse_yaml, read_model
 from bot.domain.parsing import InputError
-from bot.features.pulse.tally import MAX_OPTIONS, MAX_QUESTION_LENGTH, PollSpec, build_spec
+from bot.features.pulse.spec import MAX_OPTIONS, MAX_QUESTION_LENGTH, PollSpec, build_spec
 
 __all__ = [
     "PULSE_TEMPLATES_FILE",

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.anonymity import effective_k
 from bot.domain.bounds import small_int
 from bot.domain.parsing import format_day
 from bot.domain.zones import safe_zone
+from bot.features.pulse.anonymity import needed_sentence
 from bot.features.pulse.models import PulsePoll, PulseSeries
-from bot.features.pulse.tally import Tally, effective_k, needed_sentence
+from bot.features.pulse.tally import Tally
 from bot.kernel.ui import Block, Button, Buttons, Image, Message, Text
 
 __all__ = [

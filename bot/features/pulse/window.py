@@ -14,8 +14,10 @@ import secrets
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.domain.window import WorkWindow, inside, next_window_start, outside_reason
-from bot.features.pulse.tally import DEFAULT_OPEN, PollSpec
+from bot.domain.window import inside, next_window_start, outside_reason
+from bot.features.pulse.polls import open_poll
+from bot.features.pulse.series_store import HeldPulses
+from bot.features.pulse.spec import DEFAULT_OPEN, PollSpec
 from bot.features.pulse.views import deadline_text
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
@@ -31,17 +33,11 @@ _CALL = {"ignore_rules": True, "no_skip": True, "run_late": True}
 _FULL_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _window(ctx: Context) -> WorkWindow:
-    from bot.features.disconnect.workday import member_window
-
-    return member_window(ctx)
-
-
 def hold_until(ctx: Context) -> datetime | None:
     """The asker's next window start if they are outside their window now (strict mode)."""
     if not ctx.team.strict_disconnect:
         return None
-    base, rules = _window(ctx), member_rules(ctx.member, ctx.team)
+    base, rules = ctx.work_window, member_rules(ctx.member, ctx.team)
     if inside(ctx.now.astimezone(rules.zone), base, rules, ctx.member.early_start_at):
         return None
     return next_window_start(ctx.now, base, rules)
@@ -77,7 +73,7 @@ async def hold(
     ref = f"ask:{secrets.token_hex(6)}"
     await set_schedule(ctx, kind=DEFERRED_JOB, rule=Once(until), ref=ref, data=data)
     local = ctx.now.astimezone(ctx.zone)
-    reason = outside_reason(local, _window(ctx), member_rules(ctx.member, ctx.team))
+    reason = outside_reason(local, ctx.work_window, member_rules(ctx.member, ctx.team))
     return [
         reply(
             f"It's {local:%H:%M} — {reason}; Crossfade keeps evenings free, so “{spec.question}” "
@@ -90,33 +86,16 @@ async def hold(
 
 async def waiting_lines(ctx: Context) -> list[str]:
     """The asker's own pulses still waiting for their window (for `pulse list`)."""
-    from sqlalchemy import select
-
-    from bot.scheduling import Schedule
-
-    rows = await ctx.session.scalars(
-        select(Schedule)
-        .where(
-            Schedule.team_id == ctx.team.id,
-            Schedule.member_id == ctx.member.id,
-            Schedule.kind == DEFERRED_JOB,
-            Schedule.next_due_at.is_not(None),
-            Schedule.stopped.is_(None),
-        )
-        .order_by(Schedule.next_due_at)
-    )
+    held = await ctx.store(HeldPulses).waiting(ctx.member.id, job=DEFERRED_JOB)
     return [
-        f"• “{row.data.get('question', '')}” — posted to "
-        f"#{row.data.get('channel_name', '')} on {deadline_text(row.next_due_at, ctx.zone.key)}"
-        for row in rows
-        if row.next_due_at is not None
+        f"• “{pulse.question}” — posted to "
+        f"#{pulse.channel_name} on {deadline_text(pulse.posts_at, ctx.zone.key)}"
+        for pulse in held
     ]
 
 
 async def post_deferred(ctx: Context, due: Due) -> list[Effect]:
     """The window opened: post the held pulse."""
-    from bot.features.pulse.polls import open_poll
-
     data = due.data
     spec = PollSpec(
         str(data["question"]),
@@ -144,7 +123,7 @@ def weekly_slot(ctx: Context, weekday: int, at: time) -> tuple[int, time, str]:
     the next workday. Returns (weekday, time, a sentence for the asker or "")."""
     if not ctx.team.strict_disconnect:
         return weekday, at, ""
-    base = _window(ctx)
+    base = ctx.work_window
     workdays = member_rules(ctx.member, ctx.team).workdays
     if not workdays & 0x7F:
         return weekday, at, ""
