@@ -21,6 +21,8 @@ from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
+from bot.kernel.slots import TEAM_SECTIONS
+from bot.kernel.slots import TeamSection as Section
 from bot.kernel.storage.models import Team
 from bot.kernel.ui import Block, Divider, Message, Text
 
@@ -90,7 +92,8 @@ async def team(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
             f"fewer than {k} people."
         )
     ]
-    for section in sections():
+    registered = [Section(s.title, s.render) for s in sections()]
+    for section in [*ctx.provided(TEAM_SECTIONS), *registered]:
         body = list(await section.render(ctx))
         if body:
             blocks += [Divider(), Text(f"*{section.title}*"), *body]
