@@ -76,7 +76,7 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar, Union
+from typing import Any, Final, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -148,7 +148,8 @@ class Loaded(Generic[S]):
 @dataclass(frozen=True, slots=True)
 class Stale(Generic[S]):
     """Why a press is answered "moved on": ``press`` is ``None`` for a value that is not one
-    of ours; ``current`` is the member's conversation in progress, if any (to offer it)."""
+    of ours; ``current`` is the member's conversation in progress, if any, to offer it (never
+    for a conversation that finds its state elsewhere)."""
 
     press: Press | None
     current: Live[S] | None
@@ -185,7 +186,7 @@ class _MovedOn:
 # answer the question does not have): it gets the conversation's one "moved on" answer.
 MOVED_ON: Final = _MovedOn()
 
-Outcome = Union[Next[S], End, Stay, _MovedOn]  # noqa: UP007  (a generic alias, subscripted)
+Outcome = Next[S] | End | Stay | _MovedOn
 ActionTurn = Callable[[Context, Live[S], Press], Awaitable[Outcome[S]]]
 FormTurn = Callable[[Context, Live[S], Press, dict[str, str]], Awaitable[Outcome[S]]]
 StaleAnswer = Callable[[Context, Stale[S]], Awaitable[list[Effect]]]

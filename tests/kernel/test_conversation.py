@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import select
@@ -335,7 +335,7 @@ async def test_next_needs_a_row() -> None:
 def test_bad_declarations_fail_at_construction() -> None:
     flow = Flow("bad")
 
-    async def never(ctx: Context, stale: Stale[object]) -> list[Effect]:
+    async def never(ctx: Context, stale: Stale[Any]) -> list[Effect]:
         return []
 
     @dataclass(frozen=True)
