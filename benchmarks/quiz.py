@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bot.bootstrap import make_bot
-from bot.content import load_content
+from bot.features.quiz.content import load_content
 from bot.features.quiz.scoring import Choice, score_quiz
 from bot.kernel.clock import FakeClock
 from bot.kernel.events import Action, Actor, Command, Place

@@ -98,11 +98,9 @@ async def build(
 ) -> Services:
     """Create every long-lived object. SQLite databases are migrated automatically; a
     PostgreSQL database must be at head (``crossfade db upgrade``), which is checked."""
-    from bot.content import get_content
-
     # Broken content files (quiz, tips) stop start-up here: ContentError is a ValueError
     # whose message names the file, the line and what is wrong.
-    get_content(settings.content_dir)
+    quiz.get_content(settings.content_dir)
     # A missing key is MissingServerKey (a ValueError): one clear line at start-up.
     set_server_keys(load_server_keys(settings.secret_key, settings.database_url))
     db = Database(settings.database_url)

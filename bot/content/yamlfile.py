@@ -2,8 +2,8 @@
 
 PyYAML gives us a node tree with line marks; pydantic gives error locations as paths
 (``("questions", 2, "answers", 0, "score")``). Walking the path through the node tree turns
-each error into "quiz.yaml, line 41 (questions[dinner].answers[reply].score): …". Other
-content features (pulse templates) can reuse :func:`read_model` for the same precision.
+each error into "quiz.yaml, line 41 (questions[dinner].answers[reply].score): …". Every
+feature's content files (the quiz's, the pulse templates) are read with it.
 """
 
 from __future__ import annotations

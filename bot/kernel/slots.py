@@ -14,6 +14,7 @@ from datetime import date, time
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect
 from bot.kernel.hooks import Slot
+from bot.kernel.settings import Settings
 from bot.kernel.ui import Block, Button
 
 __all__ = [
@@ -23,10 +24,12 @@ __all__ = [
     "QUIET_HOURS_SET",
     "REMINDER_ADDONS",
     "TEAM_SECTIONS",
+    "TIP_LOOKUP",
     "WORKING_LATE",
     "LogoffSetup",
     "ReminderAddon",
     "TeamSection",
+    "TipText",
 ]
 
 Effects = Awaitable[list[Effect]]
@@ -95,3 +98,24 @@ QUIET_HOURS_SET: Slot[Callable[[Context], Awaitable[str]]] = Slot("quiet hours s
 # Before `forget` deletes a person's data: each feature lets go of what it holds elsewhere
 # (a Slack token is revoked, the team's quiz view counts the leaving as a change).
 BEFORE_FORGET: Slot[Callable[[Context], Awaitable[None]]] = Slot("before forget")
+
+
+# --- content -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TipText:
+    """A tip as the content files word it (translatable): a title, a one-sentence summary and
+    its points."""
+
+    title: str
+    summary: str
+    points: tuple[str, ...] = ()
+
+
+# A tip by id (``know_your_limits``, ``prioritize_self_care`` …) in the wording of the team's
+# content files (``settings.content_dir``, else the built-in ones), or None when there is no
+# such tip. Provided by the quiz (its tips file); check-in nudges word their advice with it.
+TIP_LOOKUP: Slot[Callable[[Settings, str], TipText | None]] = Slot(
+    "tip lookup", "tips by id from the content files; provided by the quiz, used by check-in"
+)

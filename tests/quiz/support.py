@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.content import load_content
+from bot.features.quiz.content import load_content
 from bot.kernel.effects import Effect
 from bot.kernel.ui import Button
 from tests.support.harness import Harness, messages

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.bootstrap import build
-from bot.content import BUILTIN_DIR, ContentError, load_content
-from bot.content.schema import RESULT_KINDS
+from bot.content import ContentError
+from bot.features.quiz.content import BUILTIN_DIR, load_content
+from bot.features.quiz.content.schema import RESULT_KINDS
 from bot.features.quiz.scoring import HARD_RULE_FLAGS
 from bot.kernel.settings import Settings
 

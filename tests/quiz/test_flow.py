@@ -4,19 +4,22 @@ buttons, the result and its setup button."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.bootstrap import make_bot
+from bot.bootstrap import build_router, make_bot
 from bot.features.quiz.models import QuizResult
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
-from bot.kernel.effects import FormErrors, OpenForm, Reply, Update
+from bot.kernel.context import Context
+from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, Update
 from bot.kernel.events import MessageRef, Place
+from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
+from bot.kernel.slots import LOGOFF_SETUP, LogoffSetup
 from bot.kernel.storage.db import Database
 from bot.kernel.storage.models import Conversation, Member
 from bot.kernel.ui import Button, Message
@@ -309,80 +312,106 @@ async def test_rumination_is_warned_even_when_the_rest_leans_integration(h: Harn
 # --- the setup button ------------------------------------------------------------------
 
 
-async def test_balance_setup_asks_the_time_and_explains_without_the_logoff_flow(
-    h: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.features.logoff import commands as logoff
-
-    monkeypatch.delattr(logoff, "set_logoff", raising=False)
+async def test_balance_setup_asks_the_time_and_sets_the_reminder(h: Harness) -> None:
     result = await take_quiz(h, "ann", BALANCE)
     ask = await h.press("ann", button(result, "Set my daily log-off reminder"))
     assert "What time is your daily log-off?" in text_of(ask)
     effects = await h.press("ann", button(ask, "17:30"))
-    text = text_of(effects)
-    assert "no reminder was set" in text and "reminder at 17:30 your time (UTC)" in text
+    assert "Log-off reminder set: 17:30 on workdays" in text_of(effects)
+    assert "Quiet hours" not in text_of(effects)  # Balance leaves quiet hours alone
+    assert "17:30" in text_of(await h.command("ann", "/crossfade logoff"))
 
 
-async def test_balance_setup_calls_set_logoff(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import time
+class FakeLogoff:
+    """Stands in for the log-off feature's set-up: records what the quiz asked for."""
 
-    from bot.features.logoff import commands as logoff
+    def __init__(self) -> None:
+        self.fixed_calls: list[time] = []
+        self.hours_calls: list[float] = []
+        self.flow = Flow("fake-logoff")
+        self.flow.provide(LOGOFF_SETUP, LogoffSetup(self.fixed, self.hours), order=0)
 
-    calls: list[time] = []
-
-    async def fake_set_logoff(ctx: object, at: time) -> list[Reply]:
-        calls.append(at)
+    async def fixed(self, ctx: Context, at: time) -> list[Effect]:
+        self.fixed_calls.append(at)
         return [Reply(Message(f"logoff {at:%H:%M}"))]
 
-    monkeypatch.setattr(logoff, "set_logoff", fake_set_logoff, raising=False)
-    result = await take_quiz(h, "ann", BALANCE)
-    ask = await h.press("ann", button(result, "Set my daily log-off reminder"))
-    effects = await h.press("ann", button(ask, "18:00"))
-    assert calls == [time(18, 0)] and "logoff 18:00" in text_of(effects)
+    async def hours(self, ctx: Context, hours: float) -> list[Effect]:
+        self.hours_calls.append(hours)
+        return [Reply(Message(f"after {hours:g} hours"))]
+
+
+@pytest.fixture
+def fake_logoff() -> FakeLogoff:
+    return FakeLogoff()
+
+
+@pytest.fixture
+def faked(db: Database, clock: FakeClock, settings: Settings, fake_logoff: FakeLogoff) -> Harness:
+    """The bot, with the log-off set-up the quiz reaches through the slot replaced."""
+    router = build_router([fake_logoff.flow])
+    return Harness(make_bot(db=db, clock=clock, settings=settings, router=router))
+
+
+async def test_balance_setup_uses_the_logoff_setup_slot(
+    faked: Harness, fake_logoff: FakeLogoff
+) -> None:
+    result = await take_quiz(faked, "ann", BALANCE)
+    ask = await faked.press("ann", button(result, "Set my daily log-off reminder"))
+    effects = await faked.press("ann", button(ask, "18:00"))
+    assert fake_logoff.fixed_calls == [time(18, 0)] and "logoff 18:00" in text_of(effects)
 
     # another time, through the form: a bad time stays in the form, a good one is set
-    opened = await h.press("ann", button(ask, "Another time…"))
+    opened = await faked.press("ann", button(ask, "Another time…"))
     [form] = [e.form for e in opened if isinstance(e, OpenForm)]
-    errors = await h.submit("ann", form.id, {"time": "25:99"})
+    errors = await faked.submit("ann", form.id, {"time": "25:99"})
     assert isinstance(errors[0], FormErrors) and "time" in errors[0].errors
-    effects = await h.submit("ann", form.id, {"time": "5:45pm"})
-    assert calls == [time(18, 0), time(17, 45)]
+    effects = await faked.submit("ann", form.id, {"time": "5:45pm"})
+    assert fake_logoff.fixed_calls == [time(18, 0), time(17, 45)]
 
 
 async def test_integration_setup_sets_hours_and_quiet_hours(
-    h: Harness, bot: Bot, monkeypatch: pytest.MonkeyPatch
+    faked: Harness, fake_logoff: FakeLogoff
 ) -> None:
-    from bot.features.logoff import commands as logoff
+    await faked.command("ann", "/crossfade quiet off")
+    result = await take_quiz(faked, "ann", INTEGRATION)
+    ask = await faked.press("ann", button(result, "Remind me after a day's hours"))
+    effects = await faked.press("ann", button(ask, "8 hours"))
+    text = text_of(effects)
+    assert fake_logoff.hours_calls == [8]
+    assert "after 8 hours" in text
+    assert "Quiet hours on: no DMs from 20:00 to 08:00" in text
+    assert "20:00–08:00" in text_of(await faked.command("ann", "/crossfade quiet"))
 
-    calls: list[int] = []
 
-    async def fake_set_hours(ctx: object, hours: int) -> None:
-        calls.append(hours)
-
-    monkeypatch.setattr(logoff, "set_hours", fake_set_hours, raising=False)
-    await h.command("ann", "/crossfade quiet off")
+async def test_integration_setup_through_the_logoff_feature(h: Harness) -> None:
     result = await take_quiz(h, "ann", INTEGRATION)
     ask = await h.press("ann", button(result, "Remind me after a day's hours"))
-    effects = await h.press("ann", button(ask, "8 hours"))
-    text = text_of(effects)
-    assert calls == [8]
-    assert "I'll remind you when 8 hours are up" in text
-    assert "Quiet hours on: no DMs from 20:00 to 08:00" in text
-    assert "20:00–08:00" in text_of(await h.command("ann", "/crossfade quiet"))
+    text = text_of(await h.press("ann", button(ask, "8 hours")))
+    assert "Integration mode: after `/crossfade start` I'll remind you when 8 h are up" in text
 
 
-async def test_crossfade_setup_is_a_hard_stop_and_keeps_own_quiet_hours(
-    h: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.features.logoff import commands as logoff
-
-    monkeypatch.delattr(logoff, "set_logoff", raising=False)
+async def test_crossfade_setup_is_a_hard_stop_and_keeps_own_quiet_hours(h: Harness) -> None:
     await h.command("ann", "/crossfade quiet 21:00-07:00")
     result = await take_quiz(h, "ann", CROSSFADE)
     ask = await h.press("ann", button(result, "Set my hard stop"))
     assert "daily hard stop" in text_of(ask)
     effects = await h.press("ann", button(ask, "17:00"))
+    assert "Log-off reminder set: 17:00 on workdays" in text_of(effects)
     assert "Your quiet hours stay 21:00–07:00" in text_of(effects)
+
+
+async def test_setup_buttons_with_garbled_values_change_nothing(h: Harness) -> None:
+    result = await take_quiz(h, "ann", BALANCE)
+    setup = button(result, "Set my daily log-off reminder")
+    for action, value in (
+        ("quiz:logoff", setup.value),  # no time
+        ("quiz:logoff", f"{setup.value}.2599"),  # not a time
+        ("quiz:hours", f"{setup.value}.99"),  # too many hours
+        ("quiz:logoff_other", "x"),
+    ):
+        effects = await h.press("ann", Button("x", action, value))
+        assert "This quiz has moved on: that result was replaced" in text_of(effects)
+    assert "Log-off reminder" not in text_of(await h.command("ann", "/crossfade logoff"))
 
 
 async def test_nobody_else_can_press_my_buttons(h: Harness, bot: Bot) -> None:

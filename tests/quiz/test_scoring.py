@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.content import Content, load_content
+from bot.features.quiz.content import Content, load_content
 from bot.features.quiz.scoring import (
     CLOCK_IN_ROLE,
     RUMINATES,

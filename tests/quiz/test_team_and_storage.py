@@ -4,7 +4,6 @@ SQLite and the real PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,13 +11,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.bootstrap import make_bot
+from bot.bootstrap import build_router, make_bot
 from bot.features.quiz.models import QuizResult
-from bot.features.team import commands as team_module
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.context import Context
+from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
+from bot.kernel.slots import TEAM_SECTIONS, TeamSection
 from bot.kernel.storage.db import Database
 from bot.kernel.storage.models import Base, Member, Team
 from bot.kernel.ui import Block, Text
@@ -87,26 +87,21 @@ async def test_teams_never_see_each_other(anybot: Bot) -> None:
     assert "Integration: 3 (100%)" in text_of(await theirs.command("x", "/crossfade team"))
 
 
-@pytest.fixture
-def extra_section() -> Iterator[None]:
-    saved = dict(team_module._SECTIONS)
+async def _pulses(ctx: Context) -> list[Block]:
+    return [Text("pulse trend here")]
 
-    @team_module.team_section("Pulse trends", order=20)
-    async def pulses(ctx: Context) -> list[Block]:
-        return [Text("pulse trend here")]
 
-    @team_module.team_section("Hidden", order=5)
-    async def hidden(ctx: Context) -> list[Block]:
-        return []
-
-    yield
-    team_module._SECTIONS.clear()
-    team_module._SECTIONS.update(saved)
+async def _hidden(ctx: Context) -> list[Block]:
+    return []
 
 
 async def test_other_features_append_sections_to_the_team_view(
-    bot: Bot, extra_section: None
+    db: Database, clock: FakeClock, settings: Settings
 ) -> None:
+    other = Flow("other")
+    other.provide(TEAM_SECTIONS, TeamSection("Pulse trends", _pulses), order=20)
+    other.provide(TEAM_SECTIONS, TeamSection("Hidden", _hidden), order=5)
+    bot = make_bot(db=db, clock=clock, settings=settings, router=build_router([other]))
     text = text_of(await Harness(bot).command("ann", "/crossfade team"))
     assert text.index("Balance or integration?") < text.index("Pulse trends")
     assert "pulse trend here" in text and "Hidden" not in text

@@ -17,6 +17,7 @@ from bot.domain.parsing import workday_set
 from bot.features.checkin.insights import DayEntry, LogoffDay, Nudge, WorkCalendar, due_nudges
 from bot.features.checkin.models import CheckIn, NudgeSent
 from bot.kernel.context import Context
+from bot.kernel.slots import TIP_LOOKUP
 from bot.kernel.storage.models.core import Team
 
 __all__ = [
@@ -226,12 +227,8 @@ _TIP_POINT = {"long_hours": 2, "no_downtime": 1, "late_logoffs": 1, "low_energy"
 def tip_text(ctx: Context, nudge: Nudge) -> str:
     """The nudge with its tip, worded from the (translatable) content files when present."""
     title, advice = nudge.tip.title, nudge.tip.text
-    try:
-        from bot.content.loader import get_content
-
-        tip = get_content(ctx.settings.content_dir or None).tip(nudge.tip.key)
-    except Exception:  # content is optional here: the built-in wording stands in
-        tip = None
+    lookups = ctx.provided(TIP_LOOKUP)
+    tip = lookups[0](ctx.settings, nudge.tip.key) if lookups else None
     if tip is not None:
         title, advice = tip.title, tip.summary
         point = _TIP_POINT.get(nudge.pattern)

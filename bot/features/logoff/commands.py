@@ -56,6 +56,7 @@ from bot.kernel.effects import Effect, Reply, SendDirect, Update
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
+from bot.kernel.slots import LOGOFF_SETUP, LogoffSetup
 from bot.kernel.storage.models.scheduling import OutboxRow
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import (
@@ -232,6 +233,9 @@ async def set_hours(ctx: Context, hours: float, *, hard_stop: time | None = None
         started = _local(ctx, day.started_at)
         text += f" Today you started at {started:%H:%M}: reminder {_when(ctx, due)}."
     return [reply(text)]
+
+
+flow.provide(LOGOFF_SETUP, LogoffSetup(fixed=set_logoff, hours=set_hours))
 
 
 async def set_end_of_day(ctx: Context, end: time) -> list[Effect]:

@@ -4,19 +4,18 @@
 * Crossfade → the same reminder as a hard stop, plus quiet hours.
 * Integration → the hours-based reminder (asks how many hours) plus quiet hours.
 
-The reminders themselves belong to the log-off flow (``bot.features.logoff.commands.set_logoff`` and
-``set_hours``); they are looked up when the button is pressed, so this works whether or not
-that flow is installed — without it, the button says what it will do and changes nothing.
+A conversation whose state is the result itself: every button carries the result's id, and
+a press counts only while that result is the person's current one (else it has moved on).
+The reminders belong to the log-off feature, which provides ``LOGOFF_SETUP``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import time
-from typing import Any
 
 from bot.domain.bounds import small_int
-from bot.domain.parsing import InputError, format_clock, parse_clock
+from bot.domain.parsing import InputError, parse_clock
+from bot.features.quiz.flow import flow
 from bot.features.quiz.models import QuizResult
 from bot.features.quiz.scoring import is_exhausted
 from bot.features.quiz.store import QuizResults
@@ -31,11 +30,12 @@ from bot.features.quiz.views import (
     setup_time_message,
 )
 from bot.kernel.context import Context, reply
+from bot.kernel.conversation import MOVED_ON, Conversation, End, Live, Outcome, Press, Stale, Stay
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply
-from bot.kernel.registry import Flow
-from bot.kernel.ui import Form, FormField, Message
+from bot.kernel.slots import LOGOFF_SETUP, LogoffSetup
+from bot.kernel.ui import Form, FormField
 
-__all__ = ["DEFAULT_QUIET", "register"]
+__all__ = ["DEFAULT_QUIET", "STALE_RESULT", "setup"]
 
 DEFAULT_QUIET = ("20:00", "08:00")
 MIN_HOURS, MAX_HOURS = 1, 16
@@ -44,33 +44,30 @@ STALE_RESULT = (
     "changed. `/crossfade quiz result` shows your latest result and its button."
 )
 
-
-def _logoff_api(name: str) -> Callable[..., Awaitable[Any]] | None:
-    """``bot.features.logoff.commands.<name>`` when the log-off flow provides it."""
-    from bot.features.logoff import commands as logoff
-
-    found = getattr(logoff, name, None)
-    return found if callable(found) else None
+Turn = Outcome[QuizResult]
 
 
-async def _current_result(ctx: Context, value: str) -> QuizResult | None:
-    """The result a setup button belongs to, if it is still the member's current one."""
-    ident = small_int(value)
+async def _current_result(ctx: Context, press: Press) -> QuizResult | None:
+    """The result a set-up button belongs to, while it is the member's current one."""
+    ident = small_int(press.session)
     if ident is None:
         return None
-    row = await QuizResults(ctx.session, ctx.team).by_id(ctx.member, ident)
+    row = await ctx.store(QuizResults).by_id(ctx.member, ident)
     return row if row is not None and row.is_current else None
 
 
-def _as_effects(outcome: Any, fallback: str) -> list[Effect]:
-    """The log-off flow may answer with effects, a message or nothing; show something."""
-    if isinstance(outcome, list) and outcome:
-        return outcome
-    if isinstance(outcome, Message):
-        return [Reply(outcome)]
-    if isinstance(outcome, str) and outcome:
-        return [reply(outcome)]
-    return [reply(fallback)]
+async def _moved_on(ctx: Context, stale: Stale[QuizResult]) -> list[Effect]:
+    return [reply(STALE_RESULT)]
+
+
+setup = Conversation(flow, "quiz set-up", find=_current_result, moved_on=_moved_on)
+
+
+def _logoff(ctx: Context) -> LogoffSetup:
+    provided = ctx.provided(LOGOFF_SETUP)
+    if not provided:
+        raise LookupError("no feature provides the log-off set-up (LOGOFF_SETUP)")
+    return provided[0]
 
 
 async def ensure_quiet_hours(ctx: Context) -> str:
@@ -85,98 +82,66 @@ async def ensure_quiet_hours(ctx: Context) -> str:
 
 async def apply_logoff(ctx: Context, row: QuizResult, at: time) -> list[Effect]:
     """Set the daily log-off reminder (and quiet hours for Crossfade)."""
-    clock = format_clock(at)
     quiet = await ensure_quiet_hours(ctx) if row.result == "crossfade" else ""
-    set_logoff = _logoff_api("set_logoff")
-    if set_logoff is None:
-        text = (
-            "Log-off reminders aren't available in this version yet, so no reminder was set. "
-            f"Once they are, this button sets a reminder at {clock} your time ({ctx.zone.key}) "
-            "on your workdays."
-        )
-        return [reply(f"{text} {quiet}".strip())]
-    effects = _as_effects(
-        await set_logoff(ctx, at), f"Done: I'll remind you to log off at {clock} on workdays."
-    )
+    effects = await _logoff(ctx).fixed(ctx, at)
     return [*effects, reply(quiet)] if quiet else effects
 
 
 async def apply_hours(ctx: Context, hours: int) -> list[Effect]:
     """Set the hours-based reminder and quiet hours (Integration)."""
     quiet = await ensure_quiet_hours(ctx)
-    set_hours = _logoff_api("set_hours")
-    if set_hours is None:
-        text = (
-            "Hours-based reminders aren't available in this version yet, so none was set. "
-            f"Once they are, this button reminds you {hours} hours after `/crossfade start`."
-        )
-        return [reply(f"{text} {quiet}")]
-    effects = _as_effects(
-        await set_hours(ctx, hours),
-        f"Done: after `/crossfade start`, I'll remind you when {hours} hours are up.",
-    )
+    effects = await _logoff(ctx).hours(ctx, hours)
     return [*effects, reply(quiet)]
 
 
-def register(flow: Flow) -> None:
-    """Add the setup buttons and form to the quiz flow."""
+@setup.action(SETUP)  # value: <result id>
+async def offer(ctx: Context, live: Live[QuizResult], press: Press) -> Turn:
+    row = live.state
+    # Someone worn out gets a fixed end to the day, never an hours count that can stretch.
+    if row.result == "integration" and not is_exhausted(row.flags or ()):
+        return Stay([Reply(setup_hours_message(row.id))])
+    default = ctx.team.default_logoff or "17:30"
+    message = setup_time_message(row.id, default=default, hard_stop=row.result != "balance")
+    return Stay([Reply(message)])
 
-    @flow.action(SETUP)
-    async def setup(ctx: Context, value: str) -> list[Effect]:
-        row = await _current_result(ctx, value)
-        if row is None:
-            return [reply(STALE_RESULT)]
-        # Someone worn out gets a fixed end to the day, never an hours count that can stretch.
-        if row.result == "integration" and not is_exhausted(row.flags or ()):
-            return [Reply(setup_hours_message(row.id))]
-        message = setup_time_message(
-            row.id, default=ctx.team.default_logoff or "17:30", hard_stop=row.result != "balance"
-        )
-        return [Reply(message)]
 
-    @flow.action(LOGOFF)
-    async def pick_time(ctx: Context, value: str) -> list[Effect]:
-        result_id, _, hhmm = value.partition(".")
-        row = await _current_result(ctx, result_id)
-        if row is None:
-            return [reply(STALE_RESULT)]
-        try:
-            at = parse_clock(f"{hhmm[:2]}:{hhmm[2:]}")
-        except InputError:
-            return [reply(STALE_RESULT)]
-        return await apply_logoff(ctx, row, at)
+@setup.action(LOGOFF, arg=True)  # value: <result id>.<HHMM>
+async def pick_time(ctx: Context, live: Live[QuizResult], press: Press) -> Turn:
+    try:
+        at = parse_clock(f"{press.arg[:2]}:{press.arg[2:]}")
+    except InputError:
+        return MOVED_ON
+    return End(await apply_logoff(ctx, live.state, at))
 
-    @flow.action(LOGOFF_OTHER)
-    async def other_time(ctx: Context, value: str) -> list[Effect]:
-        row = await _current_result(ctx, value)
-        if row is None:
-            return [reply(STALE_RESULT)]
-        what = "hard stop" if row.result == "crossfade" else "log-off time"
-        field = FormField(
-            "time",
-            f"Daily {what} (HH:MM, your time)",
-            placeholder="17:30",
-            initial=ctx.team.default_logoff or "",
-            max_length=8,
-        )
-        return [OpenForm(Form(form_id(row.id), f"Your {what}", (field,), "Set reminder"))]
 
-    @flow.form(LOGOFF_FORM)
-    async def submit_time(ctx: Context, value: str, values: dict[str, str]) -> list[Effect]:
-        row = await _current_result(ctx, value)
-        if row is None:
-            return [reply(STALE_RESULT)]
-        try:
-            at = parse_clock(values.get("time", ""))
-        except InputError as error:
-            return [FormErrors({"time": str(error)})]
-        return await apply_logoff(ctx, row, at)
+@setup.action(LOGOFF_OTHER)  # value: <result id>; opens the form
+async def other_time(ctx: Context, live: Live[QuizResult], press: Press) -> Turn:
+    row = live.state
+    what = "hard stop" if row.result == "crossfade" else "log-off time"
+    field = FormField(
+        "time",
+        f"Daily {what} (HH:MM, your time)",
+        placeholder="17:30",
+        initial=ctx.team.default_logoff or "",
+        max_length=8,
+    )
+    return Stay([OpenForm(Form(form_id(row.id), f"Your {what}", (field,), "Set reminder"))])
 
-    @flow.action(HOURS)
-    async def pick_hours(ctx: Context, value: str) -> list[Effect]:
-        result_id, _, hours = value.partition(".")
-        row = await _current_result(ctx, result_id)
-        number = small_int(hours, low=MIN_HOURS, high=MAX_HOURS)
-        if row is None or number is None:
-            return [reply(STALE_RESULT)]
-        return await apply_hours(ctx, number)
+
+@setup.form(LOGOFF_FORM)  # value: <result id>
+async def submit_time(
+    ctx: Context, live: Live[QuizResult], press: Press, values: dict[str, str]
+) -> Turn:
+    try:
+        at = parse_clock(values.get("time", ""))
+    except InputError as error:
+        return Stay([FormErrors({"time": str(error)})])
+    return End(await apply_logoff(ctx, live.state, at))
+
+
+@setup.action(HOURS, arg=True)  # value: <result id>.<hours>
+async def pick_hours(ctx: Context, live: Live[QuizResult], press: Press) -> Turn:
+    hours = small_int(press.arg, low=MIN_HOURS, high=MAX_HOURS)
+    if hours is None:
+        return MOVED_ON
+    return End(await apply_hours(ctx, hours))

@@ -1,4 +1,6 @@
-"""Quiz results of one team: save with history, the current result, the team distribution."""
+"""Quiz results of one team: save with history, the current result, the team distribution.
+
+The quiz's only SQL for its results; handlers reach it with ``ctx.store(QuizResults)``."""
 
 from __future__ import annotations
 
@@ -7,20 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.quiz.models import QuizResult
-from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models import Member
+from bot.kernel.storage.store import Store
 
 __all__ = ["QuizResults"]
 
 
-class QuizResults:
+class QuizResults(Store):
     """Every query is scoped by the team."""
-
-    def __init__(self, session: AsyncSession, team: Team) -> None:
-        self.session = session
-        self.team = team
 
     async def current(self, member: Member) -> QuizResult | None:
         return await self.session.scalar(

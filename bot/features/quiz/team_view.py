@@ -4,26 +4,35 @@ consecutive views never reveals one person's result."""
 
 from __future__ import annotations
 
+from bot.domain.anonymity import effective_k, k_note
+from bot.features.quiz.content import get_content
+from bot.features.quiz.flow import flow
 from bot.features.quiz.store import QuizResults
 from bot.features.quiz.team_views import TeamViews
 from bot.features.quiz.views import START
-from bot.features.team.commands import effective_k, k_note, team_section
 from bot.kernel.context import Context
+from bot.kernel.slots import BEFORE_FORGET, TEAM_SECTIONS, TeamSection
+from bot.kernel.storage.models import Team
 from bot.kernel.ui import Block, Button, Buttons, Field, Fields, Text
 
-__all__ = ["VIEW", "person_forgotten", "quiz_distribution", "result_changed"]
+__all__ = ["VIEW", "person_forgotten", "quiz_distribution", "result_changed", "team_k"]
 
 VIEW = "quiz"
 BAR_WIDTH = 12
 
 
+def team_k(team: Team) -> int:
+    """The team's anonymity threshold, never below the floor whatever the database says."""
+    return effective_k(int(team.k_threshold or 0))
+
+
 async def _publish(ctx: Context) -> tuple[dict[str, int] | None, int]:
     """The published totals (``None`` before the first version) and how many people hold a
     result now."""
-    live = await QuizResults(ctx.session, ctx.team).distribution()
+    live = await ctx.store(QuizResults).distribution()
     total = sum(live.values())
-    version = await TeamViews(ctx.session, ctx.team).publish_if_due(
-        VIEW, live, total=total, k=effective_k(ctx.team), now=ctx.now
+    version = await ctx.store(TeamViews).publish_if_due(
+        VIEW, live, total=total, k=team_k(ctx.team), now=ctx.now
     )
     if version is None:
         return None, total
@@ -32,22 +41,20 @@ async def _publish(ctx: Context) -> tuple[dict[str, int] | None, int]:
 
 async def result_changed(ctx: Context) -> None:
     """The person finished the quiz: one more person whose result changed."""
-    await TeamViews(ctx.session, ctx.team).changed(VIEW, ctx.actor.user_id)
+    await ctx.store(TeamViews).changed(VIEW, ctx.actor.user_id)
     await _publish(ctx)
 
 
+@flow.provides(BEFORE_FORGET)
 async def person_forgotten(ctx: Context) -> None:
     """Before `forget` deletes someone's result: their leaving counts as one change."""
-    if await QuizResults(ctx.session, ctx.team).current(ctx.member) is not None:
-        await TeamViews(ctx.session, ctx.team).changed(VIEW, ctx.actor.user_id)
+    if await ctx.store(QuizResults).current(ctx.member) is not None:
+        await ctx.store(TeamViews).changed(VIEW, ctx.actor.user_id)
 
 
-@team_section("Balance or integration?", order=10)
 async def quiz_distribution(ctx: Context) -> list[Block]:
     """How many people hold each result, as last published."""
-    from bot.features.quiz.commands import _title, content_of
-
-    k = effective_k(ctx.team)
+    k = team_k(ctx.team)
     counts, total = await _publish(ctx)
     if counts is None:
         return [
@@ -55,13 +62,13 @@ async def quiz_distribution(ctx: Context) -> list[Block]:
             Buttons((Button("Take the quiz", START),)),
         ]
     shown = sum(counts.values())
-    content = content_of(ctx)
+    content = get_content(ctx.settings.content_dir)
     fields = []
     for kind in ("balance", "crossfade", "integration"):
         count = counts.get(kind, 0)
         share = count / shown if shown else 0.0
         bar = "█" * round(share * BAR_WIDTH)
-        fields.append(Field(_title(content, kind), f"{count} ({share:.0%}) {bar}".rstrip()))
+        fields.append(Field(content.title(kind), f"{count} ({share:.0%}) {bar}".rstrip()))
     return [
         Text(
             f"{shown} people have taken the quiz; each counts once, with their latest result. "
@@ -70,3 +77,6 @@ async def quiz_distribution(ctx: Context) -> list[Block]:
         ),
         Fields(tuple(fields)),
     ]
+
+
+flow.provide(TEAM_SECTIONS, TeamSection("Balance or integration?", quiz_distribution), order=10)

@@ -1,5 +1,5 @@
 """Publishing team views in versions that differ by at least k people (see
-``bot.features.quiz.team_view_models``)."""
+``bot.features.quiz.team_view_models``); reached with ``ctx.store(TeamViews)``."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.quiz.team_view_models import TeamViewPending, TeamViewVersion
-from bot.kernel.storage.models import Team
+from bot.kernel.storage.store import Store
 from bot.security.keys import get_server_keys
 
 __all__ = ["TeamViews"]
@@ -22,10 +21,8 @@ __all__ = ["TeamViews"]
 _PURPOSE = "team-view-person"
 
 
-class TeamViews:
-    def __init__(self, session: AsyncSession, team: Team) -> None:
-        self.session = session
-        self.team = team
+class TeamViews(Store):
+    """Published views of one team, and who changed since the last version."""
 
     def _person(self, user_id: str) -> str:
         key = get_server_keys().subkey(_PURPOSE)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.content import Content
-from bot.content.schema import ResultKind, Tip
+from bot.features.quiz.content import Content
+from bot.features.quiz.content.schema import ResultKind, Tip
 from bot.features.quiz.scoring import Choice, Verdict, is_exhausted, score_quiz
 from bot.kernel.ui import Block, Button, Buttons, Divider, Message, Text, action_id
 

@@ -22,6 +22,7 @@ from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.slots import TEAM_SECTIONS
+from bot.kernel.slots import TeamSection as Section
 from bot.kernel.storage.models import Team
 from bot.kernel.ui import Block, Divider, Message, Text
 
@@ -91,14 +92,11 @@ async def team(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
             f"fewer than {k} people."
         )
     ]
-    # Sections registered here and those provided through the kernel slot, until every
-    # feature provides through the slot.
-    shown = [(s.title, s.render) for s in sections()]
-    shown += [(s.title, s.render) for s in ctx.provided(TEAM_SECTIONS)]
-    for title, render in shown:
-        body = list(await render(ctx))
+    registered = [Section(s.title, s.render) for s in sections()]
+    for section in [*ctx.provided(TEAM_SECTIONS), *registered]:
+        body = list(await section.render(ctx))
         if body:
-            blocks += [Divider(), Text(f"*{title}*"), *body]
+            blocks += [Divider(), Text(f"*{section.title}*"), *body]
     if len(blocks) == 1:
         blocks.append(Text("Nothing to show yet."))
     return [Reply(Message("Team view", tuple(blocks)))]

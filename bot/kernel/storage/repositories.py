@@ -131,6 +131,11 @@ class Conversations:
         # Assign a new dict so SQLAlchemy sees the change (JSON is not mutation-tracked).
         conversation.state = dict(state)
 
+    async def delete(self, conversation: Conversation) -> None:
+        """End this conversation. A versioned delete: if another instance changed or ended it
+        since it was loaded, the flush fails and the event is retried."""
+        await self.session.delete(conversation)
+
     async def end(self, member: Member, kind: str) -> None:
         await self.session.execute(
             delete(Conversation).where(

@@ -1,7 +1,7 @@
-"""The shapes of the content files (pydantic models), checked field by field at load.
+"""The shapes of the quiz's content files (pydantic models), checked field by field at load.
 
 Cross-references (flags named by answers and tips, unique ids, reachable results) are checked
-in :mod:`bot.content.checks`, which can point at the exact place in the file.
+in :mod:`bot.features.quiz.content.checks`, which can point at the exact place in the file.
 """
 
 from __future__ import annotations
