@@ -1,4 +1,4 @@
-"""Issue 16, items 1 and 2: a pulse never guesses, and a change of rules that silences a
+"""A pulse never guesses, and a change of rules that silences a
 reminder says so and offers the fix — seen through the console, as a person sees it."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Issue 16, items 3–12: each answer a person meets, through the console transcript."""
+"""Each answer a person meets, through the console transcript: the smaller findings of a
+newcomer's first hour."""
 
 from __future__ import annotations
 

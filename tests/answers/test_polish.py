@@ -1,4 +1,4 @@
-"""Issue 16, the polish list: help in plain words, fair percentages, DMs without the slash,
+"""The polish: help in plain words, fair percentages, DMs without the slash,
 input hygiene and the remaining wording."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every configuration mistake the operator issue lists, through the real ``crossfade``
+"""Every configuration mistake an operator is likely to make, through the real ``crossfade``
 command: one line naming what to fix, the exit code, never a traceback."""
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""quiz tables, owned by the quiz issue.
-
-Fill in upgrade/downgrade here rather than adding a new revision, so that the chain
-stays linear while features land in parallel.
+"""The quiz's table: each person's results, the current one marked (the earlier ones are
+the history).
 
 Revision ID: 0003_quiz
 Revises: 0002_scheduling

@@ -1,4 +1,4 @@
-"""checkin tables, owned by the checkin issue: check-ins (one per member per local date) and
+"""The check-in tables: check-ins (one per member per local date) and
 the nudges sent.
 
 Revision ID: 0004_checkin

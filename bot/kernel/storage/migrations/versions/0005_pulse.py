@@ -1,4 +1,4 @@
-"""pulse tables, owned by the pulse issue.
+"""The pulse tables.
 
 Polls, their per-answer counters, who has answered (keyed hashes, no member id, no
 timestamps, no surrogate id) and recurring series. See bot/features/pulse/models.py for why

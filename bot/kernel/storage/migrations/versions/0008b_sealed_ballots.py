@@ -1,4 +1,4 @@
-"""sealed ballots, owned by the anonymity issue: per-poll key pairs, sealed ballots with
+"""Sealed ballots: per-poll key pairs, sealed ballots with
 random ids, totals written only at close and only at k.
 
 Open polls are carried over: each gets a key pair, and its counters become sealed ballots

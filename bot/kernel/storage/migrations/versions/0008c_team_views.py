@@ -1,4 +1,4 @@
-"""published team views, owned by the anonymity issue: the quiz distribution changes only
+"""Published team views: the quiz distribution changes only
 when at least k people's results changed.
 
 Revision ID: 0008c_team_views

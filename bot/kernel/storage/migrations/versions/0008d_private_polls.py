@@ -1,4 +1,4 @@
-"""private polls, owned by the anonymity issue: a poll asked in a private channel is shown
+"""Private polls: a poll asked in a private channel is shown
 only there (and to its asker), and left out of team trends.
 
 Revision ID: 0008d_private_polls
