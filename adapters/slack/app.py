@@ -154,7 +154,12 @@ class SlackAdapter:
 
     @property
     def form_deadline(self) -> float:
+        """Seconds the core gets to judge a modal before Slack's deadline."""
         return self.listeners.form_deadline
+
+    @form_deadline.setter
+    def form_deadline(self, seconds: float) -> None:
+        self.listeners.form_deadline = seconds
 
     def web_client(self, token: str | None = None) -> AsyncWebClient:
         """A Web API client on ``SLACK_API_URL`` sharing the adapter's connection pool."""

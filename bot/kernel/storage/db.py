@@ -36,6 +36,8 @@ def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     locations = os.pathsep.join(str(ROOT / location) for location in VERSION_LOCATIONS)
+    # ``path_separator`` since Alembic 1.16; ``version_path_separator`` before it
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_path_separator", "os")
     config.set_main_option("version_locations", locations.replace("%", "%%"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
