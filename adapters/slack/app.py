@@ -45,6 +45,7 @@ from bot.kernel.app import Bot
 from bot.kernel.clock import Clock
 from bot.kernel.services import Services
 from bot.kernel.settings import Settings
+from bot.kernel.slots import DND_WORDING
 from bot.kernel.storage.db import Database
 from bot.kernel.teams import TeamLifecycle
 
@@ -183,6 +184,8 @@ class SlackAdapter:
             rate=self.settings.slack_rate,
             user_tokens=UserTokens(self.db),
             clock=self.clock,
+            # the core's words for a Do Not Disturb proposal (the feature that makes it)
+            dnd_wording=next(iter(self.bot.router.provided(DND_WORDING)), None),
         )
 
     async def token_works(self) -> bool:

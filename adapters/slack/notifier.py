@@ -49,6 +49,7 @@ from bot.delivery.notifier import DeliveryResult, Notifier
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.effects import Effect, Post, Presence, SendDirect, Update
 from bot.kernel.events import TeamKey
+from bot.kernel.slots import DndWording
 
 __all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
 
@@ -93,9 +94,11 @@ class WorkspaceNotifier:
         rate: float = 5.0,
         user_tokens: UserTokens | None = None,
         clock: Clock | None = None,
+        dnd_wording: DndWording | None = None,
     ) -> None:
         self.rate_per_second = rate  # CROSSFADE_SLACK_RATE
         self.user_tokens = user_tokens
+        self.dnd_wording = dnd_wording
         self.clock = clock or SystemClock()
         self.lane = f"slack:{workspace_id}"
         self.team = TeamKey("slack", workspace_id)
@@ -176,7 +179,9 @@ class WorkspaceNotifier:
         client = await self._client()
         if client is None:
             return DeliveryResult.uninstalled("no_installation")
-        found = await dnd_message(client, effect)
+        if self.dnd_wording is None:
+            return DeliveryResult.permanent("no wording for a Do Not Disturb proposal")
+        found = await dnd_message(client, effect, self.dnd_wording)
         if isinstance(found, DeliveryResult):
             return found
         metadata = row_metadata(key) if key else None
@@ -339,9 +344,11 @@ class SlackNotifier:
         rate: float = WorkspaceNotifier.rate_per_second,
         user_tokens: UserTokens | None = None,
         clock: Clock | None = None,
+        dnd_wording: DndWording | None = None,
     ) -> None:
         self.rate = rate
         self.user_tokens = user_tokens
+        self.dnd_wording = dnd_wording
         self.clock = clock
         self.tokens = tokens
         self.people = people
@@ -365,6 +372,7 @@ class SlackNotifier:
                 rate=self.rate,
                 user_tokens=self.user_tokens,
                 clock=self.clock,
+                dnd_wording=self.dnd_wording,
             )
             self._lanes[lane] = notifier
         return notifier

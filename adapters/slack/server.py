@@ -42,8 +42,8 @@ from adapters.slack.guard import (
     status_label,
     verify,
 )
-from bot.features.disconnect.slack_connect import STATE_PREFIX
 from bot.health import metrics_handler
+from bot.security.connect_grant import STATE_PREFIX
 
 __all__ = [
     "build_web_app",

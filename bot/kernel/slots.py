@@ -14,16 +14,18 @@ from datetime import date, time
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect
 from bot.kernel.hooks import Slot
-from bot.kernel.ui import Block, Button
+from bot.kernel.ui import Block, Button, Message
 
 __all__ = [
     "BEFORE_FORGET",
+    "DND_WORDING",
     "LOGGED_OFF",
     "LOGOFF_SETUP",
     "QUIET_HOURS_SET",
     "REMINDER_ADDONS",
     "TEAM_SECTIONS",
     "WORKING_LATE",
+    "DndWording",
     "LogoffSetup",
     "ReminderAddon",
     "TeamSection",
@@ -95,3 +97,22 @@ QUIET_HOURS_SET: Slot[Callable[[Context], Awaitable[str]]] = Slot("quiet hours s
 # Before `forget` deletes a person's data: each feature lets go of what it holds elsewhere
 # (a Slack token is revoked, the team's quiz view counts the leaving as a change).
 BEFORE_FORGET: Slot[Callable[[Context], Awaitable[None]]] = Slot("before forget")
+
+
+# --- platform presence --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DndWording:
+    """How the core words what a platform's Do Not Disturb schedule suggests, for the adapter
+    that reads the schedule (a ``Presence`` of action ``dnd_read``): ``proposal(start_ts,
+    end_ts, zone_key, current)`` offers matching quiet hours (``None`` when they match or make
+    no sense); ``error_line(code)`` says why the schedule could not be read."""
+
+    proposal: Callable[[int, int, str, str], Message | None]
+    error_line: Callable[[str], str]
+
+
+DND_WORDING: Slot[DndWording] = Slot(
+    "dnd wording", "provided by the Slack DND feature; gathered by the Slack adapter"
+)

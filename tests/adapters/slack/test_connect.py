@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from bot.features.disconnect.models import SlackUserToken
+from bot.kernel.storage.models.presence import SlackUserToken
 from bot.kernel.clock import FakeClock
 from bot.kernel.storage.db import Database
 from bot.security.secrets import decrypt_secret
