@@ -11,7 +11,6 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.kernel.configcheck import (
     ConfigErrors,
@@ -22,10 +21,6 @@ from bot.kernel.configcheck import (
 from bot.kernel.errors import StartupError
 from bot.kernel.logs import configure_logging
 from bot.kernel.settings import Settings, async_driver_url
-
-if TYPE_CHECKING:
-    from bot.kernel.clock import Clock
-    from bot.kernel.services import Services
 
 __all__ = ["StartupError", "main", "stdin_kind"]
 
@@ -98,6 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in errors.problems:
             print(f"crossfade: {problem}", file=sys.stderr)
         return 2
+    _configure_logging(settings, command)
+    return _reporting_errors(command, args, settings, database)
+
+
+def _configure_logging(settings: Settings, command: str) -> None:
+    """The console keeps its transcript clean (warnings only); the settings decide the rest.
+    Every credential is masked wherever it would appear in a log line."""
     quiet_console = command == "console" or (
         command == "run" and settings.enabled_platforms == ["console"]
     )
@@ -113,6 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.secret_key,
         ),
     )
+
+
+def _reporting_errors(
+    command: str, args: argparse.Namespace, settings: Settings, database: str | None
+) -> int:
+    """Run the command; what an operator must fix is one clear line and an exit status,
+    the traceback only in debug."""
     try:
         return _dispatch(command, args, settings, database)
     except KeyboardInterrupt:
@@ -214,34 +223,6 @@ def stdin_kind() -> str:
     return "input"
 
 
-async def _services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    from bot.bootstrap import build
-    from bot.kernel.storage.availability import describe_database_error
-
-    try:
-        services = await build(settings, clock=clock)
-    except OSError as error:
-        raise StartupError(describe_database_error(error, settings.database_url)) from error
-    if services.db.is_postgres:
-        from alembic.script import ScriptDirectory
-
-        from bot.kernel.storage.db import alembic_config
-
-        head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
-        try:
-            current = await services.db.current_revision()
-        except BaseException:
-            await services.close()
-            raise
-        if current != head:
-            await services.close()
-            raise StartupError(
-                f"the database schema is at {current or 'nothing'}, not {head}: "
-                "run `crossfade db upgrade` first"
-            )
-    return services
-
-
 def _run(settings: Settings) -> int:
     if settings.enabled_platforms != ["console"]:
         from bot.service import serve_platforms
@@ -257,6 +238,7 @@ async def _console(settings: Settings, script: str | None, database: str | None)
     from adapters.console.clock import OffsetClock
     from adapters.console.runner import interactive, run_script, script_clock
     from bot.security.keys import generate_key
+    from bot.service import open_services
 
     scripted = script is not None or not sys.stdin.isatty()
     with tempfile.TemporaryDirectory(prefix="crossfade-") as tmp:
@@ -278,7 +260,7 @@ async def _console(settings: Settings, script: str | None, database: str | None)
                 file=sys.stderr,
             )
         clock = script_clock() if scripted else OffsetClock()
-        services = await _services(settings, clock=clock)
+        services = await open_services(settings, clock=clock)
         try:
             if script is not None:
                 try:

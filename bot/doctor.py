@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.kernel.diagnosis import PlatformCheck, Row
 from bot.kernel.settings import Settings
 
 __all__ = ["Row", "diagnose", "render", "run_doctor"]
@@ -24,14 +25,6 @@ MAX_SKEW_SECONDS = 5.0
 ROOT = Path(__file__).resolve().parents[1]
 # The hashed lock file of the dependencies (the security work), first one found wins.
 LOCK_FILES = ("requirements.lock", "requirements-lock.txt", "requirements.txt")
-
-
-@dataclass(frozen=True)
-class Row:
-    check: str
-    ok: bool
-    detail: str
-    fix: str = ""
 
 
 Now = Callable[[], datetime]
@@ -214,9 +207,6 @@ def versions_row(requirements: list[str] | None = None) -> Row:
     return Row("versions", False, "; ".join(unmet), "pip install -e . (or rebuild the image)")
 
 
-PlatformCheck = Callable[[Settings], Awaitable[list[Row]]]
-
-
 async def diagnose(
     *,
     now: Now = _utcnow,
@@ -256,6 +246,7 @@ def _lenient_settings() -> Settings | None:
 
 
 def _platform_checks() -> dict[str, PlatformCheck]:
+    # Imported when the doctor runs: each adapter's check brings its platform's library.
     from adapters.discord.doctor import discord_rows
     from adapters.slack.doctor import slack_rows
 

@@ -19,11 +19,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.health import HealthServer, MetricsExposure, Readiness
+from bot.bootstrap import build
+from bot.health import HealthServer, MetricsExposure, Readiness, migrations_head
+from bot.kernel.clock import Clock
+from bot.kernel.errors import StartupError
 from bot.kernel.services import Services
 from bot.kernel.settings import Settings
+from bot.kernel.storage.availability import describe_database_error
 
-__all__ = ["serve_platforms"]
+__all__ = ["open_services", "serve_platforms"]
 
 log = logging.getLogger("crossfade")
 STOP_SECONDS = 8.0
@@ -43,6 +47,29 @@ def serve_platforms(settings: Settings) -> int:
     return asyncio.run(_serve(settings))
 
 
+async def open_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """The bot, storage and engine for ``settings``. PostgreSQL is never migrated here: a
+    schema behind the code's stops start-up with the command that fixes it."""
+    try:
+        services = await build(settings, clock=clock)
+    except OSError as error:
+        raise StartupError(describe_database_error(error, settings.database_url)) from error
+    if services.db.is_postgres:
+        head = migrations_head(settings.database_url)
+        try:
+            current = await services.db.current_revision()
+        except BaseException:
+            await services.close()
+            raise
+        if current != head:
+            await services.close()
+            raise StartupError(
+                f"the database schema is at {current or 'nothing'}, not {head}: "
+                "run `crossfade db upgrade` first"
+            )
+    return services
+
+
 def _install_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
 
@@ -59,11 +86,9 @@ def _install_signals(stop: asyncio.Event) -> None:
 
 
 async def _serve(settings: Settings) -> int:
-    from bot.cli import _services
-
     stop = asyncio.Event()
     _install_signals(stop)
-    services = await _services(settings)
+    services = await open_services(settings)
     readiness = Readiness(services.db)
     metrics = MetricsExposure(
         enabled=settings.metrics_enabled,

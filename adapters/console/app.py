@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO, TypeVar
 
-from adapters.console.render import render_form, render_message, visible
+from adapters.common import dispatch
+from adapters.console.notifier import ConsoleNotifier
+from adapters.console.screen import TEAM, ConsoleSender, Screen, Shown
 from bot.domain.parsing import InputError, parse_duration
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
-from bot.kernel.effects import Effect, FormErrors, OpenForm, Post, Reply, SendDirect, Update
+from bot.kernel.effects import Effect, FormErrors
 from bot.kernel.events import (
     Action,
     Actor,
@@ -34,14 +36,12 @@ from bot.kernel.events import (
     FormSubmit,
     MessageRef,
     Place,
-    TeamKey,
 )
 from bot.kernel.services import Services
 from bot.kernel.ui import Form, Message, Select
 
 __all__ = ["ConsoleApp", "ScriptError"]
 
-TEAM = TeamKey("console", "console")
 FIRST_USER = "you"
 MAX_ADVANCE_STEPS = 100_000
 # The simulated clock stays where date arithmetic (and a person's reading) makes sense.
@@ -54,32 +54,17 @@ class ScriptError(Exception):
 
 
 @dataclass
-class Shown:
-    """A message the console displayed, with who may see it."""
-
-    id: str
-    message: Message
-    place: Place
-    audience: frozenset[str] | None  # None = everyone in the channel
-
-
-@dataclass
 class ConsoleApp:
     services: Services
     out: TextIO = field(default_factory=lambda: sys.stdout)
     current: str = FIRST_USER
     place: Place = field(default_factory=lambda: Place.channel("general", "general"))
-    users: list[str] = field(default_factory=lambda: [FIRST_USER])
-    shown: list[Shown] = field(default_factory=list)
-    forms: dict[str, Form] = field(default_factory=dict)
-    filled: dict[str, dict[str, str]] = field(default_factory=dict)
-    _next_id: int = 0
+    screen: Screen = field(init=False)
 
     def __post_init__(self) -> None:
+        self.screen = Screen(self.out, self.bot, self.services.clock, users=[FIRST_USER])
         # Scheduled deliveries (reminders, check-ins, pulse posts) print through this app.
-        from adapters.console.notifier import ConsoleNotifier
-
-        self.services.engine.add_notifier(ConsoleNotifier(self))
+        self.services.engine.add_notifier(ConsoleNotifier(self.show))
 
     @property
     def bot(self) -> Bot:
@@ -91,6 +76,28 @@ class ConsoleApp:
         assert isinstance(clock, FakeClock), "the console needs a controllable clock"
         return clock
 
+    @property
+    def users(self) -> list[str]:
+        return self.screen.users
+
+    @property
+    def shown(self) -> list[Shown]:
+        return self.screen.shown
+
+    @property
+    def forms(self) -> dict[str, Form]:
+        return self.screen.forms
+
+    @property
+    def filled(self) -> dict[str, dict[str, str]]:
+        return self.screen.filled
+
+    def _write(self, text: str) -> None:
+        self.screen.write(text)
+
+    async def _stamp(self, user: str | None) -> str:
+        return await self.screen.stamp(user or self.current)
+
     # --- identities --------------------------------------------------------------------
 
     def actor(self, name: str | None = None) -> Actor:
@@ -99,22 +106,6 @@ class ConsoleApp:
 
     # --- output ------------------------------------------------------------------------
 
-    async def _stamp(self, user: str | None) -> str:
-        zone = await self.bot.zone_of(TEAM, user or self.current)
-        local = self.clock.now().astimezone(zone)
-        return f"[{local:%H:%M %a}]"
-
-    def _write(self, text: str) -> None:
-        # Everything shown passes here, so text from anyone is inert on the terminal.
-        self.out.write(visible(text) + "\n")
-        self.out.flush()
-
-    def _remember(self, message: Message, place: Place, audience: frozenset[str] | None) -> str:
-        self._next_id += 1
-        ident = f"m{self._next_id}"
-        self.shown.append(Shown(ident, message, place, audience))
-        return ident
-
     async def show(
         self, effect: Effect, *, actor: str | None = None, place: Place | None = None
     ) -> MessageRef | None:
@@ -122,71 +113,9 @@ class ConsoleApp:
 
         ``actor`` is who caused it and ``place`` where (for replies); scheduled deliveries
         pass neither."""
-        who = actor or self.current
-        if isinstance(effect, Reply):
-            place = place or (self.place if actor is not None else Place.dm())
-            if place.kind == "dm":
-                header = f"bot → {who} (DM)"
-                audience: frozenset[str] | None = frozenset({who})
-            elif effect.private:
-                header = f"bot → {who} (only you, #{place.name})"
-                audience = frozenset({who})
-            else:
-                header = f"bot → #{place.name}"
-                audience = None
-            return await self._print(header, effect.message, place, audience, who)
-        if isinstance(effect, SendDirect):
-            user = effect.user.user_id
-            if user not in self.users:
-                self.users.append(user)
-            return await self._print(
-                f"bot → {user} (DM)", effect.message, Place("dm", user), frozenset({user}), user
-            )
-        if isinstance(effect, Post):
-            name = effect.channel.name or effect.channel.id
-            ref = await self._print(f"bot → #{name}", effect.message, effect.channel, None, who)
-            if effect.ref_key and ref is not None:
-                await self.bot.remember_post(TEAM, effect.ref_key, ref)
-            return ref
-        if isinstance(effect, Update):
-            for item in self.shown:
-                if item.id == effect.message_ref.id:
-                    item.message = effect.message
-                    where = f"#{item.place.name}" if item.place.kind == "channel" else "DM"
-                    stamp = await self._stamp(who)
-                    self._write(f"{stamp} bot updated {item.id} ({where})")
-                    self._write(render_message(effect.message))
-                    return effect.message_ref
-            return None
-        if isinstance(effect, OpenForm):
-            self.forms[who] = effect.form
-            self.filled[who] = {}
-            stamp = await self._stamp(who)
-            self._write(f"{stamp} bot → {who} (form)")
-            self._write(render_form(effect.form))
-            return None
-        if isinstance(effect, FormErrors):
-            stamp = await self._stamp(who)
-            self._write(f"{stamp} bot → {who} (form errors)")
-            for name, error in effect.errors.items():
-                self._write(f"  {name}: {error}")
-            return None
-        self._write(f"  (the console cannot show {type(effect).__name__})")
-        return None
-
-    async def _print(
-        self,
-        header: str,
-        message: Message,
-        place: Place,
-        audience: frozenset[str] | None,
-        stamp_user: str,
-    ) -> MessageRef:
-        ident = self._remember(message, place, audience)
-        stamp = await self._stamp(stamp_user)
-        self._write(f"{stamp} {header}")
-        self._write(render_message(message))
-        return MessageRef(place, ident)
+        typed = self.place if actor is not None else None
+        sender = ConsoleSender(self.screen, who=actor or self.current, typed=typed, place=place)
+        return await dispatch(sender, effect)
 
     async def _run(self, effects: list[Effect], actor: str, place: Place | None = None) -> None:
         for effect in effects:

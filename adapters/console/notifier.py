@@ -1,8 +1,8 @@
 """The console's Notifier: scheduled deliveries are printed at the clock's current time.
 
-Register it with the engine once the console app exists::
+The console app registers it with the engine, handing over how it shows an effect::
 
-    services.engine.add_notifier(ConsoleNotifier(app))
+    services.engine.add_notifier(ConsoleNotifier(app.show))
 
 With ``:advance``, the engine moves the fake clock to each due instant and drains the outbox
 there, so every heads-up, reminder and snooze is printed with its own local time.
@@ -11,15 +11,16 @@ there, so every heads-up, reminder and snooze is printed with its own local time
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
 from bot.delivery.notifier import DeliveryResult
 from bot.kernel.effects import Effect
+from bot.kernel.events import MessageRef
 
-if TYPE_CHECKING:
-    from adapters.console.app import ConsoleApp
+__all__ = ["ConsoleNotifier", "Show"]
 
-__all__ = ["ConsoleNotifier"]
+# Prints one effect at the clock's current time; the ref of a new message, if any.
+Show = Callable[[Effect], Awaitable[MessageRef | None]]
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,12 @@ class ConsoleNotifier:
     burst = 1
     concurrency = 1
 
-    def __init__(self, app: ConsoleApp) -> None:
-        self.app = app
+    def __init__(self, show: Show) -> None:
+        self.show = show
 
     async def deliver(self, effect: Effect) -> DeliveryResult:
         try:
-            ref = await self.app.show(effect)
+            ref = await self.show(effect)
         except Exception as error:  # printing failed (a closed pipe): say so, don't crash
             log.warning("console delivery failed: %r", error)
             return DeliveryResult.permanent(repr(error))

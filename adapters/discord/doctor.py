@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.doctor import Row
+from bot.kernel.diagnosis import Row
 from bot.kernel.settings import Settings
 
 __all__ = ["NEEDED_PERMISSIONS", "discord_rows"]

@@ -19,6 +19,7 @@ from typing import Any
 
 import discord
 
+from adapters.common import EffectSender, dispatch
 from adapters.discord.outbound import ForeignChannel, Outbound, error_code
 from adapters.discord.render import Rendered, render_form, render_message
 from bot.kernel.app import Bot
@@ -52,7 +53,7 @@ def _text(text: str) -> Message:
     return Message(text, (Text(text),))
 
 
-class Responder:
+class Responder(EffectSender[None]):
     """Answers one interaction: runs the core within the deadline and executes its effects."""
 
     def __init__(
@@ -131,29 +132,39 @@ class Responder:
                     error.text,
                 )
             except ForeignChannel as error:
-                await self.reply(_text(FOREIGN_CHANNEL.format(error.channel_id)), private=True)
+                await self.answer(_text(FOREIGN_CHANNEL.format(error.channel_id)), private=True)
         await self._finish()
 
     async def _apply(self, effect: Effect) -> None:
-        if isinstance(effect, Reply):
-            await self.reply(effect.message, private=effect.private)
-        elif isinstance(effect, Update):
-            await self._update(effect.message_ref, effect.message)
-        elif isinstance(effect, OpenForm):
-            await self._open_form(effect)
-        elif isinstance(effect, FormErrors):
-            lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
-            await self.reply(_text(f"Please check the form and try again:\n{lines}"), private=True)
-        elif isinstance(effect, Post):
-            await self._post(effect)
-        elif isinstance(effect, SendDirect):
-            await self._send_direct(effect)
+        await dispatch(self, effect)
+
+    async def unsupported(self, effect: Effect) -> None:
+        """A ``Presence`` is the outbox's, never an answer to an interaction."""
+
+    async def reply(self, effect: Reply) -> None:
+        await self.answer(effect.message, private=effect.private)
+
+    async def update(self, effect: Update) -> None:
+        await self._update(effect.message_ref, effect.message)
+
+    async def open_form(self, effect: OpenForm) -> None:
+        await self._open_form(effect)
+
+    async def form_errors(self, effect: FormErrors) -> None:
+        lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
+        await self.answer(_text(f"Please check the form and try again:\n{lines}"), private=True)
+
+    async def post(self, effect: Post) -> None:
+        await self._post(effect)
+
+    async def send_direct(self, effect: SendDirect) -> None:
+        await self._send_direct(effect)
 
     def _render(self, message: Message) -> Rendered:
         """In a DM, the components carry the team the answer is for."""
         return render_message(message, team="" if self.in_guild else self.actor.workspace_id)
 
-    async def reply(self, message: Message, *, private: bool) -> None:
+    async def answer(self, message: Message, *, private: bool) -> None:
         """Answer the person where they are; ephemeral when private (in a guild)."""
         ephemeral = private and self.in_guild
         rendered = self._render(message)
@@ -188,7 +199,7 @@ class Responder:
 
     async def _open_form(self, effect: OpenForm) -> None:
         if self.responded:
-            await self.reply(_text(FORM_AFTER_DEFER), private=True)
+            await self.answer(_text(FORM_AFTER_DEFER), private=True)
             return
         modal = render_form(effect.form)
         await self.interaction.response.send_modal(modal)
@@ -201,7 +212,7 @@ class Responder:
         try:
             sent = await self.outbound.post(self.actor.team, channel.id, effect.message)
         except discord.Forbidden:
-            await self.reply(
+            await self.answer(
                 _text(
                     f"I can't post in <#{channel.id}>. Please let me view the channel and send "
                     "messages there, or choose another one."
@@ -219,7 +230,7 @@ class Responder:
             await self.outbound.send_direct(self.actor.team, user.user_id, effect.message)
         except discord.Forbidden as error:
             if error_code(error) == CANNOT_DM and user.user_id == self.actor.user_id:
-                await self.reply(_text(CANNOT_DM_TEXT), private=True)
+                await self.answer(_text(CANNOT_DM_TEXT), private=True)
             else:
                 raise
 
@@ -245,25 +256,49 @@ async def execute_in_channel(
 ) -> None:
     """Effects of an event that was not an interaction (text in a DM): replies become plain
     messages in ``channel``; a form cannot open without an interaction."""
+    sender = _ChannelSender(channel, bot=bot, outbound=outbound, team=team)
     for effect in effects:
         try:
-            if isinstance(effect, Reply):
-                rendered = render_message(effect.message, team=team.workspace_id)
-                await channel.send(**rendered.send_kwargs())
-            elif isinstance(effect, SendDirect):
-                await outbound.send_direct(team, effect.user.user_id, effect.message)
-            elif isinstance(effect, Post):
-                sent = await outbound.post(team, effect.channel.id, effect.message)
-                if effect.ref_key:
-                    place = Place.channel(effect.channel.id, effect.channel.name)
-                    await bot.remember_post(team, effect.ref_key, MessageRef(place, str(sent.id)))
-            elif isinstance(effect, Update) and effect.message_ref.place.id:
-                ref = effect.message_ref
-                await outbound.edit(team, ref.place.id, ref.id, effect.message)
-            elif isinstance(effect, OpenForm):
-                await channel.send(NO_FORM_HERE)
-            elif isinstance(effect, FormErrors):
-                lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
-                await channel.send(f"Please check:\n{lines}")
+            await dispatch(sender, effect)
         except (discord.HTTPException, ForeignChannel) as error:
             log.warning("Discord refused %s: %s", type(effect).__name__, error)
+
+
+class _ChannelSender(EffectSender[None]):
+    """Answers in a DM channel without an interaction."""
+
+    def __init__(
+        self, channel: discord.abc.Messageable, *, bot: Bot, outbound: Outbound, team: TeamKey
+    ) -> None:
+        self.channel = channel
+        self.bot = bot
+        self.outbound = outbound
+        self.team = team
+
+    async def unsupported(self, effect: Effect) -> None:
+        """A ``Presence`` is the outbox's."""
+
+    async def reply(self, effect: Reply) -> None:
+        rendered = render_message(effect.message, team=self.team.workspace_id)
+        await self.channel.send(**rendered.send_kwargs())
+
+    async def send_direct(self, effect: SendDirect) -> None:
+        await self.outbound.send_direct(self.team, effect.user.user_id, effect.message)
+
+    async def post(self, effect: Post) -> None:
+        sent = await self.outbound.post(self.team, effect.channel.id, effect.message)
+        if effect.ref_key:
+            place = Place.channel(effect.channel.id, effect.channel.name)
+            await self.bot.remember_post(self.team, effect.ref_key, MessageRef(place, str(sent.id)))
+
+    async def update(self, effect: Update) -> None:
+        ref = effect.message_ref
+        if ref.place.id:
+            await self.outbound.edit(self.team, ref.place.id, ref.id, effect.message)
+
+    async def open_form(self, effect: OpenForm) -> None:
+        await self.channel.send(NO_FORM_HERE)
+
+    async def form_errors(self, effect: FormErrors) -> None:
+        lines = "\n".join(f"• {name}: {error}" for name, error in effect.errors.items())
+        await self.channel.send(f"Please check:\n{lines}")

@@ -8,16 +8,15 @@ through :class:`adapters.discord.executor.Responder`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from adapters.common import InFlight, or_apologise
 from adapters.discord.commands import suggestions
 from adapters.discord.executor import (
     DEFER_AFTER,
@@ -43,6 +42,7 @@ from adapters.discord.outbound import Outbound
 from adapters.discord.views import MORE, untag
 from bot.kernel.app import SORRY, Bot
 from bot.kernel.events import Event, TeamKey
+from bot.kernel.teams import TeamLifecycle
 from bot.kernel.ui import split_action_id
 
 __all__ = ["NO_HOME", "Crossfade", "on_message"]
@@ -81,7 +81,8 @@ class Crossfade:
         self.defer_after = defer_after
         self.client: discord.Client | None = None
         self._outbound: Outbound | None = None
-        self._in_flight: set[asyncio.Task[Any]] = set()
+        self.in_flight = InFlight("Discord")
+        self.teams = TeamLifecycle(bot.db, default_timezone=bot.settings.default_timezone)
 
     @property
     def outbound(self) -> Outbound:
@@ -90,23 +91,10 @@ class Crossfade:
             self._outbound = Outbound(self.client, self.homes)
         return self._outbound
 
-    @contextlib.contextmanager
-    def _tracked(self) -> Iterator[None]:
-        """Count the current task as work in progress, for :meth:`drain`."""
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-        try:
-            yield
-        finally:
-            if task is not None:
-                self._in_flight.discard(task)
-
     async def drain(self, seconds: float = 10.0) -> None:
         """Wait up to ``seconds`` for interactions in progress (shutdown, and tests)."""
-        pending = {t for t in self._in_flight if not t.done()}
-        if pending:
-            await asyncio.wait(pending, timeout=seconds)
+        with contextlib.suppress(TimeoutError):
+            await self.in_flight.drain(seconds)
 
     # --- who and where ---------------------------------------------------------------
 
@@ -224,38 +212,48 @@ class Crossfade:
     async def _interaction(
         self, interaction: discord.Interaction[Any], make: Any, *, sent_for: str | None = None
     ) -> None:
-        with self._tracked():
-            try:
-                origin = await self.origin(interaction, sent_for=sent_for)
-                if origin is None:
-                    await interaction.response.send_message(NO_HOME)
-                    return
-                event: Event = make(origin)
-                responder = Responder(
-                    interaction,
-                    bot=self.bot,
-                    outbound=self.outbound,
-                    actor=origin.actor,
-                    place=origin.place,
-                    defer_after=self.defer_after,
-                )
-                await responder.run(event)
-                # After answering, so that the deadline never waits for this write; never on
-                # an anonymous answer (it would date the vote), nor for someone the core no
-                # longer knows (they have just used `forget`).
-                if (
-                    interaction.guild_id is not None
-                    and not self.bot.is_anonymous(event)
-                    and await self.bot.knows(origin.actor.team, origin.actor.user_id)
-                ):
-                    await self.homes.remember_home(
-                        guild_id=origin.actor.workspace_id,
-                        user_id=origin.actor.user_id,
-                        is_admin=origin.actor.is_admin,
-                    )
-            except Exception:
-                log.exception("interaction %s failed", interaction.id)
-                await self._apologise(interaction)
+        async def apologise() -> None:
+            await self._apologise(interaction)
+
+        with self.in_flight.current():
+            await or_apologise(
+                self._answer(interaction, make, sent_for=sent_for),
+                apologise=apologise,
+                log=log,
+                failed="interaction %s failed",
+                args=(interaction.id,),
+            )
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], make: Any, *, sent_for: str | None
+    ) -> None:
+        origin = await self.origin(interaction, sent_for=sent_for)
+        if origin is None:
+            await interaction.response.send_message(NO_HOME)
+            return
+        event: Event = make(origin)
+        responder = Responder(
+            interaction,
+            bot=self.bot,
+            outbound=self.outbound,
+            actor=origin.actor,
+            place=origin.place,
+            defer_after=self.defer_after,
+        )
+        await responder.run(event)
+        # After answering, so that the deadline never waits for this write; never on an
+        # anonymous answer (it would date the vote), nor for someone the core no longer
+        # knows (they have just used `forget`).
+        if (
+            interaction.guild_id is not None
+            and not self.bot.is_anonymous(event)
+            and await self.bot.knows(origin.actor.team, origin.actor.user_id)
+        ):
+            await self.homes.remember_home(
+                guild_id=origin.actor.workspace_id,
+                user_id=origin.actor.user_id,
+                is_admin=origin.actor.is_admin,
+            )
 
     @staticmethod
     async def _apologise(interaction: discord.Interaction[Any]) -> None:
@@ -272,7 +270,7 @@ class Crossfade:
 
     async def on_direct_message(self, message: discord.Message) -> None:
         """Text someone typed in their DM with the bot (no interaction to answer)."""
-        with self._tracked():
+        with self.in_flight.current():
             try:
                 home = await self.homes.home_of(str(message.author.id))
                 if home is None:
@@ -289,23 +287,18 @@ class Crossfade:
     # --- guilds ----------------------------------------------------------------------
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        with self._tracked():
-            await guild_joined(
-                self.bot.db,
-                guild_id=guild.id,
-                name=guild.name or "",
-                default_timezone=self.bot.settings.default_timezone,
-            )
+        with self.in_flight.current():
+            await guild_joined(self.teams, guild_id=guild.id, name=guild.name or "")
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        with self._tracked():
-            await guild_left(self.bot.db, guild_id=guild.id)
+        with self.in_flight.current():
+            await guild_left(self.teams, guild_id=guild.id)
             self.homes.forget_guild(str(guild.id))
 
     async def reconcile_guilds(
         self, *, shard_id: int, shard_count: int, guilds: dict[int, str]
     ) -> None:
-        with self._tracked():
+        with self.in_flight.current():
             await reconcile_shard(
-                self.bot.db, shard_id=shard_id, shard_count=shard_count, guilds=guilds
+                self.teams, shard_id=shard_id, shard_count=shard_count, guilds=guilds
             )

@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 import discord
 
+from adapters.common import EffectSender, dispatch
 from adapters.discord.outbound import ForeignChannel, Outbound, error_code
 from bot.delivery.notifier import DeliveryResult, lane_for
 from bot.kernel.effects import Effect, Post, SendDirect, Update
@@ -107,32 +108,11 @@ class DiscordNotifier:
             return DeliveryResult.transient(f"{type(error).__name__}: {error}")
 
     async def _deliver(self, effect: Effect, nonce: str | None) -> DeliveryResult:
-        if isinstance(effect, SendDirect):
-            team = TeamKey(effect.user.platform, effect.user.workspace_id)
-            user_id = effect.user.user_id
-            if await self.outbound.homes.dm_channel_of(user_id) is None:
-                await self.pacer.wait()  # opening the DM channel is a request of its own
-                await self.outbound.dm_channel_id(team, user_id)
-                self._dm_backoff = DM_BACKOFF_FIRST
-            await self.pacer.wait()
-            sent = await self.outbound.send_direct(team, user_id, effect.message, nonce=nonce)
-            return DeliveryResult.sent(str(sent.id))
-        if isinstance(effect, Post):
-            if effect.team is None:
-                return DeliveryResult.permanent("a post without its team is never sent")
-            await self.pacer.wait()
-            sent = await self.outbound.post(
-                effect.team, effect.channel.id, effect.message, nonce=nonce
-            )
-            return DeliveryResult.sent(str(sent.id))
-        if isinstance(effect, Update):
-            ref = effect.message_ref
-            if not ref.place.id or effect.team is None:
-                return DeliveryResult.permanent("no channel id or team to update the message in")
-            await self.pacer.wait()
-            await self.outbound.edit(effect.team, ref.place.id, ref.id, effect.message)
-            return DeliveryResult.sent(ref.id)
-        return DeliveryResult.permanent(f"a scheduled {type(effect).__name__} cannot be sent")
+        return await dispatch(_Scheduled(self, nonce), effect)
+
+    def dm_opened(self) -> None:
+        """A DM channel opened: the back-off for opening them too fast starts over."""
+        self._dm_backoff = DM_BACKOFF_FIRST
 
     def _classify(self, error: discord.HTTPException) -> DeliveryResult:
         code = error_code(error)
@@ -148,6 +128,47 @@ class DiscordNotifier:
         if error.status >= 500:
             return DeliveryResult.transient(text)
         return DeliveryResult.permanent(text)
+
+
+class _Scheduled(EffectSender[DeliveryResult]):
+    """One outbox row of the ``discord`` lane, carried out by the effect's kind."""
+
+    def __init__(self, notifier: DiscordNotifier, nonce: str | None) -> None:
+        self.notifier = notifier
+        self.outbound = notifier.outbound
+        self.pacer = notifier.pacer
+        self.nonce = nonce
+
+    async def unsupported(self, effect: Effect) -> DeliveryResult:
+        return DeliveryResult.permanent(f"a scheduled {type(effect).__name__} cannot be sent")
+
+    async def send_direct(self, effect: SendDirect) -> DeliveryResult:
+        team = TeamKey(effect.user.platform, effect.user.workspace_id)
+        user_id = effect.user.user_id
+        if await self.outbound.homes.dm_channel_of(user_id) is None:
+            await self.pacer.wait()  # opening the DM channel is a request of its own
+            await self.outbound.dm_channel_id(team, user_id)
+            self.notifier.dm_opened()
+        await self.pacer.wait()
+        sent = await self.outbound.send_direct(team, user_id, effect.message, nonce=self.nonce)
+        return DeliveryResult.sent(str(sent.id))
+
+    async def post(self, effect: Post) -> DeliveryResult:
+        if effect.team is None:
+            return DeliveryResult.permanent("a post without its team is never sent")
+        await self.pacer.wait()
+        sent = await self.outbound.post(
+            effect.team, effect.channel.id, effect.message, nonce=self.nonce
+        )
+        return DeliveryResult.sent(str(sent.id))
+
+    async def update(self, effect: Update) -> DeliveryResult:
+        ref = effect.message_ref
+        if not ref.place.id or effect.team is None:
+            return DeliveryResult.permanent("no channel id or team to update the message in")
+        await self.pacer.wait()
+        await self.outbound.edit(effect.team, ref.place.id, ref.id, effect.message)
+        return DeliveryResult.sent(ref.id)
 
 
 def _retry_after(error: discord.HTTPException) -> float:

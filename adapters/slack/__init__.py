@@ -39,7 +39,7 @@ async def serve(services: Services) -> None:
     try:
         services.engine.add_notifier(adapter.notifier())
         if not adapter.multi_workspace:
-            await _reactivate_single_workspace(adapter)
+            await adapter.token_works()
         if settings.slack_app_token:
             await run_socket_mode(adapter, app_token=settings.slack_app_token, port=settings.port)
         else:
@@ -60,34 +60,4 @@ async def open_slack(services: Services) -> tuple[SlackAdapter, bool]:
     services.engine.add_notifier(adapter.notifier())
     if adapter.multi_workspace:
         return adapter, True
-    return adapter, await _reactivate_single_workspace(adapter)
-
-
-async def _reactivate_single_workspace(adapter: SlackAdapter) -> bool:
-    """A single-workspace bot starting with a working token is installed again: undo an
-    earlier ``app_uninstalled``. Returns whether auth.test accepted the token."""
-    from slack_sdk.errors import SlackApiError
-    from sqlalchemy import update
-
-    from bot.kernel.storage.models import Team
-
-    try:
-        response = await adapter.web_client(adapter.settings.slack_bot_token).auth_test()
-    except SlackApiError as error:
-        log.error("SLACK_BOT_TOKEN does not work: %s", error.response.get("error"))
-        return False
-    except Exception as error:  # Slack unreachable at start: the app still serves
-        log.warning("could not check SLACK_BOT_TOKEN with auth.test: %s", error)
-        return False
-    workspace = str(response.get("team_id") or "")
-    if not workspace:
-        return True
-    async with adapter.db.uow() as uow:
-        await uow.session.execute(
-            update(Team)
-            .where(Team.platform == "slack", Team.workspace_id == workspace, Team.active.is_(False))
-            .values(active=True)
-            .execution_options(synchronize_session=False)
-        )
-        await uow.commit()
-    return True
+    return adapter, await adapter.token_works()

@@ -4,7 +4,7 @@
 
 The callback shares ``/slack/oauth_redirect`` with workspace installs (one redirect URL to
 configure): a ``state`` starting with ``connect.`` is ours, signed and expiring (see
-``bot.features.disconnect.slack_connect.check_state``), and names the person who asked;
+``bot.security.connect_grant``), and names the person who asked;
 the token is kept only if Slack says it belongs to that same person in that workspace,
 with both scopes.
 
@@ -25,14 +25,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from adapters.slack.messages import error_code
+from adapters.slack.outcomes import classify, is_rate_limited
 from bot.delivery.notifier import DeliveryResult
-from bot.features.disconnect.models import SlackUserToken
-from bot.features.disconnect.slack_connect import USER_SCOPES, check_state, snooze_plan
+from bot.domain.snooze import snooze_plan
 from bot.kernel.clock import Clock
 from bot.kernel.effects import Presence
+from bot.kernel.slots import DndWording
 from bot.kernel.storage.db import Database
 from bot.kernel.storage.models import Member, Team
+from bot.kernel.storage.models.presence import SlackUserToken
 from bot.kernel.ui import Message, Text
+from bot.security.connect_grant import USER_SCOPES, check_state
+from bot.security.secrets import SecretUnreadable, decrypt_secret
 
 __all__ = ["BROKEN", "UserTokens", "connect_callback", "deliver_presence"]
 
@@ -159,8 +163,6 @@ async def connect_callback(
 
 
 def _unseal(sealed: str) -> str | None:
-    from bot.security.secrets import SecretUnreadable, decrypt_secret
-
     try:
         return decrypt_secret(sealed)
     except SecretUnreadable:
@@ -168,28 +170,27 @@ def _unseal(sealed: str) -> str | None:
         return None
 
 
-async def dnd_message(client: AsyncWebClient, effect: Presence) -> Message | DeliveryResult:
+async def dnd_message(
+    client: AsyncWebClient, effect: Presence, wording: DndWording
+) -> Message | DeliveryResult:
     """Read the person's Slack Do Not Disturb window once (bot scope ``dnd:read``) and build
-    the proposal to match it; any error but a rate limit becomes one plain line, no retry."""
-    from bot.features.disconnect.slack_dnd import error_line, proposal
-
+    the proposal to match it in the core's ``wording``; any error but a rate limit becomes
+    one plain line, no retry."""
     try:
         info = await client.dnd_info(user=effect.user.user_id)
     except SlackApiError as error:
-        code = error_code(error)
-        if int(getattr(error.response, "status_code", 200) or 200) == 429 or code == "ratelimited":
-            from adapters.slack.notifier import classify
-
+        if is_rate_limited(error):
             return classify(error)
+        code = error_code(error)
         log.info("connect: dnd.info refused: %s", code)
-        return _line(error_line(code))
+        return _line(wording.error_line(code))
     start, end = info.get("next_dnd_start_ts"), info.get("next_dnd_end_ts")
     if not info.get("dnd_enabled") or not isinstance(start, int) or not isinstance(end, int):
         return _line(
             "Your Slack has no Do Not Disturb schedule to match; `quiet 22:00-07:00` sets "
             "Crossfade's quiet hours."
         )
-    found = proposal(start, end, effect.status or "UTC", effect.until or "off")
+    found = wording.proposal(start, end, effect.status or "UTC", effect.until or "off")
     return found if found is not None else DeliveryResult.sent("")
 
 
@@ -237,12 +238,9 @@ async def deliver_presence(
         else:
             return DeliveryResult.permanent(f"unknown presence action {effect.action!r}")
     except SlackApiError as error:
-        code = error_code(error)
-        status = int(getattr(error.response, "status_code", 200) or 200)
-        if status == 429 or code == "ratelimited":
-            from adapters.slack.notifier import classify
-
+        if is_rate_limited(error):
             return classify(error)
+        code = error_code(error)
         if code in BROKEN:
             await tokens.mark_broken(workspace, user, code)
             return DeliveryResult.permanent(code)

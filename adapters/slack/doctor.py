@@ -3,7 +3,7 @@ granted against the manifest's."""
 
 from __future__ import annotations
 
-from bot.doctor import Row
+from bot.kernel.diagnosis import Row
 from bot.kernel.settings import Settings
 
 __all__ = ["slack_rows"]

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.common import EffectSender, dispatch
 from adapters.slack.inbound import Origin
 from adapters.slack.messages import (
     attachment_label,
@@ -59,7 +60,9 @@ def form_metadata(origin: Origin, place: Place) -> dict[str, str]:
     return data
 
 
-class Executor:
+class Executor(EffectSender[None]):
+    """Carries out the effects of one Slack event, answering where it happened."""
+
     def __init__(
         self,
         *,
@@ -83,27 +86,28 @@ class Executor:
         """Carry out the effects in order; one failing never stops the others."""
         for effect in effects:
             try:
-                await self._one(effect)
+                await dispatch(self, effect)
             except SlackApiError as error:
                 log.warning("%s failed on Slack: %s", type(effect).__name__, error_code(error))
             except Exception:
                 log.exception("%s failed", type(effect).__name__)
 
-    async def _one(self, effect: Effect) -> None:
-        if isinstance(effect, Reply):
-            await self.reply(effect.message, private=effect.private)
-        elif isinstance(effect, SendDirect):
-            channel = await self.people.dm_channel(self.team, effect.user.user_id, self.client)
-            await post_message(self.client, channel, effect.message)
-        elif isinstance(effect, Post):
-            await self.post(effect)
-        elif isinstance(effect, Update):
-            await self.update(effect.message_ref, effect.message)
-        elif isinstance(effect, OpenForm):
-            await self.open_form(effect)
-        elif isinstance(effect, FormErrors):
-            lines = "\n".join(f"• {name}: {text}" for name, text in effect.errors.items())
-            await self.reply(Message("Please fix the form", (Text(f"Please fix:\n{lines}"),)))
+    async def unsupported(self, effect: Effect) -> None:
+        """A ``Presence`` is the outbox's, never an answer to an event."""
+
+    async def reply(self, effect: Reply) -> None:
+        await self.answer(effect.message, private=effect.private)
+
+    async def send_direct(self, effect: SendDirect) -> None:
+        channel = await self.people.dm_channel(self.team, effect.user.user_id, self.client)
+        await post_message(self.client, channel, effect.message)
+
+    async def update(self, effect: Update) -> None:
+        await self.replace(effect.message_ref, effect.message)
+
+    async def form_errors(self, effect: FormErrors) -> None:
+        lines = "\n".join(f"• {name}: {text}" for name, text in effect.errors.items())
+        await self.answer(Message("Please fix the form", (Text(f"Please fix:\n{lines}"),)))
 
     # --- replies -----------------------------------------------------------------------
 
@@ -112,7 +116,8 @@ class Executor:
             return self.place.id
         return await self.people.dm_channel(self.team, self.origin.user_id, self.client)
 
-    async def reply(self, message: Message, *, private: bool = True) -> None:
+    async def answer(self, message: Message, *, private: bool = True) -> None:
+        """Answer the person where the event happened (see the module's docstring)."""
         if self.place.kind == "dm":
             await post_message(self.client, await self._dm(), message)
             return
@@ -190,13 +195,13 @@ class Executor:
                 f"I couldn't post in #{name} (Slack said `{code}`). If it is a private "
                 f"channel, invite me there with `/invite @Crossfade`, then try again."
             )
-            await self.reply(Message(text, (Text(text),)))
+            await self.answer(Message(text, (Text(text),)))
             return
         if effect.ref_key:
             ref = MessageRef(Place.channel(channel_id, channel.name), ts)
             await self.bot.remember_post(self.team, effect.ref_key, ref)
 
-    async def update(self, ref: MessageRef, message: Message) -> None:
+    async def replace(self, ref: MessageRef, message: Message) -> None:
         origin = self.origin
         if origin.ephemeral and origin.message_ts == ref.id and origin.response_url:
             # an ephemeral message cannot be chat.update'd; its response_url replaces it
@@ -212,17 +217,17 @@ class Executor:
         except SlackApiError as error:
             log.info("chat.update failed (%s); sending the new version instead", error_code(error))
             if ref.id == origin.message_ts:
-                await self.reply(message)
+                await self.answer(message)
 
     # --- forms -------------------------------------------------------------------------
 
     async def open_form(self, effect: OpenForm) -> None:
         if not self.origin.trigger_id:
-            await self.reply(Message(NO_TRIGGER, (Text(NO_TRIGGER),)))
+            await self.answer(Message(NO_TRIGGER, (Text(NO_TRIGGER),)))
             return
         view = render_modal(effect.form, private_metadata=form_metadata(self.origin, self.place))
         try:
             await self.client.views_open(trigger_id=self.origin.trigger_id, view=view)
         except SlackApiError as error:
             log.info("views.open failed: %s", error_code(error))
-            await self.reply(Message(NO_TRIGGER, (Text(NO_TRIGGER),)))
+            await self.answer(Message(NO_TRIGGER, (Text(NO_TRIGGER),)))

@@ -2,15 +2,7 @@
 
 The sender owns the generic parts (lane token bucket, ``Retry-After`` pauses, backoff,
 giving up). This module turns one outbox effect into Web API calls and tells the sender
-what happened, in the port's terms:
-
-* HTTP 429 → ``rate_limited`` with Slack's ``Retry-After`` (the whole lane pauses);
-* the person cannot be messaged (``user_not_found``, ``cannot_dm_bot``, ``user_disabled``,
-  an inactive account…) → ``blocked``: their schedules stop;
-* the app lost the workspace (``invalid_auth``, ``token_revoked``, no installation…) →
-  ``uninstalled``: the team is deactivated;
-* this message can never go (``channel_not_found``, ``not_in_channel``…) → ``permanent``;
-* anything else (5xx, timeouts) → ``transient``.
+what happened, in the port's terms (:mod:`adapters.slack.outcomes`).
 
 ``account_inactive`` is ambiguous on Slack: the token's own account (the workspace or the
 bot) is gone, or — as seen when a person's account is deactivated — the recipient is. One
@@ -47,14 +39,17 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.common import EffectSender, dispatch
 from adapters.slack.connect import UserTokens, deliver_presence, dnd_message
 from adapters.slack.messages import error_code, post_message, update_message, upload_attachments
+from adapters.slack.outcomes import classify, http_status
 from adapters.slack.people import People
 from adapters.slack.render import render_message
 from bot.delivery.notifier import DeliveryResult, Notifier
 from bot.kernel.clock import Clock, SystemClock
 from bot.kernel.effects import Effect, Post, Presence, SendDirect, Update
 from bot.kernel.events import TeamKey
+from bot.kernel.slots import DndWording
 
 __all__ = ["SlackNotifier", "TokenSource", "WorkspaceNotifier", "classify"]
 
@@ -62,55 +57,6 @@ log = logging.getLogger(__name__)
 
 OnPosted = Callable[[str], Awaitable[bool]]
 
-BLOCKED = frozenset(
-    {
-        "user_not_found",
-        "users_not_found",
-        "user_disabled",
-        "cannot_dm_bot",
-        "user_is_restricted",
-        "user_is_bot",
-        "messages_tab_disabled",
-        "not_allowed_token_type_for_user",
-    }
-)
-UNINSTALLED = frozenset(
-    {
-        "invalid_auth",
-        "account_inactive",
-        "not_authed",
-        "token_revoked",
-        "token_expired",
-        "team_access_not_granted",
-        "team_not_found",
-        "ekm_access_denied",
-        "org_login_required",
-        "no_installation",
-    }
-)
-PERMANENT = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "msg_too_long",
-        "no_text",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "too_many_attachments",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "message_not_found",
-        "cant_update_message",
-        "edit_window_closed",
-        "missing_scope",
-        "not_allowed_token_type",
-        "duplicate_channel_not_found",
-        "team_access_revoked",
-    }
-)
 # Channels Slack paces at about one message a second.
 CHANNEL_SPACING = 1.0
 METADATA_EVENT = "crossfade_outbox"
@@ -124,38 +70,6 @@ def row_metadata(key: str) -> dict[str, Any]:
 class TokenSource(Protocol):
     async def bot_token(self, workspace_id: str) -> str | None:
         """The bot token of the workspace, or ``None`` when the app is not installed there."""
-
-
-def _retry_after(error: SlackApiError) -> float:
-    headers = getattr(error.response, "headers", None) or {}
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                break
-    return 1.0
-
-
-def _status(error: SlackApiError) -> int:
-    return int(getattr(error.response, "status_code", 200) or 200)
-
-
-def classify(error: SlackApiError, *, recipient_call: bool = False) -> DeliveryResult:
-    """The port's verdict on a Slack error. ``recipient_call``: the failed call was about
-    the person (opening or posting to their DM), so person-level errors block them."""
-    code = error_code(error)
-    if _status(error) == 429 or code == "ratelimited":
-        return DeliveryResult.rate_limited(_retry_after(error))
-    if code in UNINSTALLED:
-        return DeliveryResult.uninstalled(code)
-    if code in BLOCKED or (recipient_call and code in ("channel_not_found", "is_archived")):
-        return DeliveryResult.blocked(code)
-    if code in PERMANENT:
-        return DeliveryResult.permanent(code)
-    if _status(error) >= 500 or code in ("internal_error", "fatal_error", "service_unavailable"):
-        return DeliveryResult.transient(code)
-    return DeliveryResult.transient(code)
 
 
 class WorkspaceNotifier:
@@ -180,9 +94,11 @@ class WorkspaceNotifier:
         rate: float = 5.0,
         user_tokens: UserTokens | None = None,
         clock: Clock | None = None,
+        dnd_wording: DndWording | None = None,
     ) -> None:
         self.rate_per_second = rate  # CROSSFADE_SLACK_RATE
         self.user_tokens = user_tokens
+        self.dnd_wording = dnd_wording
         self.clock = clock or SystemClock()
         self.lane = f"slack:{workspace_id}"
         self.team = TeamKey("slack", workspace_id)
@@ -256,51 +172,16 @@ class WorkspaceNotifier:
         """Send one ``SendDirect``, ``Post`` or ``Update`` (with ``key`` as its message
         metadata), or make a ``Presence`` call with the person's own token; never raises
         for Slack errors."""
-        if isinstance(effect, Presence) and effect.action == "dnd_read":
-            return await self._dnd_read(effect, key)
-        if isinstance(effect, Presence):
-            if self.user_tokens is None:
-                return DeliveryResult.permanent("not_connected")
-            return await deliver_presence(
-                effect,
-                tokens=self.user_tokens,
-                base_url=self.base_url,
-                now=self.clock.now(),
-                session=self.session,
-            )
-        metadata = row_metadata(key) if key else None
-        client = await self._client()
-        if client is None:
-            return DeliveryResult.uninstalled("no_installation")
-        try:
-            if isinstance(effect, SendDirect):
-                if render_message(effect.message).attachments:
-                    return await self._chart_dm(client, effect, metadata, posted, on_posted)
-                return await self._direct(client, effect, metadata)
-            if isinstance(effect, Post):
-                channel = effect.channel.id
-
-                async def post() -> str:
-                    sent = await post_message(client, channel, effect.message, metadata=metadata)
-                    return sent[1]
-
-                return DeliveryResult.sent(await self._paced(channel, post))
-            if isinstance(effect, Update):
-                ref = effect.message_ref
-                await update_message(client, ref.place.id, ref.id, effect.message)
-                return DeliveryResult.sent(ref.id)
-        except SlackApiError as error:
-            return classify(error)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            return DeliveryResult.transient(type(error).__name__)
-        return DeliveryResult.permanent(f"cannot deliver {type(effect).__name__} on Slack")
+        return await dispatch(_Delivery(self, key, posted=posted, on_posted=on_posted), effect)
 
     async def _dnd_read(self, effect: Presence, key: str) -> DeliveryResult:
         """``dnd.info`` with the bot token, then the proposal (or one line) as a DM."""
         client = await self._client()
         if client is None:
             return DeliveryResult.uninstalled("no_installation")
-        found = await dnd_message(client, effect)
+        if self.dnd_wording is None:
+            return DeliveryResult.permanent("no wording for a Do Not Disturb proposal")
+        found = await dnd_message(client, effect, self.dnd_wording)
         if isinstance(found, DeliveryResult):
             return found
         metadata = row_metadata(key) if key else None
@@ -359,10 +240,91 @@ class WorkspaceNotifier:
         try:
             await client.auth_test()
         except SlackApiError as auth_error:
-            if _status(auth_error) == 429 or _status(auth_error) >= 500:
+            if http_status(auth_error) == 429 or http_status(auth_error) >= 500:
                 return classify(auth_error)
             return DeliveryResult.uninstalled(error_code(auth_error))
         return DeliveryResult.blocked(error_code(error))
+
+
+class _Delivery(EffectSender[DeliveryResult]):
+    """One outbox row of a workspace's lane, carried out by the effect's kind."""
+
+    def __init__(
+        self,
+        lane: WorkspaceNotifier,
+        key: str,
+        *,
+        posted: str | None,
+        on_posted: OnPosted | None,
+    ) -> None:
+        self.lane = lane
+        self.key = key
+        self.metadata = row_metadata(key) if key else None
+        self.posted = posted
+        self.on_posted = on_posted
+
+    async def presence(self, effect: Presence) -> DeliveryResult:
+        lane = self.lane
+        if effect.action == "dnd_read":
+            return await lane._dnd_read(effect, self.key)
+        if lane.user_tokens is None:
+            return DeliveryResult.permanent("not_connected")
+        return await deliver_presence(
+            effect,
+            tokens=lane.user_tokens,
+            base_url=lane.base_url,
+            now=lane.clock.now(),
+            session=lane.session,
+        )
+
+    async def send_direct(self, effect: SendDirect) -> DeliveryResult:
+        lane, metadata = self.lane, self.metadata
+
+        async def send(client: AsyncWebClient) -> DeliveryResult:
+            if render_message(effect.message).attachments:
+                return await lane._chart_dm(client, effect, metadata, self.posted, self.on_posted)
+            return await lane._direct(client, effect, metadata)
+
+        return await self._with_client(effect, send)
+
+    async def post(self, effect: Post) -> DeliveryResult:
+        channel = effect.channel.id
+
+        async def send(client: AsyncWebClient) -> DeliveryResult:
+            async def post() -> str:
+                metadata = self.metadata
+                return (await post_message(client, channel, effect.message, metadata=metadata))[1]
+
+            return DeliveryResult.sent(await self.lane._paced(channel, post))
+
+        return await self._with_client(effect, send)
+
+    async def update(self, effect: Update) -> DeliveryResult:
+        ref = effect.message_ref
+
+        async def send(client: AsyncWebClient) -> DeliveryResult:
+            await update_message(client, ref.place.id, ref.id, effect.message)
+            return DeliveryResult.sent(ref.id)
+
+        return await self._with_client(effect, send)
+
+    async def unsupported(self, effect: Effect) -> DeliveryResult:
+        return await self._with_client(effect, None)
+
+    async def _with_client(
+        self, effect: Effect, send: Callable[[AsyncWebClient], Awaitable[DeliveryResult]] | None
+    ) -> DeliveryResult:
+        client = await self.lane._client()
+        if client is None:
+            return DeliveryResult.uninstalled("no_installation")
+        if send is None:
+            return DeliveryResult.permanent(f"cannot deliver {type(effect).__name__} on Slack")
+        try:
+            return await send(client)
+        except SlackApiError as error:
+            return classify(error)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return DeliveryResult.transient(type(error).__name__)
 
 
 class SlackNotifier:
@@ -382,9 +344,11 @@ class SlackNotifier:
         rate: float = WorkspaceNotifier.rate_per_second,
         user_tokens: UserTokens | None = None,
         clock: Clock | None = None,
+        dnd_wording: DndWording | None = None,
     ) -> None:
         self.rate = rate
         self.user_tokens = user_tokens
+        self.dnd_wording = dnd_wording
         self.clock = clock
         self.tokens = tokens
         self.people = people
@@ -408,6 +372,7 @@ class SlackNotifier:
                 rate=self.rate,
                 user_tokens=self.user_tokens,
                 clock=self.clock,
+                dnd_wording=self.dnd_wording,
             )
             self._lanes[lane] = notifier
         return notifier

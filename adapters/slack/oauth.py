@@ -5,24 +5,19 @@ timestamps and their own metadata; ours tie each installation to the core's team
 team per workspace, deleted together), store UTC like every other table, reactivate the
 team on reinstall, and go through the same units of work as the rest of the bot.
 
-:class:`StoredAuthorize` answers Bolt's ``authorize`` from the stored installation without
-calling ``auth.test`` on every request (Bolt's default), which would put a round trip to
-Slack in front of every acknowledgement.
+:class:`adapters.slack.authorize.StoredAuthorize` answers Bolt's ``authorize`` from the
+stored installation.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from logging import Logger
 from typing import Any
 
-from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.authorization.async_authorize import AsyncAuthorize
-from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
@@ -32,14 +27,14 @@ from adapters.slack.models import SlackInstallation, SlackOAuthState
 from bot.kernel.clock import Clock
 from bot.kernel.events import TeamKey
 from bot.kernel.storage.db import Database
-from bot.kernel.storage.repositories import Teams
+from bot.kernel.teams import joined
 
-__all__ = ["InstallationStore", "StateStore", "StoredAuthorize"]
+__all__ = ["InstallationStore", "StateStore", "installation_key"]
 
 log = logging.getLogger(__name__)
 
 
-def _key(
+def installation_key(
     enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
 ) -> tuple[str, str]:
     """Org-wide installs are found by enterprise alone (as slack-sdk's stores do)."""
@@ -100,17 +95,17 @@ class InstallationStore(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         """Store the newest installation of a workspace and (re)activate its team."""
-        key = _key(
+        key = installation_key(
             installation.enterprise_id, installation.team_id, installation.is_enterprise_install
         )
+        name = installation.team_name or installation.enterprise_name
         async with self.db.uow() as uow:
-            teams = Teams(uow.session)
-            team = await teams.get_or_create(
-                TeamKey("slack", key[1] or key[0]), default_timezone=self.default_timezone
+            team = await joined(
+                uow,
+                TeamKey("slack", key[1] or key[0]),
+                name=str(name) if name else None,
+                default_timezone=self.default_timezone,
             )
-            team.active = True
-            if installation.team_name or installation.enterprise_name:
-                team.name = str(installation.team_name or installation.enterprise_name)[:200]
             row = await self._find_row(uow.session, key)
             if row is None:
                 row = SlackInstallation(
@@ -144,7 +139,7 @@ class InstallationStore(AsyncInstallationStore):
         self._changed(key)
 
     async def async_save_bot(self, bot: Bot) -> None:
-        key = _key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
+        key = installation_key(bot.enterprise_id, bot.team_id, bot.is_enterprise_install)
         async with self.db.uow() as uow:
             row = await self._find_row(uow.session, key)
             if row is None:
@@ -204,7 +199,7 @@ class InstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        key = _key(enterprise_id, team_id, is_enterprise_install)
+        key = installation_key(enterprise_id, team_id, is_enterprise_install)
         async with self.db.uow() as uow:
             row = await self._find_row(uow.session, key)
             if row is None or not row.bot_token:
@@ -233,7 +228,7 @@ class InstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        key = _key(enterprise_id, team_id, is_enterprise_install)
+        key = installation_key(enterprise_id, team_id, is_enterprise_install)
         async with self.db.uow() as uow:
             row = await self._find_row(uow.session, key)
             if row is None:
@@ -268,7 +263,7 @@ class InstallationStore(AsyncInstallationStore):
             )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        key = _key(enterprise_id, team_id, None)
+        key = installation_key(enterprise_id, team_id, None)
         async with self.db.uow() as uow:
             row = await self._find_row(uow.session, key)
             if row is not None:
@@ -280,7 +275,7 @@ class InstallationStore(AsyncInstallationStore):
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
-        key = _key(enterprise_id, team_id, None)
+        key = installation_key(enterprise_id, team_id, None)
         async with self.db.uow() as uow:
             row = await self._find_row(uow.session, key)
             if row is not None and (user_id is None or row.installer_user_id == user_id):
@@ -290,7 +285,7 @@ class InstallationStore(AsyncInstallationStore):
         self._changed(key)
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        key = _key(enterprise_id, team_id, None)
+        key = installation_key(enterprise_id, team_id, None)
         async with self.db.uow() as uow:
             await uow.session.execute(
                 delete(SlackInstallation).where(
@@ -342,71 +337,3 @@ class StateStore(AsyncOAuthStateStore):
             )
             await uow.commit()
         return bool(getattr(result, "rowcount", 0))
-
-
-class StoredAuthorize(AsyncAuthorize):
-    """Bolt's ``authorize`` from the stored bot token, cached for ``ttl`` seconds."""
-
-    def __init__(
-        self,
-        store: InstallationStore,
-        *,
-        ttl: float = 60.0,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.store = store
-        self.ttl = ttl
-        self.monotonic = monotonic
-        self._cache: dict[tuple[str, str], tuple[AuthorizeResult | None, float]] = {}
-
-    def forget(self, enterprise_id: str, team_id: str) -> None:
-        self._cache.pop((enterprise_id, team_id), None)
-        if not team_id:  # an org-wide change concerns every workspace of the org
-            for key in [k for k in self._cache if k[0] == enterprise_id]:
-                self._cache.pop(key, None)
-
-    async def __call__(
-        self,
-        *,
-        context: AsyncBoltContext,
-        enterprise_id: str | None,
-        team_id: str | None,
-        user_id: str | None,
-        actor_enterprise_id: str | None = None,
-        actor_team_id: str | None = None,
-        actor_user_id: str | None = None,
-    ) -> AuthorizeResult | None:
-        key = _key(enterprise_id, team_id, context.is_enterprise_install)
-        now = self.monotonic()
-        cached = self._cache.get(key)
-        if cached is not None and cached[1] > now:
-            base = cached[0]
-        else:
-            bot = await self.store.async_find_bot(
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                is_enterprise_install=context.is_enterprise_install,
-            )
-            base = None
-            if bot is not None:
-                base = AuthorizeResult(
-                    enterprise_id=bot.enterprise_id,
-                    team_id=team_id or bot.team_id,
-                    bot_user_id=bot.bot_user_id,
-                    bot_id=bot.bot_id,
-                    bot_token=bot.bot_token,
-                    bot_scopes=bot.bot_scopes,
-                )
-            # an unknown workspace is remembered only briefly: it may be installing now
-            self._cache[key] = (base, now + (self.ttl if base else min(self.ttl, 5.0)))
-        if base is None:
-            return None
-        return AuthorizeResult(
-            enterprise_id=base.enterprise_id,
-            team_id=team_id or base.team_id,
-            bot_user_id=base.bot_user_id,
-            bot_id=base.bot_id,
-            bot_token=base.bot_token,
-            bot_scopes=base.bot_scopes,
-            user_id=user_id,
-        )

@@ -42,8 +42,8 @@ from adapters.slack.guard import (
     status_label,
     verify,
 )
-from bot.features.disconnect.slack_connect import STATE_PREFIX
 from bot.health import metrics_handler
+from bot.security.connect_grant import STATE_PREFIX
 
 __all__ = [
     "build_web_app",
@@ -77,18 +77,18 @@ def _refuse(status: int, reason: str, started: float) -> web.Response:
     return web.Response(status=status, text="invalid request" if status == 400 else "")
 
 
-def build_web_app(
-    adapter: SlackAdapter, *, events: bool = True, metrics_here: bool = True
-) -> web.Application:
-    """The aiohttp application (``events=False`` in Socket Mode: no /slack/events;
-    ``metrics_here=False`` when ``/metrics`` has a port of its own)."""
-    app = adapter.app
-    oauth = app.oauth_flow
-    replays = ReplayGuard(adapter.db)
-    installs = InstallLimit(adapter.db, clock=adapter.clock)
-    secret = adapter.settings.slack_signing_secret
+class _Handlers:
+    """The request handlers of one adapter's web application."""
 
-    async def handle_events(request: web.Request) -> web.Response:
+    def __init__(self, adapter: SlackAdapter) -> None:
+        self.adapter = adapter
+        self.app = adapter.app
+        self.replays = ReplayGuard(adapter.db)
+        self.installs = InstallLimit(adapter.db, clock=adapter.clock)
+        self.secret = adapter.settings.slack_signing_secret
+
+    async def events(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: checked, then handed to Bolt."""
         started = time.perf_counter()
         problem = check_headers(request.headers)
         if problem is not None:
@@ -97,34 +97,37 @@ def build_web_app(
             body = (await request.read()).decode("utf-8")
         except UnicodeDecodeError:
             return _refuse(400, "body is not UTF-8", started)
-        if not secret or not verify(secret, body, request.headers, now=time.time()):
+        if not self.secret or not verify(self.secret, body, request.headers, now=time.time()):
             return _refuse(401, "bad signature", started)
         signature = request.headers["X-Slack-Signature"]
         timestamp = int(request.headers["X-Slack-Request-Timestamp"])
         # Slack retries only Events API deliveries (JSON), and those are deduplicated by
         # their event_id downstream; a command or an interaction is never retried.
         retried_event = "X-Slack-Retry-Num" in request.headers and body.lstrip().startswith("{")
-        if not retried_event and not await replays.first_time(signature, timestamp):
+        if not retried_event and not await self.replays.first_time(signature, timestamp):
             return _refuse(401, "a replayed signature", started)
         bolt_request = await to_bolt_request(request)
-        bolt_response = await app.async_dispatch(bolt_request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
         response = await to_aiohttp_response(bolt_response)
         kind = request_kind(bolt_request.body)
         ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
         REQUESTS.labels(kind, status_label(response.status)).inc()
         return response
 
-    async def handle_install(request: web.Request) -> web.Response:
+    async def install(self, request: web.Request) -> web.Response:
+        """``/slack/install`` and ``/slack/oauth_redirect``: a person's ``connect`` (its state
+        says so) or a workspace install."""
         if request.query.get("state", "").startswith(STATE_PREFIX):
-            settings = adapter.settings
+            settings = self.adapter.settings
             return await connect_callback(
                 request,
-                tokens=UserTokens(adapter.db),
-                clock=adapter.clock,
+                tokens=UserTokens(self.adapter.db),
+                clock=self.adapter.clock,
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret,
                 api_url=settings.slack_api_url,
             )
+        oauth = self.app.oauth_flow
         if oauth is None:
             return web.Response(
                 status=404,
@@ -133,28 +136,35 @@ def build_web_app(
             )
         bolt_request = await to_bolt_request(request)
         if request.path == oauth.install_path:
-            if not await installs.allow(request.remote or ""):
+            if not await self.installs.allow(request.remote or ""):
                 return web.Response(status=429, text="Too many install attempts; try again soon.")
             return await to_aiohttp_response(await oauth.handle_installation(bolt_request))
         return await to_aiohttp_response(await oauth.handle_callback(bolt_request))
 
-    async def healthz(_request: web.Request) -> web.Response:
+    async def healthz(self, _request: web.Request) -> web.Response:
         try:
-            async with asyncio.timeout(2.0), adapter.db.engine.connect() as conn:
+            async with asyncio.timeout(2.0), self.adapter.db.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as error:  # any failure means "not ready"; the why is for the log
             log.warning("health check: database unavailable: %s", error)
             return web.Response(status=503, text="unavailable")
         return web.Response(text="ok")
 
+
+def build_web_app(
+    adapter: SlackAdapter, *, events: bool = True, metrics_here: bool = True
+) -> web.Application:
+    """The aiohttp application (``events=False`` in Socket Mode: no /slack/events;
+    ``metrics_here=False`` when ``/metrics`` has a port of its own)."""
+    handlers = _Handlers(adapter)
     web_app = web.Application()
     routes = [
-        web.get("/slack/install", handle_install),
-        web.get("/slack/oauth_redirect", handle_install),
-        web.get("/healthz", healthz),
+        web.get("/slack/install", handlers.install),
+        web.get("/slack/oauth_redirect", handlers.install),
+        web.get("/healthz", handlers.healthz),
     ]
     if events:
-        routes.append(web.post(EVENTS_PATH, handle_events))
+        routes.append(web.post(EVENTS_PATH, handlers.events))
     if adapter.settings.metrics_enabled and metrics_here:
         routes.append(web.get("/metrics", metrics_handler(adapter.settings.metrics_token)))
     web_app.add_routes(routes)

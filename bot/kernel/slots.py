@@ -15,10 +15,11 @@ from bot.kernel.context import Context
 from bot.kernel.effects import Effect
 from bot.kernel.hooks import Slot
 from bot.kernel.settings import Settings
-from bot.kernel.ui import Block, Button
+from bot.kernel.ui import Block, Button, Message
 
 __all__ = [
     "BEFORE_FORGET",
+    "DND_WORDING",
     "LOGGED_OFF",
     "LOGOFF_SETUP",
     "QUIET_HOURS_SET",
@@ -26,6 +27,7 @@ __all__ = [
     "TEAM_SECTIONS",
     "TIP_LOOKUP",
     "WORKING_LATE",
+    "DndWording",
     "LogoffSetup",
     "ReminderAddon",
     "TeamSection",
@@ -118,4 +120,23 @@ class TipText:
 # such tip. Provided by the quiz (its tips file); check-in nudges word their advice with it.
 TIP_LOOKUP: Slot[Callable[[Settings, str], TipText | None]] = Slot(
     "tip lookup", "tips by id from the content files; provided by the quiz, used by check-in"
+)
+
+
+# --- platform presence --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DndWording:
+    """How the core words what a platform's Do Not Disturb schedule suggests, for the adapter
+    that reads the schedule (a ``Presence`` of action ``dnd_read``): ``proposal(start_ts,
+    end_ts, zone_key, current)`` offers matching quiet hours (``None`` when they match or make
+    no sense); ``error_line(code)`` says why the schedule could not be read."""
+
+    proposal: Callable[[int, int, str, str], Message | None]
+    error_line: Callable[[str], str]
+
+
+DND_WORDING: Slot[DndWording] = Slot(
+    "dnd wording", "provided by the Slack DND feature; gathered by the Slack adapter"
 )

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.schedule import PersonalRules
+from bot.domain.snooze import snooze_plan
 from bot.domain.window import WorkWindow, decide, next_window_start, window_on
 from bot.features.disconnect.report import Answer, versioned
-from bot.features.disconnect.slack_connect import snooze_plan
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WINDOW = WorkWindow(time(9), time(17, 30))

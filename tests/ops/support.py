@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -199,3 +200,44 @@ async def wait_ready(base: str, *, within: float = 20.0) -> str:
             return body
         assert time.monotonic() < deadline, body
         await asyncio.sleep(0.1)
+
+
+async def interrupted_then_resumed(
+    cwd: Path,
+    url: str,
+    env: dict[str, str],
+    *,
+    total: int,
+    slow: Callable[[float], None],
+    delay: float,
+    started: Callable[[], Awaitable[object]],
+    resumed: Callable[[], Awaitable[None]] | None = None,
+) -> str:
+    """A bot delivering ``total`` seeded DMs slowly (``slow(delay)`` on the fake platform)
+    gets SIGTERM once ``started`` says sends went out: it exits 0 mid-delivery with nothing
+    lost and its lane released; a second bot (``resumed`` checks it while it runs) sends the
+    rest at full speed. Returns the first bot's log."""
+    slow(delay)
+    bot = await start_bot(cwd, env)
+    try:
+        await started()
+    finally:
+        log = await stop_bot(bot)
+    first = await outbox_counts(url)
+    assert first.get("sent", 0) >= 3 and first.get("pending", 0) > 0, first  # mid-delivery
+    assert sum(first.values()) == total, first
+    assert await live_leases(url) == []  # handed back: the next instance starts at once
+
+    slow(0.0)
+    bot = await start_bot(cwd, env)
+    try:
+        if resumed is not None:
+            await resumed()
+        for _ in range(200):
+            if (await outbox_counts(url)).get("sent") == total:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await stop_bot(bot)
+    assert await outbox_counts(url) == {"sent": total}
+    return log

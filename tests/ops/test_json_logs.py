@@ -6,24 +6,14 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from bot.kernel.logs import configure_logging, log_context
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import SECRET, command_body, signed_headers
 from tests.ops.support import clean_env, free_port, http_get, start_bot, stop_bot
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 async def test_json_lines_from_a_running_slack_bot(tmp_path: Path, fake_slack: FakeSlack) -> None:

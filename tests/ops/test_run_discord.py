@@ -5,10 +5,7 @@ nothing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -16,8 +13,7 @@ from tests.ops.support import (
     clean_env,
     free_port,
     http_get,
-    live_leases,
-    outbox_counts,
+    interrupted_then_resumed,
     seed_direct_messages,
     start_bot,
     stop_bot,
@@ -25,14 +21,6 @@ from tests.ops.support import (
 )
 
 POSTS = r"/channels/\d+/messages"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def _env(fake: FakeDiscord, url: str, port: int, **more: str) -> dict[str, str]:
@@ -56,8 +44,9 @@ async def _wait_posts(fake: FakeDiscord, count: int, within: float = 20.0) -> No
 
 
 async def test_sigterm_mid_delivery_exits_0_and_loses_nothing(
-    tmp_path: Path, fake: FakeDiscord
+    tmp_path: Path, fake_discord: FakeDiscord
 ) -> None:
+    fake = fake_discord
     guild, _channel = fake.add_guild("Ops")
     users = [fake.add_user(f"person{i}") for i in range(60)]
     for user in users:
@@ -65,40 +54,36 @@ async def test_sigterm_mid_delivery_exits_0_and_loses_nothing(
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await seed_direct_messages(url, platform="discord", workspace=guild, users=users)
     port = free_port()
-    fake.post_delay = 0.5
-    bot = await start_bot(tmp_path, _env(fake, url, port))
-    try:
-        await _wait_posts(fake, 3)
-    finally:
-        log = await stop_bot(bot)
-    assert "discord: gateway at ws://127.0.0.1:" in log
-    first = await outbox_counts(url)
-    assert first.get("sent", 0) >= 3 and first.get("pending", 0) > 0, first  # mid-delivery
-    assert sum(first.values()) == len(users), first
-    assert await live_leases(url) == []
+    base = f"http://127.0.0.1:{port}"
 
-    fake.post_delay = 0.0
-    bot = await start_bot(tmp_path, _env(fake, url, port))
-    try:
-        base = f"http://127.0.0.1:{port}"
+    def slow(delay: float) -> None:
+        fake.post_delay = delay
+
+    async def serving() -> None:
         assert await http_get(f"{base}/healthz") == (200, "ok")
         assert await wait_ready(base) == "database: ok\nmigrations: ok\ndiscord: ok\n"
         status, metrics = await http_get(f"{base}/metrics")
         assert status == 200 and "crossfade_deliveries_sent" in metrics
-        for _ in range(200):
-            if (await outbox_counts(url)).get("sent") == len(users):
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        await stop_bot(bot)
-    assert await outbox_counts(url) == {"sent": len(users)}
+
+    log = await interrupted_then_resumed(
+        tmp_path,
+        url,
+        _env(fake, url, port),
+        total=len(users),
+        slow=slow,
+        delay=0.5,
+        started=lambda: _wait_posts(fake, 3),
+        resumed=serving,
+    )
+    assert "discord: gateway at ws://127.0.0.1:" in log
     channels = [call.path for call in fake.calls_to("POST", POSTS)]
     assert len(set(channels)) == len(users) == len(channels)
 
 
-async def test_both_platforms_share_one_port_for_health(tmp_path: Path, fake: FakeDiscord) -> None:
-    slack = FakeSlack()
-    await slack.start()
+async def test_both_platforms_share_one_port_for_health(
+    tmp_path: Path, fake_discord: FakeDiscord, fake_slack: FakeSlack
+) -> None:
+    fake, slack = fake_discord, fake_slack
     port = free_port()
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     env = _env(
@@ -117,4 +102,3 @@ async def test_both_platforms_share_one_port_for_health(tmp_path: Path, fake: Fa
         assert body == "database: ok\nmigrations: ok\nslack: ok\ndiscord: ok\n"
     finally:
         await stop_bot(bot)
-        await slack.stop()

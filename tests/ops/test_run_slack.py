@@ -7,10 +7,7 @@ import asyncio
 import shutil
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.rig import fixture
@@ -19,7 +16,7 @@ from tests.ops.support import (
     clean_env,
     free_port,
     http_get,
-    live_leases,
+    interrupted_then_resumed,
     outbox_counts,
     seed_direct_messages,
     start_bot,
@@ -28,14 +25,6 @@ from tests.ops.support import (
 )
 
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = FakeSlack()
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def _slack_env_file(folder: Path, fake: FakeSlack, port: int) -> None:
@@ -119,28 +108,19 @@ async def test_sigterm_mid_delivery_exits_0_and_loses_nothing(
     users = [f"U{i:03d}" for i in range(40)]
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     await seed_direct_messages(url, platform="slack", workspace="T1", users=users)
-    env = _delivery_env(fake_slack, url)
-    fake_slack.post_delay = 0.3
-    bot = await start_bot(tmp_path, env)
-    try:
-        await fake_slack.wait_for("chat.postMessage", 3, within=20)
-    finally:
-        await stop_bot(bot)
-    first = await outbox_counts(url)
-    assert first.get("sent", 0) >= 3 and first.get("pending", 0) > 0, first  # mid-delivery
-    assert sum(first.values()) == len(users), first
-    assert await live_leases(url) == []  # handed back: the next instance starts at once
 
-    fake_slack.post_delay = 0.0
-    bot = await start_bot(tmp_path, env)
-    try:
-        for _ in range(200):
-            if (await outbox_counts(url)).get("sent") == len(users):
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        await stop_bot(bot)
-    assert await outbox_counts(url) == {"sent": len(users)}
+    def slow(delay: float) -> None:
+        fake_slack.post_delay = delay
+
+    await interrupted_then_resumed(
+        tmp_path,
+        url,
+        _delivery_env(fake_slack, url),
+        total=len(users),
+        slow=slow,
+        delay=0.3,
+        started=lambda: fake_slack.wait_for("chat.postMessage", 3, within=20),
+    )
     posted = [call["channel"] for call in fake_slack.calls("chat.postMessage")]
     assert len(set(posted)) == len(users)
     assert len(posted) == len(users), "nothing sent twice"

@@ -10,49 +10,53 @@ naming the person; the adapter's callback checks it and stores the user token en
 Once connected, logging off schedules a ``connect.snooze`` job: its :class:`Presence` effect
 goes through the outbox, so the workspace's lane paces the calls. It snoozes notifications
 until the next working window start (weekends, holidays, away days, DST), at most
-:data:`MAX_SNOOZE` at a time — a longer break is renewed each morning — and sets the status
-"🌙 Logged off · back Mon 09:00", expiring then. An early ``start`` clears both.
+:data:`bot.domain.snooze.MAX_SNOOZE` at a time — a longer break is renewed each morning —
+and sets the status "🌙 Logged off · back Mon 09:00", expiring then. An early ``start``
+clears both.
+
+Other features reach this one only through the kernel's slots: after a log-off
+(``LOGGED_OFF``), "Working late today" (``WORKING_LATE``), the log-off reminder's add-ons
+(``REMINDER_ADDONS``) and before ``forget`` (``BEFORE_FORGET``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import select
-
+from bot.domain.snooze import snooze_plan
 from bot.domain.window import next_window_start
-from bot.features.disconnect.models import SlackUserToken
+from bot.features.disconnect.connect_store import ConnectTokens
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Presence, Reply, Update, UserRef
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
+from bot.kernel.slots import (
+    BEFORE_FORGET,
+    LOGGED_OFF,
+    REMINDER_ADDONS,
+    WORKING_LATE,
+    ReminderAddon,
+)
+from bot.kernel.storage.models.presence import SlackUserToken
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import Due, Once, member_rules, set_schedule
+from bot.security.connect_grant import USER_SCOPES, make_state
+from bot.security.secrets import encrypt_secret
 
 __all__ = [
-    "USER_SCOPES",
     "auto_log_off",
     "cannot_line",
-    "check_state",
     "flow",
     "offer_button",
     "on_early_start",
     "on_log_off",
     "revoke_before_forget",
-    "snooze_plan",
 ]
 
 flow = Flow("connect")
 
-USER_SCOPES = ("dnd:write", "users.profile:write")
-STATE_PREFIX = "connect."
-STATE_SECONDS = 600
 SNOOZE = "connect.snooze"
 CLEAR = "connect.clear"
 REVOKE = "connect.revoke"
@@ -61,9 +65,6 @@ AUTO = "connect:auto"
 # Not a DM (no Skip button, no personal rules) and due even after an outage: a renewal that
 # never ran would end the snooze in the middle of a long break.
 CALL = {"ignore_rules": True, "no_skip": True, "run_late": True}
-
-# Slack caps one snooze; longer breaks are renewed each morning (docs/disconnect.md).
-MAX_SNOOZE = timedelta(hours=24)
 
 CANNOT = {
     "discord": (
@@ -108,7 +109,8 @@ async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     row = await _token(ctx)
     if row is not None and not row.broken:
         return [Reply(_connected_message(row.auto_snooze))]
-    url = authorize_url(settings.slack_client_id, make_state(ctx), settings.slack_api_url)
+    state = make_state(ctx.actor.workspace_id, ctx.actor.user_id, ctx.now)
+    url = authorize_url(settings.slack_client_id, state, settings.slack_api_url)
     text = (
         f"Authorise Crossfade at {url} to pause your Slack notifications and set a "
         "“🌙 Logged off” status when you log off, until your next working day starts. It "
@@ -181,20 +183,7 @@ async def auto_pressed(ctx: Context, value: str) -> list[Effect]:
 
 
 async def _token(ctx: Context) -> SlackUserToken | None:
-    row: SlackUserToken | None = await ctx.session.scalar(
-        select(SlackUserToken).where(SlackUserToken.member_id == ctx.member.id)
-    )
-    return row
-
-
-def snooze_plan(now: datetime, until: datetime) -> tuple[int, datetime]:
-    """Minutes for ``dnd.setSnooze`` from ``now`` towards ``until`` (the next window start),
-    capped at :data:`MAX_SNOOZE`; and when to renew it (``until`` itself when not capped)."""
-    total = max(1, round((until - now).total_seconds() / 60))
-    cap = int(MAX_SNOOZE.total_seconds() // 60)
-    if total <= cap:
-        return total, until
-    return cap, now + MAX_SNOOZE
+    return await ctx.store(ConnectTokens).of(ctx.member)
 
 
 async def offer_button(ctx: Context) -> Button | None:
@@ -213,39 +202,7 @@ async def offer_pressed(ctx: Context, value: str) -> list[Effect]:
     return await connect(ctx, ParsedCommand("connect", (), ""))
 
 
-# --- the OAuth state: signed, expiring, naming the person ----------------------------------
-
-
-def _sign(payload: str) -> str:
-    from bot.security.keys import get_server_keys
-
-    key = get_server_keys().subkey("slack-connect-state")
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def make_state(ctx: Context) -> str:
-    expires = int((ctx.now + timedelta(seconds=STATE_SECONDS)).timestamp())
-    data = {"w": ctx.actor.workspace_id, "u": ctx.actor.user_id, "e": expires}
-    payload = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
-    return f"{STATE_PREFIX}{payload}.{_sign(payload)}"
-
-
-def check_state(state: str, now: datetime) -> tuple[str, str]:
-    """(workspace, user) of a state :func:`make_state` issued and that has not expired;
-    ``ValueError`` otherwise (forged, altered, expired or not ours)."""
-    if not state.startswith(STATE_PREFIX):
-        raise ValueError("not a connect state")
-    payload, _, signature = state[len(STATE_PREFIX) :].rpartition(".")
-    if not payload or not hmac.compare_digest(signature, _sign(payload)):
-        raise ValueError("bad signature")
-    try:
-        data = json.loads(base64.urlsafe_b64decode(payload.encode()))
-        workspace, user, expires = str(data["w"]), str(data["u"]), int(data["e"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise ValueError("malformed state") from error
-    if now.timestamp() > expires:
-        raise ValueError("expired")
-    return workspace, user
+# --- the authorize link (its state is signed, expiring and names the person) -------------
 
 
 def authorize_url(client_id: str, state: str, api_url: str = "https://slack.com/api/") -> str:
@@ -264,9 +221,7 @@ def _status(until: datetime) -> str:
 
 
 async def _snooze(ctx: Context, row: SlackUserToken) -> datetime | None:
-    from bot.features.disconnect.workday import member_window
-
-    until = next_window_start(ctx.now, member_window(ctx), member_rules(ctx.member, ctx.team))
+    until = next_window_start(ctx.now, ctx.work_window, member_rules(ctx.member, ctx.team))
     if until is None:
         return None
     data = {"until": until.isoformat(), **CALL}
@@ -356,9 +311,7 @@ async def snooze_job(ctx: Context, due: Due) -> list[Effect]:
     if renew < until:
         # A snooze is capped: renew it each morning of a long break (at the usual start of
         # day, which comes before the cap runs out).
-        from bot.features.disconnect.workday import member_window
-
-        start = member_window(ctx).start
+        start = ctx.work_window.start
         morning = datetime.combine(due.local_date + timedelta(days=1), start, ctx.zone)
         await set_schedule(ctx, kind=SNOOZE, rule=Once(min(renew, morning)), data=dict(due.data))
     status = _status(until.astimezone(ctx.zone))
@@ -384,11 +337,33 @@ async def revoke_before_forget(ctx: Context) -> None:
     row = await _token(ctx)
     if row is None:
         return
-    from bot.security.secrets import encrypt_secret
-
     data = {"sealed": encrypt_secret(row.token), "user": row.slack_user_id, **CALL}
     ref = f"forget:{row.id}"
     await set_schedule(ctx, kind=REVOKE, rule=Once(ctx.now), ref=ref, data=data, team_level=True)
+
+
+# --- what other features reach through the kernel's slots ---------------------------------
+
+
+@flow.provides(LOGGED_OFF, order=20)  # after the late-choice tap
+async def _pause_after_log_off(ctx: Context, day: date, late: bool) -> list[Effect]:
+    return await on_log_off(ctx)
+
+
+@flow.provides(WORKING_LATE, order=10)  # before the late-choice tap
+async def _unpause_working_late(ctx: Context, day: date) -> list[Effect]:
+    # an automatic pause at the log-off time is lifted: they are still at work
+    return await on_early_start(ctx, "Your Slack is un-paused for now.")
+
+
+@flow.provides(REMINDER_ADDONS)
+async def _reminder_addon(ctx: Context, at_target: bool) -> ReminderAddon:
+    """At the log-off time itself: the automatic pause's line; always: "Pause Slack too"."""
+    line = await auto_log_off(ctx) if at_target else ""
+    return ReminderAddon(line, await offer_button(ctx))
+
+
+flow.provide(BEFORE_FORGET, revoke_before_forget)
 
 
 def require_slack(ctx: Context) -> None:

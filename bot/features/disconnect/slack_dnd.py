@@ -5,7 +5,8 @@ schedule in Slack. The first time they look at their quiet hours (``quiet``), Cr
 it once with the bot scope ``dnd:read`` (``dnd.info`` for that user, through the outbox
 lane) and, if it differs, proposes the same hours: [Use these] [Keep mine]. A missing scope
 or another error gets one plain line and is never retried. The proposal message itself is
-built here (:func:`proposal`) so that every platform word stays in the core.
+built here (:func:`proposal`, offered to the adapter through the ``DND_WORDING`` slot) so
+that the core's words stay in the core.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.domain.parsing import InputError, format_clock, parse_quiet
-from bot.features.disconnect.models import SlackUserToken
+from bot.domain.quiet import quiet_hours_text
+from bot.features.disconnect.connect_store import ConnectTokens
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Presence, Update
 from bot.kernel.registry import Flow
+from bot.kernel.slots import DND_WORDING, QUIET_HOURS_SET, DndWording
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import Due, Once, get_schedule, set_schedule
 
@@ -39,10 +40,8 @@ async def maybe_read(ctx: Context) -> str:
     before); the line that says so, or ""."""
     if ctx.actor.platform != "slack":
         return ""
-    connected = await ctx.session.scalar(
-        select(SlackUserToken.id).where(SlackUserToken.member_id == ctx.member.id)
-    )
-    if connected is not None or await get_schedule(ctx, kind=READ) is not None:
+    connected = await ctx.store(ConnectTokens).connected(ctx.member)
+    if connected or await get_schedule(ctx, kind=READ) is not None:
         return ""
     await set_schedule(ctx, kind=READ, rule=Once(ctx.now), data=dict(_CALL))
     return "I'll look at your Slack Do Not Disturb schedule once and suggest matching hours."
@@ -50,11 +49,10 @@ async def maybe_read(ctx: Context) -> str:
 
 @flow.job(READ)
 async def read_job(ctx: Context, due: Due) -> list[Effect]:
-    from bot.features.personal.commands import quiet_text
-
     # The zone (``status``) and the current quiet hours (``until``) ride along, so that the
     # adapter can say Slack's hours in the person's local time beside their own.
-    return [Presence(ctx.user_ref, "dnd_read", until=quiet_text(ctx), status=ctx.zone.key)]
+    current = quiet_hours_text(ctx.member.quiet_start, ctx.member.quiet_end)
+    return [Presence(ctx.user_ref, "dnd_read", until=current, status=ctx.zone.key)]
 
 
 def proposal(start_ts: int, end_ts: int, zone_key: str, current: str) -> Message | None:
@@ -87,6 +85,10 @@ def error_line(code: str) -> str:
         f"I couldn't read your Slack Do Not Disturb schedule ({why}), so there is nothing to "
         "match; `quiet 22:00-07:00` sets Crossfade's quiet hours by hand."
     )
+
+
+flow.provide(QUIET_HOURS_SET, maybe_read)
+flow.provide(DND_WORDING, DndWording(proposal, error_line))
 
 
 def _show(ctx: Context, text: str) -> list[Effect]:

@@ -14,6 +14,7 @@ from bot.domain.parsing import (
     parse_quiet,
     parse_workdays,
 )
+from bot.domain.quiet import quiet_hours_text
 from bot.domain.zones import (
     COMMON_ZONES,
     format_offset,
@@ -196,9 +197,7 @@ async def workdays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 
 def quiet_text(ctx: Context) -> str:
-    if not ctx.member.quiet_start or not ctx.member.quiet_end:
-        return "off"
-    return f"{ctx.member.quiet_start}–{ctx.member.quiet_end}"
+    return quiet_hours_text(ctx.member.quiet_start, ctx.member.quiet_end)
 
 
 @flow.command(

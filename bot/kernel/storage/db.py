@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,25 @@ __all__ = ["Database", "alembic_config"]
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+ROOT = Path(__file__).resolve().parents[3]  # where the ``bot`` and ``adapters`` packages are
+# Where the revisions are, relative to ROOT: the core's, and those of tables an adapter owns
+# (they live with the adapter). One linear chain runs through them all. Paths, not imports:
+# storage knows where the revisions are, not which adapters there are.
+VERSION_LOCATIONS = (
+    "bot/kernel/storage/migrations/versions",
+    "adapters/slack/migrations",
+    "adapters/discord/migrations",
+)
 
 
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    locations = os.pathsep.join(str(ROOT / location) for location in VERSION_LOCATIONS)
+    # ``path_separator`` since Alembic 1.16; ``version_path_separator`` before it
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_path_separator", "os")
+    config.set_main_option("version_locations", locations.replace("%", "%%"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,24 @@ class Teams:
 
     async def by_id(self, team_id: int) -> Team | None:
         return await self.session.get(Team, team_id)
+
+    async def of_platform(self, platform: str) -> list[Team]:
+        """Every team of one platform, active or not."""
+        return list(await self.session.scalars(select(Team).where(Team.platform == platform)))
+
+    async def set_active(self, key: TeamKey, active: bool) -> None:
+        """Switch the team of ``key`` on or off in one statement (no row is created; one
+        already in that state is left as it is)."""
+        await self.session.execute(
+            update(Team)
+            .where(
+                Team.platform == key.platform,
+                Team.workspace_id == key.workspace_id,
+                Team.active.is_(not active),
+            )
+            .values(active=active)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class Members:

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from bot.features.disconnect.models import SlackUserToken
 from bot.kernel.clock import FakeClock
 from bot.kernel.storage.db import Database
+from bot.kernel.storage.models.presence import SlackUserToken
 from bot.security.secrets import decrypt_secret
 from tests.adapters.slack.conftest import running_rig
 from tests.adapters.slack.fake_slack import FakeSlack, Workspace

@@ -5,7 +5,8 @@ import re
 import pytest
 import yaml
 
-from adapters.slack.app import BOT_SCOPES, SlackAdapter
+from adapters.slack.bolt import BOT_SCOPES
+from adapters.slack.listeners import Listeners
 from adapters.slack.manifest import load_manifest, render_manifest
 
 
@@ -50,7 +51,7 @@ def test_every_event_the_manifest_subscribes_to_has_a_listener() -> None:
     import inspect
 
     events = load_manifest()["settings"]["event_subscriptions"]["bot_events"]
-    source = inspect.getsource(SlackAdapter._register)
+    source = inspect.getsource(Listeners.register)
     for event in events:
         name = event.split(".")[0]
         assert re.search(rf'app\.event\("{name}"\)', source), event

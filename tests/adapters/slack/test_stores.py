@@ -13,8 +13,9 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
+from adapters.slack.authorize import StoredAuthorize
 from adapters.slack.models import SlackEventReceipt, SlackInstallation, SlackUser
-from adapters.slack.oauth import InstallationStore, StateStore, StoredAuthorize
+from adapters.slack.oauth import InstallationStore, StateStore
 from adapters.slack.people import People
 from adapters.slack.receipts import EventReceipts
 from bot.kernel.clock import FakeClock

@@ -1,4 +1,4 @@
-"""Security tables: hashes of Slack signatures already served
+"""Slack request signatures already served, hashed
 (a replayed request is refused by every instance).
 
 Revision ID: 0009_replay_guard

@@ -1,4 +1,4 @@
-"""discord tables, owned by the discord issue: each person's home guild and DM channel.
+"""Table of the Discord adapter: each person's home guild and DM channel.
 
 Revision ID: 0007_discord
 Revises: 0006_slack

@@ -1,4 +1,4 @@
-"""slack tables, owned by the slack issue: installations, OAuth states, people, receipts.
+"""Tables of the Slack adapter: installations, OAuth states, people, event receipts.
 
 Revision ID: 0006_slack
 Revises: 0005_pulse

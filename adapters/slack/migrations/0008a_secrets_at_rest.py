@@ -1,4 +1,4 @@
-"""Secrets at rest: Slack tokens encrypted with the server key.
+"""Slack tokens at rest: the installation tokens encrypted with the server key.
 
 The token columns become TEXT (a Fernet token of a 255-character secret is about 440
 characters) and every stored value is encrypted in place. Values that already decrypt are
