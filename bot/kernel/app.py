@@ -7,10 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
-
 from bot.domain.bounds import clean
 from bot.domain.parsing import InputError
 from bot.domain.zones import safe_zone
@@ -34,10 +30,11 @@ from bot.kernel.help import help_message
 from bot.kernel.logs import log_context
 from bot.kernel.registry import Router
 from bot.kernel.settings import Settings
-from bot.kernel.storage.availability import is_database_unavailable
+from bot.kernel.storage.availability import is_concurrent_change, is_database_unavailable
 from bot.kernel.storage.db import Database
 from bot.kernel.storage.models import Member, Team
 from bot.kernel.storage.repositories import Members, PostedMessages, Teams
+from bot.kernel.storage.uow import UnitOfWork
 from bot.kernel.ui import Block, Button, Buttons, Divider, Message, Text, split_action_id
 from bot.security.keys import ensure_server_keys
 
@@ -138,7 +135,7 @@ class Bot:
                     # the person can simply try again in a moment.
                     log.warning("database unavailable while handling %s", type(event).__name__)
                     return [reply(DATABASE_AWAY)]
-                if not isinstance(error, StaleDataError | IntegrityError | OperationalError):
+                if not is_concurrent_change(error):
                     log.exception("handling %s failed", type(event).__name__)
                     return [reply(SORRY)]
                 # Another instance or a double click changed the same row: start again from
@@ -161,7 +158,7 @@ class Bot:
                 event.actor.team, default_timezone=self.settings.default_timezone
             )
             if anonymous:
-                member, created = await _read_only_member(uow.session, team, event.actor), False
+                member, created = await _read_only_member(uow, team, event.actor), False
             else:
                 member, created = await Members(uow.session, team).get_or_create(event.actor)
             await uow.flush()
@@ -333,11 +330,11 @@ def _dm() -> Place:
     return Place.dm()
 
 
-async def _read_only_member(session: AsyncSession, team: Team, actor: Actor) -> Member:
+async def _read_only_member(uow: UnitOfWork, team: Team, actor: Actor) -> Member:
     """The person as stored, or — someone the bot has not met — a member that is never
     added to the session. Either way nothing is written: no row created, nothing refreshed
     (a changed name or admin flag waits for their next ordinary event)."""
-    member = await Members(session, team).get(actor.user_id)
+    member = await Members(uow.session, team).get(actor.user_id)
     if member is not None:
         return member
     return Member(

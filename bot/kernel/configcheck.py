@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.kernel.settings import Settings
+from bot.kernel.storage.urls import check_database_url
 
 __all__ = [
     "ConfigErrors",
@@ -104,37 +105,6 @@ def _from_pydantic(error: Any) -> ConfigProblem:
     shown = f"{value!r} is not valid" if isinstance(value, str) else "is not valid"
     message = str(error.get("msg", "")).removeprefix("Value error, ")
     return ConfigProblem(name, f"{shown}: {message[:1].lower()}{message[1:]}")
-
-
-def check_database_url(url: str) -> str | None:
-    """What is wrong with a database URL (after ``async_driver_url``), or None."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return f"{_safe(url)!r} is not a database URL"
-    if parsed.drivername == "sqlite+aiosqlite":
-        return None
-    if parsed.drivername == "postgresql+asyncpg":
-        if not parsed.host and not parsed.query.get("host"):
-            return "the PostgreSQL URL has no host"
-        return None
-    backend = parsed.get_backend_name()
-    if backend in ("postgresql", "sqlite"):
-        return f"driver {parsed.drivername!r} is synchronous; Crossfade needs the async one"
-    return f"{backend!r} databases are not supported (PostgreSQL or SQLite only)"
-
-
-def _safe(url: str) -> str:
-    """A URL without its password, for messages."""
-    scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
 
 
 def _check_zone(value: str) -> str | None:

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.security import keys
+
 __all__ = ["Settings", "async_driver_url"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./crossfade.db"
@@ -106,3 +108,12 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _key_source() -> tuple[str, str]:
+    settings = Settings()
+    return settings.secret_key, settings.database_url
+
+
+# Server keys needed before any bot is built (a migration, a script) come from the settings.
+keys.load_from(_key_source)

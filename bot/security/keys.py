@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,12 +192,23 @@ def ensure_server_keys(secret_key: str, database_url: str) -> ServerKeys:
     return _current
 
 
+# Where keys come from when nothing set them yet (a migration run by `crossfade db upgrade`,
+# a script): the settings, which register themselves here (bot.kernel.settings) so that this
+# layer needs no import of theirs. Returns (secret key, database URL).
+_fallback: Callable[[], tuple[str, str]] | None = None
+
+
+def load_from(source: Callable[[], tuple[str, str]]) -> None:
+    """Tell :func:`get_server_keys` how to read the secret key and database URL."""
+    global _fallback
+    _fallback = source
+
+
 def get_server_keys() -> ServerKeys:
     """The process's server keys, loaded from the settings on first use."""
     global _current
     if _current is None:
-        from bot.kernel.settings import Settings
-
-        settings = Settings()
-        _current = load_server_keys(settings.secret_key, settings.database_url)
+        if _fallback is None:
+            raise RuntimeError("no server keys: set them, or import bot.kernel.settings first")
+        _current = load_server_keys(*_fallback())
     return _current

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 
-__all__ = ["describe_database_error", "is_database_unavailable"]
+__all__ = ["describe_database_error", "is_concurrent_change", "is_database_unavailable"]
 
 _ASYNCPG_CONNECTION_ERRORS = (
     "ConnectionDoesNotExistError",
@@ -34,6 +35,13 @@ def _chain(error: BaseException) -> list[BaseException]:
         # ``orig`` is the driver's error under SQLAlchemy's; ``__cause__`` links asyncpg's.
         current = getattr(current, "orig", None) or current.__cause__
     return seen
+
+
+def is_concurrent_change(error: BaseException) -> bool:
+    """True when ``error`` means another instance or a double click changed the same rows
+    (a stale version, a unique key taken meanwhile, a lock or serialisation failure): the
+    event can be handled again from the fresh state."""
+    return isinstance(error, StaleDataError | IntegrityError | OperationalError)
 
 
 def is_database_unavailable(error: BaseException) -> bool:
