@@ -8,7 +8,9 @@ rows (``bot.scheduling.outbox``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 
 from bot.kernel.effects import Effect, SendDirect
 from bot.kernel.events import Actor
@@ -79,6 +81,8 @@ def job_context(
     runner: JobRunner, uow: UnitOfWork, team: Team, member: MemberRow | None, now: datetime
 ) -> JobContext:
     """The context a job handler gets: the schedule's member, loaded only when used."""
+    placeholder: Member | None = None
+    load: Callable[[], Member] | None = None
     if member is None:
         # A team-level schedule: a placeholder member that is never added to the session.
         placeholder = Member(
@@ -92,23 +96,16 @@ def job_context(
             dm_blocked=False,
         )
         actor = Actor(team.platform, team.workspace_id, "", placeholder.display_name)
-        return JobContext.make(
-            registry=runner.router,
-            settings=runner.settings,
-            uow=uow,
-            team=team,
-            actor=actor,
-            now=now,
-            member=placeholder,
+    else:
+        actor = Actor(
+            team.platform,
+            team.workspace_id,
+            member.platform_user_id,
+            member.display_name,
+            member.timezone,
+            member.is_admin,
         )
-    actor = Actor(
-        team.platform,
-        team.workspace_id,
-        member.platform_user_id,
-        member.display_name,
-        member.timezone,
-        member.is_admin,
-    )
+        load = partial(member.attach, uow)
     return JobContext.make(
         registry=runner.router,
         settings=runner.settings,
@@ -116,5 +113,6 @@ def job_context(
         team=team,
         actor=actor,
         now=now,
-        load=lambda: member.attach(uow),
+        member=placeholder,
+        load=load,
     )
