@@ -23,9 +23,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from bot.kernel.storage.db import Database
+from bot.delivery import METRICS_CONTENT_TYPE, metrics_text
+from bot.kernel.storage.db import Database, alembic_config
 
 __all__ = ["HealthServer", "MetricsExposure", "Readiness", "health_routes", "metrics_handler"]
 
@@ -34,10 +36,7 @@ CHECK_SECONDS = 2.0
 
 
 def migrations_head(url: str) -> str | None:
-    from alembic.script import ScriptDirectory
-
-    from bot.kernel.storage.db import alembic_config
-
+    """The newest migration (what ``/readyz`` compares the database's revision with)."""
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
@@ -91,14 +90,12 @@ def metrics_handler(token: str) -> Callable[[web.Request], Awaitable[web.Respons
     expected = f"Bearer {token}".encode()
 
     async def metrics(request: web.Request) -> web.Response:
-        from bot.delivery.metrics import CONTENT_TYPE, metrics_text
-
         if token:
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, expected):
                 return web.Response(status=401, text="", headers={"WWW-Authenticate": "Bearer"})
         response = web.Response(body=metrics_text())
-        response.headers["Content-Type"] = CONTENT_TYPE
+        response.headers["Content-Type"] = METRICS_CONTENT_TYPE
         return response
 
     return metrics

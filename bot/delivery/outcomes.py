@@ -1,35 +1,69 @@
 """What a sender does with each answer: every change goes through the fenced outbox, and a
-refused change ends the sender's term (``sender.stale``) before anything else happens."""
+refused change ends the sender's term (``sender.stale``) before anything else happens.
+
+It sees its sender as a :class:`LaneTerm` (``bot.delivery.sender.LaneSender`` is one): the
+lane, the outbox as this lease term sees it, the flag that ends the term, and the lane's
+rate state. What the platform says of a member (blocked) or a team (uninstalled) is written
+outside the fence: it is true whoever holds the lane.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import Executable, update
 
 from bot.delivery.codec import effect_from_json
-from bot.delivery.metrics import DELIVERY_LAG, FAILED, RETRIED, SENT
-from bot.delivery.notifier import DeliveryResult
-from bot.delivery.transitions import Claimed
+from bot.delivery.config import SenderConfig
+from bot.delivery.host import DeliveryHost
+from bot.delivery.metrics import DELIVERY_LAG, FAILED, RETRIED, SENT, SKIPPED
+from bot.delivery.notifier import DeliveryResult, Notifier
+from bot.delivery.ratelimit import TokenBucket
+from bot.delivery.transitions import Claimed, FencedOutbox
+from bot.kernel.clock import Clock
 from bot.kernel.effects import Effect, Post, SendDirect
 from bot.kernel.events import MessageRef
 from bot.kernel.storage.models import Member, Team
 from bot.kernel.storage.models.scheduling import Schedule
 from bot.kernel.ui import File, Image
 
-if TYPE_CHECKING:
-    from bot.delivery.sender import LaneSender
-
-__all__ = ["Outcomes"]
+__all__ = ["LaneTerm", "Outcomes"]
 
 log = logging.getLogger(__name__)
 
 
+class LaneTerm(Protocol):
+    """What recording answers needs of the sender that holds the lane's lease."""
+
+    stale: bool  # set when a transition is refused: this term is over
+
+    @property
+    def host(self) -> DeliveryHost: ...
+    @property
+    def notifier(self) -> Notifier: ...
+    @property
+    def lane(self) -> str: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def config(self) -> SenderConfig: ...
+    @property
+    def bucket(self) -> TokenBucket: ...
+    @property
+    def outbox(self) -> FencedOutbox: ...
+
+    def key(self, row_id: int) -> str: ...
+
+    def now_seconds(self) -> float: ...
+
+
 class Outcomes:
-    def __init__(self, sender: LaneSender) -> None:
+    def __init__(self, sender: LaneTerm) -> None:
         self.sender = sender
         # Learned during a batch, so the rest of it is not attempted (the claim's snapshot of
         # these flags is older); forgotten at the next batch.
@@ -112,7 +146,7 @@ class Outcomes:
         sender = self.sender
         if now > row.expires_at:
             await self._finish(item, now, status="expired", error="past the delivery deadline")
-            sender.expired(row.kind)
+            SKIPPED.labels("expired", row.kind).inc()
             return True
         if not item.team_active or row.team_id in self.lost_teams:
             await self._finish(item, now, status="failed", error="app uninstalled from the team")
@@ -145,7 +179,7 @@ class Outcomes:
             )
             if isinstance(effect, Post) and effect.ref_key and result.message_id:
                 ref = MessageRef(effect.channel, result.message_id)
-                await sender.bot.remember_post(item.team, effect.ref_key, ref)
+                await sender.host.remember_post(item.team, effect.ref_key, ref)
             return True
         if result.status == "rate_limited":
             retry_after = result.retry_after if result.retry_after is not None else 1.0
@@ -182,11 +216,12 @@ class Outcomes:
         uncertain = item.uncertain or result.uncertain
         if attempts >= sender.config.max_attempts:
             await self._finish(item, now, status="failed", error=result.error, attempts=attempts)
-            sender.give_up(item, result.error)
+            FAILED.labels(sender.platform, "too_many_attempts").inc()
+            log.error("lane %s: giving up on outbox %d: %s", sender.lane, item.row.id, result.error)
             return
         delay = result.retry_after
         if delay is None:
-            delay = sender.backoff(attempts, uncertain)
+            delay = sender.config.backoff(attempts, uncertain)
         await self._retry(item, now, delay, count=True, error=result.error, uncertain=uncertain)
         RETRIED.labels(sender.platform, "transient").inc()
 
@@ -216,37 +251,32 @@ class Outcomes:
         log.warning(
             "lane %s: member %s cannot be messaged; stopping", self.sender.lane, row.member_id
         )
-        async with self.sender.bot.db.uow() as uow:
-            await uow.session.execute(
-                update(Member)
-                .where(Member.id == row.member_id, Member.team_id == row.team_id)
-                .values(dm_blocked=True)
-                .execution_options(synchronize_session=False)
+        await self._write(
+            update(Member)
+            .where(Member.id == row.member_id, Member.team_id == row.team_id)
+            .values(dm_blocked=True),
+            update(Schedule)
+            .where(
+                Schedule.member_id == row.member_id,
+                Schedule.team_id == row.team_id,
+                Schedule.stopped.is_(None),
             )
-            await uow.session.execute(
-                update(Schedule)
-                .where(
-                    Schedule.member_id == row.member_id,
-                    Schedule.team_id == row.team_id,
-                    Schedule.stopped.is_(None),
-                )
-                .values(stopped="dm_blocked", next_due_at=None)
-                .execution_options(synchronize_session=False)
-            )
-            await uow.commit()
+            .values(stopped="dm_blocked", next_due_at=None),
+        )
 
     async def _stop_team(self, item: Claimed) -> None:
         row = item.row
         log.warning(
             "lane %s: the app lost access to team %s; stopping", self.sender.lane, row.team_id
         )
-        async with self.sender.bot.db.uow() as uow:
-            await uow.session.execute(
-                update(Team)
-                .where(Team.id == row.team_id)
-                .values(active=False)
-                .execution_options(synchronize_session=False)
-            )
+        await self._write(update(Team).where(Team.id == row.team_id).values(active=False))
+
+    async def _write(self, *statements: Executable) -> None:
+        """Run ``statements`` in one transaction of their own (not fenced)."""
+        async with self.sender.host.db.uow() as uow:
+            for statement in statements:
+                options = statement.execution_options(synchronize_session=False)
+                await uow.session.execute(options)
             await uow.commit()
 
 

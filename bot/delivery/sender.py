@@ -22,6 +22,10 @@
 Time comes from the engine's clock (in step with the database's) and waiting from an
 injectable ``sleep``: with a fake clock ``drain(wait=False)`` never sleeps — it stops and
 reports when the lane is ready again.
+
+What becomes of each answer is ``bot.delivery.outcomes`` (it sees the sender as a
+``LaneTerm``). The database, and where a posted message's reference is kept, come from a
+``bot.delivery.host.DeliveryHost`` (the engine passes its job runner, the kernel's ``Bot``).
 """
 
 from __future__ import annotations
@@ -29,45 +33,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.delivery.codec import effect_from_json
+from bot.delivery.config import SenderConfig
+from bot.delivery.host import DeliveryHost
+from bot.delivery.keys import delivery_key
 from bot.delivery.lease import Lease, acquire_lease, lease_expiry, release_lease
-from bot.delivery.metrics import FAILED, SKIPPED
 from bot.delivery.notifier import DeliveryResult, Notifier, platform_of
 from bot.delivery.outcomes import Outcomes
 from bot.delivery.ratelimit import TokenBucket, WindowGuard
 from bot.delivery.transitions import Claimed, FencedOutbox
 from bot.kernel.clock import Clock
 
-if TYPE_CHECKING:
-    from bot.kernel.app import Bot
-
-__all__ = ["LaneSender", "SenderConfig"]
+__all__ = ["LaneSender", "SenderConfig", "Sleep"]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class SenderConfig:
-    batch_size: int = 100
-    lease_ttl: timedelta = timedelta(seconds=30)
-    call_timeout: float = 10.0  # seconds: every platform call, well inside the lease
-    max_attempts: int = 8
-    backoff_base: float = 2.0  # seconds; doubles per attempt, with jitter
-    backoff_max: float = 300.0
-    # An uncertain row is retried soon: Discord's nonce only deduplicates for a few minutes.
-    uncertain_backoff_max: float = 20.0
-    default_rate: float = 20.0  # requests/s when a notifier does not say
-    default_concurrency: int = 4  # per lane, when a notifier does not say
-    max_in_flight: int = 16  # per process, across all lanes
-    salt: str = ""  # per deployment: idempotency keys (set by the engine from the database)
 
 
 class LaneSender:
@@ -76,7 +60,7 @@ class LaneSender:
     def __init__(
         self,
         *,
-        bot: Bot,
+        host: DeliveryHost,
         notifier: Notifier,
         lane: str,
         holder: str,
@@ -85,7 +69,7 @@ class LaneSender:
         config: SenderConfig | None = None,
         in_flight: asyncio.Semaphore | None = None,
     ) -> None:
-        self.bot = bot
+        self.host = host
         # Shared by every lane of the process: bounds the requests that can be in flight (and
         # so uncertain after a crash) across all lanes this process drains.
         self.in_flight = in_flight
@@ -122,7 +106,7 @@ class LaneSender:
         """Send every pending row that is due. With ``wait`` it sleeps for tokens and
         Retry-After; without, it stops at the first wait and sets ``ready_at``. Returns how
         many rows the platform accepted."""
-        db = self.bot.db
+        db = self.host.db
         self.stale = False
         if not await self._renew():
             self.ready_at = await lease_expiry(db, lane=self.lane, holder=self.holder)
@@ -153,7 +137,7 @@ class LaneSender:
     @property
     def outbox(self) -> FencedOutbox:
         assert self.lease is not None
-        return FencedOutbox(self.bot.db, self.lease)
+        return FencedOutbox(self.host.db, self.lease)
 
     async def _renew(self) -> bool:
         """Keep the term (renewed once a third of it has passed); ``False`` when it is over
@@ -163,7 +147,7 @@ class LaneSender:
         if current is not None and current.left() > ttl.total_seconds() * 2 / 3:
             return True
         lease = await acquire_lease(
-            self.bot.db,
+            self.host.db,
             lane=self.lane,
             holder=self.holder,
             now=self.clock.now(),
@@ -173,7 +157,7 @@ class LaneSender:
         if lease is None or (current is not None and lease.token != current.token):
             if lease is not None:  # we got a new term: hand it back, this drain is over
                 await release_lease(
-                    self.bot.db,
+                    self.host.db,
                     lane=self.lane,
                     holder=self.holder,
                     now=self.clock.now(),
@@ -317,18 +301,5 @@ class LaneSender:
         return await self.notifier.deliver(effect)  # type: ignore[arg-type]
 
     def key(self, row_id: int) -> str:
-        from bot.delivery.keys import delivery_key
-
+        """The row's idempotency key (``bot.delivery.keys``)."""
         return delivery_key(self.config.salt, row_id)
-
-    def give_up(self, item: Claimed, error: str) -> None:
-        FAILED.labels(self.platform, "too_many_attempts").inc()
-        log.error("lane %s: giving up on outbox %d: %s", self.lane, item.row.id, error)
-
-    def backoff(self, attempts: int, uncertain: bool) -> float:
-        cap = self.config.uncertain_backoff_max if uncertain else self.config.backoff_max
-        delay = min(cap, self.config.backoff_base * 2.0 ** (attempts - 1))
-        return delay * random.uniform(0.5, 1.0)  # jitter: retries of a burst spread out
-
-    def expired(self, kind: str) -> None:
-        SKIPPED.labels("expired", kind).inc()

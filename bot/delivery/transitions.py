@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, and_, case, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.lease import Lease, lease_is_current
 from bot.kernel.events import TeamKey
@@ -55,28 +56,10 @@ class FencedOutbox:
         """Up to ``limit`` rows: those an earlier term left unfinished first, then retries
         by due time (a retried row keeps its place ahead of rows due later), then new rows in
         the index's order."""
-        lane, token = self.lease.lane, self.lease.token
+        token = self.lease.token
         async with self.db.uow() as uow:
             session = uow.session
-            base = select(OUTBOX.c.id).where(OUTBOX.c.lane == lane)
-            ids = list(
-                await session.scalars(
-                    base.where(OUTBOX.c.status.in_(("claimed", "sending")), OUTBOX.c.fence < token)
-                    .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
-                    .limit(limit)
-                )
-            )
-            for status, order in (
-                ("retry", (OUTBOX.c.due_at, OUTBOX.c.id)),
-                ("pending", (OUTBOX.c.not_before, OUTBOX.c.id)),
-            ):
-                if len(ids) >= limit:
-                    break
-                ids += await session.scalars(
-                    base.where(OUTBOX.c.status == status, OUTBOX.c.not_before <= now)
-                    .order_by(*order)
-                    .limit(limit - len(ids))
-                )
+            ids = await self._candidates(session, now, limit)
             if not ids:
                 return []
             claimable = or_(
@@ -96,23 +79,49 @@ class FencedOutbox:
                 .returning(OUTBOX.c.id)
             )
             got = {row_id for (row_id,) in taken}
-            if not got:
-                await uow.commit()
-                return []
-            query = (
-                select(OutboxRow, Team.platform, Team.workspace_id, Team.active, Member.dm_blocked)
-                .join(Team, Team.id == OutboxRow.team_id)
-                .outerjoin(Member, Member.id == OutboxRow.member_id)
-                .where(OutboxRow.id.in_(got))
-            )
-            found = {
-                row.id: Claimed(
-                    row, TeamKey(platform, workspace), bool(active), bool(blocked), row.uncertain
-                )
-                for row, platform, workspace, active, blocked in await session.execute(query)
-            }
+            found = await self._load(session, got) if got else {}
             await uow.commit()
         return [found[row_id] for row_id in ids if row_id in found]
+
+    async def _candidates(self, session: AsyncSession, now: datetime, limit: int) -> list[int]:
+        """The ids a claim tries to take, in the order it takes them."""
+        lane, token = self.lease.lane, self.lease.token
+        base = select(OUTBOX.c.id).where(OUTBOX.c.lane == lane)
+        ids = list(
+            await session.scalars(
+                base.where(OUTBOX.c.status.in_(("claimed", "sending")), OUTBOX.c.fence < token)
+                .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
+                .limit(limit)
+            )
+        )
+        for status, order in (
+            ("retry", (OUTBOX.c.due_at, OUTBOX.c.id)),
+            ("pending", (OUTBOX.c.not_before, OUTBOX.c.id)),
+        ):
+            if len(ids) >= limit:
+                break
+            ids += await session.scalars(
+                base.where(OUTBOX.c.status == status, OUTBOX.c.not_before <= now)
+                .order_by(*order)
+                .limit(limit - len(ids))
+            )
+        return ids
+
+    @staticmethod
+    async def _load(session: AsyncSession, got: set[int]) -> dict[int, Claimed]:
+        """The claimed rows with what the sender checks before sending."""
+        query = (
+            select(OutboxRow, Team.platform, Team.workspace_id, Team.active, Member.dm_blocked)
+            .join(Team, Team.id == OutboxRow.team_id)
+            .outerjoin(Member, Member.id == OutboxRow.member_id)
+            .where(OutboxRow.id.in_(got))
+        )
+        return {
+            row.id: Claimed(
+                row, TeamKey(platform, workspace), bool(active), bool(blocked), row.uncertain
+            )
+            for row, platform, workspace, active, blocked in await session.execute(query)
+        }
 
     async def start(self, row_id: int, now: datetime, *, spare: float) -> bool:
         """claimed → sending, only with ``spare`` seconds of lease left by the database's
@@ -185,6 +194,4 @@ class FencedOutbox:
 def _back_status() -> Any:
     # A row that was retried keeps its place among the retries; a new one goes back to
     # pending. (attempts > 0 or an error recorded means it was tried before.)
-    from sqlalchemy import case
-
     return case((or_(OUTBOX.c.attempts > 0, OUTBOX.c.error.is_not(None)), "retry"), else_="pending")

@@ -32,7 +32,8 @@ class Engine(Protocol):
     async def start(self) -> None:
         """Start the periodic tick (APScheduler) for a long-running process."""
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Stop ticking: a tick in progress finishes, senders hand back what they hold."""
 
 
 @dataclass

@@ -17,6 +17,10 @@ The handler runs inside the dispatcher's transaction with ``ctx.now == due.due_a
 ``ctx`` for the schedule's member; its effects (``SendDirect``, ``Post``, ``Update``) become
 outbox rows in that transaction and are delivered exactly once. Every scheduled DM gets a
 **Skip today** button (action ``sched:skip``) unless ``data["no_skip"]`` is true.
+
+Behind this face: ``engine`` (the tick, the senders), ``dispatcher`` (one batch, one
+transaction) and its steps ``claims``, ``verdict``, ``firing``, ``outbox`` and ``advance``.
+The engine knows no feature and no ``Bot``: it runs jobs through a ``runner.JobRunner``.
 """
 
 from bot.kernel.storage.models.scheduling import Schedule

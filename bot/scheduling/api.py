@@ -246,8 +246,8 @@ async def cancel_schedule(
 ) -> bool:
     """Stop the schedule; ``True`` if there was an active one. The row stays (with its
     delivery log) and :func:`set_schedule` revives it."""
-    row = await _find(ctx.session, ctx.team, _owner(ctx, member, team_level), kind, ref)
-    if row is None or row.stopped == CANCELLED:
+    row = await get_schedule(ctx, kind=kind, ref=ref, member=member, team_level=team_level)
+    if row is None:
         return False
     was_active = row.next_due_at is not None
     row.next_due_at = None

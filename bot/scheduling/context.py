@@ -1,28 +1,29 @@
-"""The ``Context`` a job handler gets: its member becomes an ORM object only when used."""
+"""The ``Context`` a job handler gets: its member becomes an ORM object only when used.
+
+It is built from values (the unit of work, the team, the actor, the time) and what the job
+runner offers every handler (its registry and settings): no ``Bot`` is involved."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.zones import safe_zone
-from bot.kernel.context import Context
+from bot.kernel.context import Context, Registry
 from bot.kernel.events import Actor, Place
+from bot.kernel.settings import Settings
 from bot.kernel.storage.models import Member, Team
 from bot.kernel.storage.uow import UnitOfWork
-
-if TYPE_CHECKING:
-    from bot.kernel.app import Bot
 
 __all__ = ["JobContext"]
 
 
 class JobContext(Context):
-    """A :class:`~bot.kernel.registry.Context` for a scheduled job. ``ctx.member`` is loaded
-    (attached to the job's session, no query) on first use; ``ctx.zone`` and ``ctx.user_ref`` do not
-    need it."""
+    """A :class:`~bot.kernel.context.Context` for a scheduled job. ``ctx.member`` is loaded
+    (attached to the job's session, no query) on first use; ``ctx.zone`` and ``ctx.user_ref``
+    do not need it."""
 
     _member: Member | None
     _load: Callable[[], Member] | None
@@ -31,7 +32,8 @@ class JobContext(Context):
     def make(
         cls,
         *,
-        bot: Bot,
+        registry: Registry,
+        settings: Settings,
         uow: UnitOfWork,
         team: Team,
         actor: Actor,
@@ -42,7 +44,7 @@ class JobContext(Context):
         ctx = cls.__new__(cls)
         ctx._member, ctx._load = member, load
         ctx.uow, ctx.team, ctx.actor = uow, team, actor
-        ctx.registry, ctx.settings = bot.router, bot.settings
+        ctx.registry, ctx.settings = registry, settings
         ctx.place, ctx.now, ctx.message_ref, ctx.first_contact = Place.dm(), now, None, False
         return ctx
 

@@ -1,6 +1,11 @@
 """The engine the shell runs: a dispatcher plus one sender per lane, driven either by an
 APScheduler tick (``start``) or step by step (``next_due_at`` / ``run_due``, for the console's
 ``:advance`` and for tests with a fake clock).
+
+It runs jobs through a :class:`~bot.scheduling.runner.JobRunner` — the composition root
+passes the kernel's ``Bot`` — and implements the shell's ``bot.kernel.services.Engine``.
+``stop()`` lets a tick in progress finish (its batch commits, no further batch starts)
+rather than cancel it in the middle of a transaction.
 """
 
 from __future__ import annotations
@@ -14,23 +19,20 @@ import socket
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import delete, func, select
 
 from bot.delivery.dbclock import DatabaseClock
 from bot.delivery.notifier import Notifier, WildcardNotifier
 from bot.delivery.sender import LaneSender, SenderConfig, Sleep
 from bot.delivery.transitions import WAITING_STATUSES
 from bot.kernel.storage.availability import is_database_unavailable
+from bot.kernel.storage.db import Database
 from bot.kernel.storage.models.scheduling import Deployment, OutboxRow, Schedule
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncConnection
-    from sqlalchemy.sql.elements import BindParameter
-
-    from bot.kernel.app import Bot
+from bot.scheduling.probe import WorkProbe, utc
+from bot.scheduling.runner import JobRunner
 
 __all__ = [
     "SchedulingEngine",
@@ -67,7 +69,7 @@ class SchedulingEngine:
 
     def __init__(
         self,
-        bot: Bot,
+        runner: JobRunner,
         *,
         instance_id: str | None = None,
         sleep: Sleep | None = None,
@@ -78,28 +80,28 @@ class SchedulingEngine:
         tick_seconds: float | None = None,
         delivery_deadline: timedelta = timedelta(hours=1),
     ) -> None:
-        self.bot = bot
-        self.instance_id = instance_id or bot.settings.instance_id or default_instance_id()
+        self.runner = runner
+        self.instance_id = instance_id or runner.settings.instance_id or default_instance_id()
         self.sleep: Sleep = sleep or asyncio.sleep
         self.dispatch_enabled = dispatch
         self.send_enabled = send
         self.dispatcher = Dispatcher(
-            bot, batch_size=batch_size, delivery_deadline=delivery_deadline
+            runner, batch_size=batch_size, delivery_deadline=delivery_deadline
         )
         self.sender_config = sender_config or SenderConfig()
         # Due and expiry decisions follow the database's clock (leases are judged by the
         # database itself); a fake clock in tests and the console is used as it is.
-        self.clock = DatabaseClock(bot.clock, bot.db)
-        # Autocommit: a read of two index probes needs no BEGIN/ROLLBACK round trips.
-        self._probe_engine = bot.db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._probe: AsyncConnection | None = None
-        self.tick_seconds = tick_seconds or bot.settings.tick_seconds
+        self.db: Database = runner.db
+        self.clock = DatabaseClock(runner.clock, self.db)
+        self.probe = WorkProbe(self.db)
+        self.tick_seconds = tick_seconds or runner.settings.tick_seconds
         self._notifiers: dict[str, Notifier] = {}
         self._wildcards: dict[str, WildcardNotifier] = {}
         self._senders: dict[str, LaneSender] = {}
         self._workers: dict[str, asyncio.Task[int]] = {}
         self._scheduler: Any = None
         self._tick_lock = asyncio.Lock()
+        self._ticking: asyncio.Task[None] | None = None  # the scheduler's tick in progress
         self._purged_at: datetime | None = None
         self._stopping = False
         self._in_flight = asyncio.Semaphore(self.sender_config.max_in_flight)
@@ -135,7 +137,7 @@ class SchedulingEngine:
                 return None
             notifier = wildcard.for_lane(lane)
         sender = LaneSender(
-            bot=self.bot,
+            host=self.runner,
             notifier=notifier,
             lane=lane,
             holder=self.instance_id,
@@ -149,7 +151,7 @@ class SchedulingEngine:
 
     async def _pending_lanes(self, *, due_by: datetime | None = None) -> dict[str, datetime]:
         """Lanes with pending rows → their earliest ``not_before``."""
-        async with self.bot.db.uow() as uow:
+        async with self.db.uow() as uow:
             query = (
                 select(OutboxRow.lane, func.min(OutboxRow.not_before))
                 .where(OutboxRow.status.in_(WAITING_STATUSES))
@@ -166,14 +168,14 @@ class SchedulingEngine:
         """The earliest instant at which a schedule falls due or a lane can send again."""
         candidates: list[datetime] = []
         if self.dispatch_enabled:
-            async with self.bot.db.uow() as uow:
+            async with self.db.uow() as uow:
                 earliest = await uow.session.scalar(select(func.min(Schedule.next_due_at)))
             if earliest is not None:
-                candidates.append(_utc(earliest))
+                candidates.append(utc(earliest))
         if self.send_enabled:
             for lane, earliest in (await self._pending_lanes()).items():
                 sender = self._senders.get(lane)
-                ready = _utc(earliest)
+                ready = utc(earliest)
                 if sender is not None and sender.ready_at is not None:
                     ready = max(ready, sender.ready_at)
                 candidates.append(ready)
@@ -200,7 +202,7 @@ class SchedulingEngine:
         await self.clock.sync()
         if self.sender_config.salt:
             return
-        async with self.bot.db.uow() as uow:
+        async with self.db.uow() as uow:
             salt = await uow.session.scalar(select(Deployment.salt).where(Deployment.id == 1))
         if salt:
             self.sender_config = replace(self.sender_config, salt=salt)
@@ -212,7 +214,7 @@ class SchedulingEngine:
         """Tick every ``tick_seconds`` (APScheduler, one job per process, never overlapping)."""
         if self._scheduler is not None:
             return
-        self._stopping = False
+        self._stopping = self.dispatcher.stopping = False
         for sender in self._senders.values():
             sender.stopping = False
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -234,12 +236,16 @@ class SchedulingEngine:
         log.info("scheduling engine %s ticking every %.1fs", self.instance_id, self.tick_seconds)
 
     async def _scheduled_tick(self) -> None:
-        # A tick still running when the process exits is cancelled with the event loop:
-        # that is shutdown, not a failure for APScheduler to log with a traceback.
+        # APScheduler cancels the job it is running when it shuts down. A tick cancelled in
+        # the middle of a query would roll its batch back and leave SQLAlchemy to log the
+        # interrupted connection with a traceback; so the tick is a task of its own, which
+        # that cancel does not reach, and stop() waits for it.
+        ticking = asyncio.create_task(self.tick(), name="crossfade-tick")
+        self._ticking = ticking
         try:
-            await self.tick()
+            await asyncio.shield(ticking)
         except asyncio.CancelledError:
-            log.debug("tick cancelled at shutdown")
+            log.debug("scheduler shut down during a tick; the tick finishes on its own")
 
     async def tick(self) -> None:
         """One tick: dispatch what is due, and make sure every lane with due rows has a
@@ -254,7 +260,7 @@ class SchedulingEngine:
                     # rows it enqueues go out in this tick, not the next
                     enqueued = (await self.dispatch()).enqueued
                     waiting = waiting or (self.send_enabled and enqueued > 0)
-                if waiting:
+                if waiting and not self._stopping:  # (stopping: no new senders)
                     for lane in await self._pending_lanes(due_by=self.clock.now()):
                         self._ensure_worker(lane)
                 await self._purge_now_and_then()
@@ -272,55 +278,21 @@ class SchedulingEngine:
                 self._database_away = False
 
     async def _work_to_do(self, now: datetime) -> tuple[bool, bool]:
-        """One round trip: is a schedule due, is an outbox row waiting? An idle tick costs
-        this and nothing more (no claim transaction, no grouping of the outbox by lane)."""
+        """Is a schedule due, is an outbox row waiting? (one round trip: ``WorkProbe``)"""
         if not (self.dispatch_enabled or self.send_enabled):
             return False, False
-        # No parameters: the same prepared statement every tick, and a plan that reads one
-        # index entry per table (a generic plan for "next_due_at <= $1" guesses a third of
-        # the rows match, picks a sequential scan, and reads the whole table when none does).
-        waiting: BindParameter[str] = bindparam(
-            "waiting", WAITING_STATUSES, expanding=True, literal_execute=True
-        )
-        due = select(func.min(Schedule.next_due_at)).scalar_subquery()
-        ready = (
-            select(func.min(OutboxRow.not_before))
-            .where(OutboxRow.status.in_(waiting))
-            .scalar_subquery()
-        )
-        statement = select(due, ready)
-        if not self.bot.db.is_postgres:
-            async with self._probe_engine.connect() as connection:
-                row = (await connection.execute(statement)).one()
-        else:
-            # PostgreSQL: one connection kept between ticks, so an idle tick is this one
-            # round trip (a pool checkout would add its liveness ping). A broken connection
-            # is dropped; the tick fails and the next one opens another.
-            if self._probe is None:
-                self._probe = await self._probe_engine.connect()
-            try:
-                row = (await self._probe.execute(statement)).one()
-            except Exception:
-                await self._close_probe()
-                raise
-        first_due, first_ready = row[0], row[1]
+        first_due, first_ready = await self.probe.earliest()
         return (
-            self.dispatch_enabled and first_due is not None and _utc(first_due) <= now,
-            self.send_enabled and first_ready is not None and _utc(first_ready) <= now,
+            self.dispatch_enabled and first_due is not None and first_due <= now,
+            self.send_enabled and first_ready is not None and first_ready <= now,
         )
-
-    async def _close_probe(self) -> None:
-        probe, self._probe = self._probe, None
-        if probe is not None:
-            with contextlib.suppress(Exception):
-                await probe.close()
 
     async def _purge_now_and_then(self) -> None:
         now = self.clock.now()
         if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
             return
         self._purged_at = now
-        removed = await purge_outbox(self.bot, older_than=now - OUTBOX_RETENTION)
+        removed = await purge_outbox(self.db, older_than=now - OUTBOX_RETENTION)
         if removed:
             log.info("removed %d delivered outbox rows older than %s", removed, OUTBOX_RETENTION)
 
@@ -344,13 +316,16 @@ class SchedulingEngine:
             return 0
 
     async def stop(self) -> None:
-        """Stop ticking, wait for a tick in progress, and end the lane workers (each
-        releases its lease)."""
-        self._stopping = True
+        """Stop ticking, let a tick in progress finish (its dispatch stops after the batch
+        in progress, which commits), and end the lane workers (each releases its lease)."""
+        self._stopping = self.dispatcher.stopping = True
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         # Wait for a tick that is running now to finish before stopping its workers.
+        if self._ticking is not None:
+            await asyncio.wait([self._ticking])
+            self._ticking = None
         await self._tick_lock.acquire()
         self._tick_lock.release()
         workers = list(self._workers.values())
@@ -366,12 +341,12 @@ class SchedulingEngine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._workers.clear()
-        await self._close_probe()
+        await self.probe.close()
 
 
-async def purge_outbox(bot: Bot, *, older_than: datetime) -> int:
+async def purge_outbox(db: Database, *, older_than: datetime) -> int:
     """Delete finished outbox rows created before ``older_than``; returns how many."""
-    async with bot.db.uow() as uow:
+    async with db.uow() as uow:
         result = await uow.session.execute(
             delete(OutboxRow)
             .where(OutboxRow.status.not_in(WAITING_STATUSES), OutboxRow.created_at < older_than)
@@ -381,10 +356,6 @@ async def purge_outbox(bot: Bot, *, older_than: datetime) -> int:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def build_engine(bot: Bot) -> SchedulingEngine:
-    """The engine for the shell (``bot.bootstrap.build``)."""
-    return SchedulingEngine(bot)
+def build_engine(runner: JobRunner) -> SchedulingEngine:
+    """The engine for the shell (``bot.bootstrap.build`` passes the bot)."""
+    return SchedulingEngine(runner)

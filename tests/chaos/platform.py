@@ -14,13 +14,14 @@ in any one-second window and the 429s met after the storm.
 
 from __future__ import annotations
 
-import math
 import random
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.delivery.local_platform import LocalPlatform, most_in_window
 
 
 @dataclass
@@ -33,10 +34,9 @@ class Hit:
 
 
 @dataclass
-class ChaosPlatform:
-    mode: str = "slack"  # or "discord"
+class ChaosPlatform(LocalPlatform):
     limit: int = 5  # requests per window per lane
-    window: float = 1.0
+    mode: str = "slack"  # or "discord"
     error_rate: float = 0.10
     lost_rate: float = 0.03
     nonce_window: float = 180.0
@@ -47,28 +47,13 @@ class ChaosPlatform:
     nonces: dict[str, float] = field(default_factory=dict)
     storm_from: float = 0.0
     storm_until: float = 0.0
-    url: str = ""
-    _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _runner: web.AppRunner | None = None
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
 
-    async def start(self) -> str:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/send", self._send)
         app.router.add_get("/history", self._history)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def storm(self, seconds: float) -> None:
         self.storm_from = time.time()
@@ -86,14 +71,10 @@ class ChaosPlatform:
         if now < self.storm_until:
             self.hits.append(Hit(now, lane, user, 429, sender))
             return web.json_response({"ok": False}, status=429, headers={"Retry-After": "1"})
-        recent = self._recent[lane]
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            retry = max(1, math.ceil(recent[0] + self.window - now))
+        retry = self.retry_after(lane, now)
+        if retry is not None:
             self.hits.append(Hit(now, lane, user, 429, sender))
             return web.json_response({"ok": False}, status=429, headers={"Retry-After": str(retry)})
-        recent.append(now)
         roll = self._random.random()
         if roll < self.error_rate:
             self.hits.append(Hit(now, lane, user, 500, sender))
@@ -114,12 +95,7 @@ class ChaosPlatform:
     def peak(self, lane: str | None = None) -> int:
         """The most requests the limit counted (not 429s) in any one-second window."""
         times = sorted(h.at for h in self.hits if h.status != 429 and lane in (None, h.lane))
-        best, start = 0, 0
-        for end, t in enumerate(times):
-            while times[start] <= t - self.window:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        return most_in_window(times, self.window)
 
     def limited_after_storm(self) -> int:
         return sum(1 for h in self.hits if h.status == 429 and h.at >= self.storm_until)

@@ -11,23 +11,17 @@ It prints ``ready`` once ticking and stops cleanly on SIGTERM.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from bot.bootstrap import make_bot
 from bot.delivery.notifier import DeliveryResult
 from bot.delivery.sender import SenderConfig
 from bot.kernel.clock import SystemClock
 from bot.kernel.effects import Effect, SendDirect
-from bot.kernel.settings import Settings
-from bot.kernel.storage.db import Database
-from bot.scheduling.engine import SchedulingEngine
+from tests.delivery.worker import engine_on, serve, worker_arguments
 
 
 class SkewedClock(SystemClock):
@@ -102,39 +96,28 @@ class ChaosNotifiers:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("database")
-    parser.add_argument("platform_url")
-    parser.add_argument("--instance", required=True)
+    parser = worker_arguments(lease_ttl=10.0, tick=0.5)
     parser.add_argument("--mode", choices=("slack", "discord"), default="slack")
     parser.add_argument("--rate", type=float, default=5.0)
     parser.add_argument("--skew", type=float, default=0.0)
-    parser.add_argument("--lease-ttl", type=float, default=10.0)
-    parser.add_argument("--tick", type=float, default=0.5)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
 
-    settings = Settings(DATABASE_URL=args.database, _env_file=None)  # type: ignore[call-arg]
-    db = Database(settings.database_url, pool_size=8)
-    bot = make_bot(db=db, settings=settings, clock=SkewedClock(args.skew))
     config = SenderConfig(lease_ttl=timedelta(seconds=args.lease_ttl), max_in_flight=8)
-    engine = SchedulingEngine(
-        bot, instance_id=args.instance, sender_config=config, tick_seconds=args.tick
+    engine = engine_on(
+        args.database,
+        instance=args.instance,
+        clock=SkewedClock(args.skew),
+        pool_size=8,
+        tick=args.tick,
+        config=config,
     )
     notifiers = ChaosNotifiers(args.platform_url, args.mode, args.mode, args.rate, args.instance)
     if args.mode == "discord":
         engine.add_notifier(notifiers.made["discord"])
     else:
         engine.add_notifier(notifiers)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await engine.start()
-    print("ready", flush=True)
-    await stop.wait()
-    await engine.stop()
-    with contextlib.suppress(Exception):
-        await notifiers.close()
-    await db.dispose()
+    await serve(engine, notifiers.close)
 
 
 if __name__ == "__main__":

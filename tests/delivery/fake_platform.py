@@ -8,13 +8,14 @@ adds latency, and records every request so tests can count deliveries per key.
 from __future__ import annotations
 
 import asyncio
-import math
 import random
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.delivery.local_platform import LocalPlatform, most_in_window
 
 
 @dataclass
@@ -27,9 +28,7 @@ class Request:
 
 
 @dataclass
-class FakePlatform:
-    limit: int = 50  # requests per window per lane
-    window: float = 1.0
+class FakePlatform(LocalPlatform):
     error_rate: float = 0.0  # share of requests answered 500/502/503 at random
     latency: float = 0.0  # seconds before answering
     seed: int = 7
@@ -37,45 +36,26 @@ class FakePlatform:
     revoked_lanes: set[str] = field(default_factory=set)
     requests: list[Request] = field(default_factory=list)
     delivered: Counter[str] = field(default_factory=Counter)
-    _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _runner: web.AppRunner | None = None
-    url: str = ""
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
 
-    async def start(self) -> str:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/send", self._send)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
         lane, key, user = body.get("lane", ""), body.get("key", ""), body.get("user", "")
         sender = body.get("sender", "")
         now = time.monotonic()
-        recent = self._recent[lane]
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            retry_after = max(1, math.ceil(recent[0] + self.window - now))
+        retry_after = self.retry_after(lane, now)
+        if retry_after is not None:
             self.requests.append(Request(now, lane, key, 429, sender))
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
                 status=429,
                 headers={"Retry-After": str(retry_after)},
             )
-        recent.append(now)
         if self.latency:
             await asyncio.sleep(self.latency)
         status = 200
@@ -113,9 +93,4 @@ class FakePlatform:
             for r in self.requests
             if r.status != 429 and r.at >= after and (lane is None or r.lane == lane)
         )
-        best, start = 0, 0
-        for end, t in enumerate(times):
-            while times[start] <= t - self.window:
-                start += 1
-            best = max(best, end - start + 1)
-        return best
+        return most_in_window(times, self.window)

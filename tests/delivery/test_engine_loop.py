@@ -4,18 +4,25 @@ them (real time, a fraction of a second)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
 
 from bot.bootstrap import make_bot
 from bot.delivery import metrics_text
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock, SystemClock
+from bot.kernel.context import Context
+from bot.kernel.effects import Effect, SendDirect
+from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
 from bot.kernel.storage.db import Database
-from bot.scheduling import Once, set_schedule
+from bot.kernel.storage.models.scheduling import OutboxRow, Schedule
+from bot.kernel.ui import Message
+from bot.scheduling import Due, Once, set_schedule
 from bot.scheduling.engine import SchedulingEngine
 from tests.scheduling.jobs import test_flow
 from tests.scheduling.support import RecordingNotifier, bot_with, member_context
@@ -93,14 +100,14 @@ async def test_the_idle_probe_survives_a_broken_connection_on_postgres(
     engine.add_notifier(notifier)
     try:
         await engine.tick()
-        probe = engine._probe
+        probe = engine.probe.connection
         assert probe is not None
         await probe.invalidate()  # the server side is gone
         await engine.tick()  # fails (logged), drops the connection
         async with member_context(bot, "ana") as ctx:
             await set_schedule(ctx, kind="test.ping", rule=Once(clock.now()), ref="ana")
         await engine.tick()
-        assert engine._probe is not None and engine._probe is not probe
+        assert engine.probe.connection is not None and engine.probe.connection is not probe
         for _ in range(200):
             if notifier.delivered:
                 break
@@ -108,4 +115,47 @@ async def test_the_idle_probe_survives_a_broken_connection_on_postgres(
         assert [d.effect.user.user_id for d in notifier.delivered] == ["ana"]
     finally:
         await engine.stop()
-    assert engine._probe is None
+    assert engine.probe.connection is None
+
+
+async def test_a_stop_during_the_first_tick_lets_it_finish_without_a_traceback(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGTERM while the first tick is dispatching: ``stop()`` waits for the tick, whose
+    batch commits (the firing is enqueued once, for the next start to send), instead of
+    letting APScheduler's shutdown cancel it mid-transaction (a rolled-back batch and a
+    SQLAlchemy traceback in the log)."""
+    caplog.set_level(logging.INFO)
+    entered, release = asyncio.Event(), asyncio.Event()
+    gate = Flow("gate")
+
+    @gate.job("test.gate")
+    async def gated(ctx: Context, due: Due) -> list[Effect]:
+        entered.set()
+        await release.wait()  # the tick is inside its dispatch transaction
+        return [SendDirect(ctx.user_ref, Message("after the gate"))]
+
+    settings = Settings(DATABASE_URL="x", _env_file=None)  # type: ignore[call-arg]
+    clock = SystemClock()
+    bot = bot_with(make_bot(db=db, settings=settings, clock=clock), gate)
+    async with member_context(bot, "ana") as ctx:
+        await set_schedule(ctx, kind="test.gate", rule=Once(clock.now()), ref="ana")
+    engine = SchedulingEngine(bot, instance_id="stop", tick_seconds=60)
+    engine.add_notifier(RecordingNotifier(clock))  # type: ignore[arg-type]
+    await engine.start()
+    await asyncio.wait_for(entered.wait(), 10)
+    stopping = asyncio.create_task(engine.stop())
+    await asyncio.sleep(0.1)  # the scheduler has shut down meanwhile
+    assert not stopping.done()
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+
+    async with db.uow() as uow:
+        rows = (await uow.session.execute(select(OutboxRow.kind, OutboxRow.status))).all()
+        due = await uow.session.scalar(
+            select(Schedule.next_due_at).where(Schedule.kind == "test.gate")
+        )
+    assert [tuple(row) for row in rows] == [("test.gate", "pending")]
+    assert due is None  # fired, once
+    failures = [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert failures == [], [r.getMessage() for r in failures]

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.delivery.ratelimit import HOLD, MARGIN, PROBE_SECONDS, TokenBucket, WindowGuard
+from tests.delivery.local_platform import most_in_window
 
 
 def drive(bucket: TokenBucket, arrivals: list[float]) -> list[float]:
@@ -25,15 +26,6 @@ def drive(bucket: TokenBucket, arrivals: list[float]) -> list[float]:
     return sent
 
 
-def max_in_window(times: list[float], window: float) -> int:
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while times[start] <= t - window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 @given(
     rate=st.floats(1, 200),
     burst=st.integers(1, 10),
@@ -44,7 +36,7 @@ def test_property_no_window_exceeds_burst_plus_rate(
     rate: float, burst: int, arrivals: list[float]
 ) -> None:
     sent = drive(TokenBucket(rate, burst), arrivals)
-    assert max_in_window(sent, 1.0) <= math.floor(burst + 0.5 + rate * MARGIN) + 1
+    assert most_in_window(sent, 1.0) <= math.floor(burst + 0.5 + rate * MARGIN) + 1
     assert len(sent) == len(arrivals)
 
 
@@ -53,8 +45,8 @@ def test_steady_rate_is_under_the_limit_with_room_for_jitter() -> None:
     achieved = (len(sent) - 1) / (sent[-1] - sent[0])
     assert achieved == pytest.approx(50 * MARGIN, rel=0.01)
     # arrivals up to 100 ms late still fit: no window of 0.9 s holds more than the limit
-    assert max_in_window(sent, 1.0) <= 50 * MARGIN + 1
-    assert max_in_window(sent, 1.1) <= 50
+    assert most_in_window(sent, 1.0) <= 50 * MARGIN + 1
+    assert most_in_window(sent, 1.1) <= 50
 
 
 def test_pause_holds_every_request_until_retry_after() -> None:
@@ -111,7 +103,7 @@ def test_a_429_storm_slows_the_lane_then_it_climbs_back_within_seconds() -> None
     recovered = [t for t in after if t < 15.0 + 3.0]
     assert len(recovered) >= 0.5 * 3 * 5 * MARGIN  # at least half speed within 3 s
     # … and never above it: no one-second window holds more than the limit
-    assert max_in_window(after, 1.0) <= 5
+    assert most_in_window(after, 1.0) <= 5
 
 
 def test_a_lower_real_limit_is_kept_for_a_while_then_probed() -> None:
@@ -168,9 +160,9 @@ def test_a_late_arrival_no_longer_squeezes_six_requests_into_one_second() -> Non
     # The chaos run's 429s after the storm: one request held up 150 ms on its way out, the
     # next ones on time — the bucket alone puts six arrivals into one second.
     delays = [0.15] + [0.0] * 11
-    assert max_in_window(send_with_jitter(delays, guard=None), 1.0) == 6
+    assert most_in_window(send_with_jitter(delays, guard=None), 1.0) == 6
     guarded = send_with_jitter(delays, guard=WindowGuard(5, 1.0))
-    assert max_in_window(guarded, 1.0) == 5
+    assert most_in_window(guarded, 1.0) == 5
     assert len(guarded) == 12
 
 
@@ -178,7 +170,7 @@ def test_a_late_arrival_no_longer_squeezes_six_requests_into_one_second() -> Non
 @settings(max_examples=150, deadline=None)
 def test_property_guarded_arrivals_never_exceed_the_limit(delays: list[float], limit: int) -> None:
     arrivals = send_with_jitter(delays, guard=WindowGuard(limit, 1.0), rate=float(limit))
-    assert max_in_window(arrivals, 1.0) <= limit
+    assert most_in_window(arrivals, 1.0) <= limit
 
 
 def test_a_handed_over_window_is_waited_out() -> None:
