@@ -10,26 +10,40 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Literal
 
 from bot.kernel.context import Context
-from bot.kernel.effects import Effect
+from bot.kernel.effects import Effect, Reply
 from bot.kernel.hooks import Slot
 from bot.kernel.settings import Settings
-from bot.kernel.ui import Block, Button, Message
+from bot.kernel.ui import Block, Button, Field, Message
 
 __all__ = [
     "BEFORE_FORGET",
+    "CHECKIN_SETUP",
+    "CHECKIN_TIME_CHECKS",
+    "DASHBOARD_LINES",
     "DND_WORDING",
+    "EARLY_START",
+    "END_OF_DAY",
+    "LATE_BY_CHOICE",
     "LOGGED_OFF",
+    "LOGOFF_DAYS",
     "LOGOFF_SETUP",
+    "LOGOFF_TIME",
+    "MY_SETTINGS",
     "QUIET_HOURS_SET",
     "REMINDER_ADDONS",
+    "TEAM_REPORTS",
     "TEAM_SECTIONS",
     "TIP_LOOKUP",
     "WORKING_LATE",
     "DndWording",
+    "LogoffDayView",
+    "LogoffOutcome",
     "LogoffSetup",
     "ReminderAddon",
+    "TeamReport",
     "TeamSection",
     "TipText",
 ]
@@ -140,3 +154,72 @@ class DndWording:
 DND_WORDING: Slot[DndWording] = Slot(
     "dnd wording", "provided by the Slack DND feature; gathered by the Slack adapter"
 )
+
+
+# --- log-off days, check-ins and the working window ------------------------------------
+
+LogoffOutcome = Literal["on_time", "late", "working_late", "no_answer", "open"]
+
+
+@dataclass(frozen=True, slots=True)
+class LogoffDayView:
+    """One member-local day of log-off.
+
+    ``outcome``: ``on_time`` (logged off by the target + 15 min), ``late`` (logged off after
+    that), ``working_late`` (pressed "Working late today"), ``no_answer`` (a reminder went
+    out and was never answered), ``open`` (today, not answered yet)."""
+
+    day: date
+    target: time | None  # local target (fixed time, or the hours-mode reminder time)
+    outcome: LogoffOutcome
+    snoozes: int
+    logged_off_at: time | None  # local clock time of "I'm logging off" / `done`
+    started_at: time | None = None  # local clock time of `start` (integration mode)
+
+
+# The person's log-off days from ``since`` (member-local) to today, oldest first; days with
+# neither a reminder nor an answer are absent. Provided by log-off; the check-in dashboard,
+# the weekly summary and the nudges read them.
+LOGOFF_DAYS: Slot[Callable[[Context, date], Awaitable[list[LogoffDayView]]]] = Slot("log-off days")
+
+# The person's own log-off time (the fixed reminder, or the hard stop of integration mode),
+# ``None`` when they never set one. Provided by log-off; the weekly summary goes out then.
+LOGOFF_TIME: Slot[Callable[[Context], Awaitable[time | None]]] = Slot("log-off time")
+
+# Sets the end of the person's working day, which is their log-off time: the hard stop in
+# integration mode, else the fixed reminder (``workday 09:00-17:30``, moving a reminder out
+# of quiet hours). Provided by log-off; returns the confirmation.
+END_OF_DAY: Slot[Callable[[Context, time], Effects]] = Slot("end of day")
+
+# ``start`` while the log-off reminder is at a fixed time (given as HH:MM): an early start
+# opens today's working window earlier. Provided by the right to disconnect.
+EARLY_START: Slot[Callable[[Context, str | None], Effects]] = Slot("early start")
+
+# Sets the daily check-in at this local time, as ``checkin at HH:MM`` does (and asks first,
+# like it, about a time outside the working window). Provided by check-in.
+CHECKIN_SETUP: Slot[Callable[[Context, time], Effects]] = Slot("check-in set-up")
+
+# Asked before the daily check-in is set at a time: a question to answer first (e.g. the time
+# is outside the working window), or ``None`` to go ahead.
+CHECKIN_TIME_CHECKS: Slot[Callable[[Context, time], Reply | None]] = Slot("check-in time checks")
+
+# The late evenings since a day that the person marked as their own choice: the check-in
+# nudges say nothing about those.
+LATE_BY_CHOICE: Slot[Callable[[Context, date], Awaitable[set[date]]]] = Slot("late by choice")
+
+# A line for the end of the private dashboard (``me``), or "".
+DASHBOARD_LINES: Slot[Callable[[Context], Awaitable[str]]] = Slot("dashboard lines")
+
+# The person's own rules and reminders in ``settings``, as fields, in order.
+MY_SETTINGS: Slot[Callable[[Context], Awaitable[Sequence[Field]]]] = Slot("my settings")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamReport:
+    """``team <word>``: a report on the whole team (never one person) that a feature adds."""
+
+    word: str
+    run: Callable[[Context], Effects]
+
+
+TEAM_REPORTS: Slot[TeamReport] = Slot("team reports", "`team <word>` reports; the team feature")

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.features.logoff.commands import logoff_days, set_hours, set_logoff
+from bot.features.logoff.days import logoff_days
+from bot.features.logoff.setup import set_hours, set_logoff
 from bot.kernel.app import Bot
 from bot.kernel.clock import FakeClock
 from bot.kernel.effects import SendDirect, Update

@@ -1,4 +1,4 @@
-"""Reading exports in tests: the internal record (``export_document``, every column, which
+"""Reading exports in tests: the internal record (``PersonalData.export``, every column, which
 the privacy tests check for exactness) and the file a person receives (its readable view)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.features.personal.data import export_document
+from bot.features.personal.store import PersonalData
 from bot.kernel.storage.db import Database
 from bot.kernel.storage.models import Member, Team
 from bot.kernel.ui import File
@@ -20,13 +20,13 @@ BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{60,}={0,2}")
 
 
 async def internal_record(db: Database, user: str) -> dict[str, Any]:
-    """``export_document`` for ``user`` (the only member with that platform id in tests)."""
+    """The internal record for ``user`` (the only member with that platform id in tests)."""
     async with db.uow() as uow:
         member = await uow.session.scalar(select(Member).where(Member.platform_user_id == user))
         assert member is not None
         team = await uow.session.get(Team, member.team_id)
         assert team is not None
-        return await export_document(uow.session, team=team, member=member, now=datetime.now(UTC))
+        return await uow.store(PersonalData, team).export(member, now=datetime.now(UTC))
 
 
 def people_file(file: File) -> dict[str, Any]:

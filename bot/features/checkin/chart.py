@@ -139,10 +139,7 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
         return _empty_png(title, "No check-ins yet: /crossfade checkin takes 30 seconds.")
     days = sorted(days, key=lambda d: d.day)
     n = len(days)
-    xs = list(range(n))
-    nan = math.nan
-    wide = n > 10
-    marker = 6 if wide else 10
+    marker = 6 if n > 10 else 10
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -154,103 +151,119 @@ def render_checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:
     _style(mood_ax, title="Mood & energy", n=n)
     _style(hours_ax, title="Hours worked", n=n)
     _style(logoff_ax, title="Log-off", n=n)
+    _mood_panel(mood_ax, days, marker=marker)
+    _hours_panel(hours_ax, days)
+    _logoff_panel(logoff_ax, days, marker=marker)
+    ticks, labels = _day_labels([d.day for d in days])
+    logoff_ax.set_xticks(ticks, labels)
+    return _png(figure)
 
-    # Mood (1–5) and energy (low/ok/high drawn at 1/3/5) share one 1–5 scale; the energy
-    # names are written on the right-hand axis.
-    moods = [float(d.mood) if d.mood is not None else nan for d in days]
-    energy = [_ENERGY_Y.get(d.energy or "", nan) for d in days]
-    mood_ax.plot(*_known(xs, moods), "-o", color=MOOD, lw=2.5, ms=marker, label="mood")
-    mood_ax.plot(*_known(xs, energy), "--s", color=ENERGY, lw=2, ms=marker - 1, label="energy")
-    mood_ax.set_ylim(0.5, 5.5)
-    mood_ax.set_yticks([1, 2, 3, 4, 5])
-    energy_ax = mood_ax.twinx()
-    energy_ax.set_ylim(mood_ax.get_ylim())
+
+def _mood_panel(axes: Axes, days: Sequence[ChartDay], *, marker: int) -> None:
+    """Mood (1–5) and energy (low/ok/high drawn at 1/3/5) share one 1–5 scale; the energy
+    names are written on the right-hand axis."""
+    xs = list(range(len(days)))
+    moods = [float(d.mood) if d.mood is not None else math.nan for d in days]
+    energy = [_ENERGY_Y.get(d.energy or "", math.nan) for d in days]
+    axes.plot(*_known(xs, moods), "-o", color=MOOD, lw=2.5, ms=marker, label="mood")
+    axes.plot(*_known(xs, energy), "--s", color=ENERGY, lw=2, ms=marker - 1, label="energy")
+    axes.set_ylim(0.5, 5.5)
+    axes.set_yticks([1, 2, 3, 4, 5])
+    energy_ax = axes.twinx()
+    energy_ax.set_ylim(axes.get_ylim())
     energy_ax.set_yticks([1, 3, 5], ["low", "ok", "high"])
     energy_ax.tick_params(labelsize=13, colors=ENERGY, length=0)
     for side in ("top", "right", "left"):
         energy_ax.spines[side].set_visible(False)
-    _legend(mood_ax)
+    _legend(axes)
 
-    # Hours as bars on the four answer buckets; 10+ days stand out in a warmer colour.
+
+def _hours_panel(axes: Axes, days: Sequence[ChartDay]) -> None:
+    """Hours as bars on the four answer buckets; 10+ days stand out in a warmer colour."""
+    xs = list(range(len(days)))
     buckets = list(HOURS_LABELS)
     heights = [float(buckets.index(d.hours) + 1) if d.hours in buckets else 0.0 for d in days]
     colors = [LONG if d.hours == "10+" else BARS for d in days]
-    hours_ax.bar(xs, heights, color=colors, width=0.72)
-    hours_ax.set_ylim(0, 4.4)
-    hours_ax.set_yticks([1, 2, 3, 4], list(HOURS_LABELS.values()))
+    axes.bar(xs, heights, color=colors, width=0.72)
+    axes.set_ylim(0, 4.4)
+    axes.set_yticks([1, 2, 3, 4], list(HOURS_LABELS.values()))
 
-    # Log-off times against the target: a dashed line; circles on time, crosses late.
+
+def _no_logoffs(axes: Axes) -> None:
+    axes.set_yticks([])
+    axes.text(
+        0.5,
+        0.5,
+        "No log-off reminders yet",
+        transform=axes.transAxes,
+        ha="center",
+        va="center",
+        fontsize=13,
+        color=MUTED,
+    )
+
+
+def _logoff_points(axes: Axes, logged: list[tuple[int, ChartDay]], *, marker: int) -> None:
+    """Log-off times: circles on time, crosses late."""
+    for late, colour, shape, label in (
+        (False, ON_TIME, "o", "on time"),
+        (True, LATE, "X", "late"),
+    ):
+        chosen = [(x, _minutes(d.logoff)) for x, d in logged if bool(d.late) is late and d.logoff]
+        if chosen:
+            axes.plot(
+                [x for x, _ in chosen],
+                [y for _, y in chosen],
+                shape,
+                color=colour,
+                ms=marker + (2 if late else 1),
+                label=label,
+            )
+
+
+def _logoff_panel(axes: Axes, days: Sequence[ChartDay], *, marker: int) -> None:
+    """Log-off times against the target: a dashed line; circles on time, crosses late."""
+    xs = list(range(len(days)))
     logged = [(x, d) for x, d in zip(xs, days, strict=True) if d.logoff is not None]
-    targets = [_minutes(d.target) if d.target is not None else nan for d in days]
-    if logged or any(not math.isnan(t) for t in targets):
-        target_x, target_y = _known(xs, targets)
-        if target_x:
-            # Extend the line half a day either side so one day still shows a segment.
-            steps_x = [target_x[0] - 0.5, *target_x, target_x[-1] + 0.5]
-            steps_y = [target_y[0], *target_y, target_y[-1]]
-            logoff_ax.step(
-                steps_x, steps_y, where="mid", color=TARGET, ls="--", lw=2, label="target"
-            )
-        for late, colour, shape, label in (
-            (False, ON_TIME, "o", "on time"),
-            (True, LATE, "X", "late"),
-        ):
-            chosen = [
-                (x, _minutes(d.logoff)) for x, d in logged if bool(d.late) is late and d.logoff
-            ]
-            if chosen:
-                logoff_ax.plot(
-                    [x for x, _ in chosen],
-                    [y for _, y in chosen],
-                    shape,
-                    color=colour,
-                    ms=marker + (2 if late else 1),
-                    label=label,
-                )
-        values = [_minutes(d.logoff) for _, d in logged if d.logoff is not None] + target_y
-        low, high = min(values), max(values)
-        step = _clock_step(max(high - low, 30.0) + 40.0)
-        bottom = math.floor((low - 15) / step) * step
-        top = math.ceil((high + 15) / step) * step
-        logoff_ax.set_ylim(bottom, top)
-        # Late without a time ("working late", never said `done`): an open cross on the top edge.
-        unknown = [x for x, d in zip(xs, days, strict=True) if d.late and d.logoff is None]
-        if unknown:
-            logoff_ax.plot(
-                unknown,
-                [top] * len(unknown),
-                "X",
-                color=LATE,
-                markerfacecolor="white",
-                markeredgewidth=2,
-                ms=marker + 2,
-                clip_on=False,
-                label="worked late (no log-off time)",
-            )
-        from matplotlib.ticker import (  # matplotlib loads on the first chart, not at start-up
-            FuncFormatter,
-            MultipleLocator,
+    targets = [_minutes(d.target) if d.target is not None else math.nan for d in days]
+    if not logged and all(math.isnan(t) for t in targets):
+        _no_logoffs(axes)
+        return
+    target_x, target_y = _known(xs, targets)
+    if target_x:
+        # Extend the line half a day either side so one day still shows a segment.
+        steps_x = [target_x[0] - 0.5, *target_x, target_x[-1] + 0.5]
+        steps_y = [target_y[0], *target_y, target_y[-1]]
+        axes.step(steps_x, steps_y, where="mid", color=TARGET, ls="--", lw=2, label="target")
+    _logoff_points(axes, logged, marker=marker)
+    values = [_minutes(d.logoff) for _, d in logged if d.logoff is not None] + target_y
+    low, high = min(values), max(values)
+    step = _clock_step(max(high - low, 30.0) + 40.0)
+    bottom = math.floor((low - 15) / step) * step
+    top = math.ceil((high + 15) / step) * step
+    axes.set_ylim(bottom, top)
+    # Late without a time ("working late", never said `done`): an open cross on the top edge.
+    unknown = [x for x, d in zip(xs, days, strict=True) if d.late and d.logoff is None]
+    if unknown:
+        axes.plot(
+            unknown,
+            [top] * len(unknown),
+            "X",
+            color=LATE,
+            markerfacecolor="white",
+            markeredgewidth=2,
+            ms=marker + 2,
+            clip_on=False,
+            label="worked late (no log-off time)",
         )
+    from matplotlib.ticker import (  # matplotlib loads on the first chart, not at start-up
+        FuncFormatter,
+        MultipleLocator,
+    )
 
-        logoff_ax.yaxis.set_major_locator(MultipleLocator(step))
-        logoff_ax.yaxis.set_major_formatter(FuncFormatter(_clock))
-        _legend(logoff_ax)
-    else:
-        logoff_ax.set_yticks([])
-        logoff_ax.text(
-            0.5,
-            0.5,
-            "No log-off reminders yet",
-            transform=logoff_ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=13,
-            color=MUTED,
-        )
-
-    ticks, labels = _day_labels([d.day for d in days])
-    logoff_ax.set_xticks(ticks, labels)
-    return _png(figure)
+    axes.yaxis.set_major_locator(MultipleLocator(step))
+    axes.yaxis.set_major_formatter(FuncFormatter(_clock))
+    _legend(axes)
 
 
 async def checkin_chart(days: Sequence[ChartDay], *, title: str) -> bytes:

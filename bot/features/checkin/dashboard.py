@@ -8,15 +8,12 @@ posted to a channel.
 from __future__ import annotations
 
 import logging
-from datetime import date, time, timedelta
-from typing import Any
+from datetime import date, timedelta
 
-from sqlalchemy import select
-
-from bot.domain.parsing import format_workdays, parse_clock, workday_set
-from bot.domain.zones import safe_zone
+from bot.domain.parsing import format_workdays
 from bot.features.checkin import records
 from bot.features.checkin.chart import ChartDay, checkin_chart
+from bot.features.checkin.daily import daily_time
 from bot.features.checkin.insights import (
     ENERGY_LABELS,
     HOURS_LABELS,
@@ -33,23 +30,10 @@ from bot.features.checkin.records import day_label
 from bot.kernel.context import Context
 from bot.kernel.ui import Block, Button, Buttons, Divider, Field, Fields, Image, Message, Text
 
-__all__ = [
-    "PURGE_KIND",
-    "SUMMARY_KIND",
-    "chart_days",
-    "dashboard_message",
-    "ensure_purge",
-    "last_workday",
-    "logoff_time",
-    "schedule_weekly_summary",
-    "weekly_summary",
-]
+__all__ = ["chart_days", "dashboard_message", "weekly_summary"]
 
 log = logging.getLogger(__name__)
 
-SUMMARY_KIND = "checkin-summary"
-PURGE_KIND = "checkin-purge"
-PURGE_AT = time(3, 0)
 _MOOD_FACE = {1: "😣", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
 
 
@@ -249,9 +233,8 @@ def _streak_text(current: int, best: int) -> str:
 
 
 async def _schedule_line(ctx: Context) -> str:
-    schedule = await _get_schedule(ctx, "checkin")
-    at = getattr(getattr(schedule, "rule", None), "at", None)
-    if isinstance(at, time):
+    at = await daily_time(ctx)
+    if at is not None:
         return (
             f"Daily check-in: {at:%H:%M} on {format_workdays(ctx.member.workdays)} "
             f"({ctx.zone.key}). `checkin off` stops it."
@@ -260,20 +243,6 @@ async def _schedule_line(ctx: Context) -> str:
 
 
 # --- the weekly summary ------------------------------------------------------------------
-
-
-def last_workday(mask: int) -> int:
-    """The weekday (Monday = 0) that ends the person's working week: the workday followed by
-    the longest run of days off (Friday for Mon–Fri, Thursday for Sun–Thu)."""
-    days = workday_set(mask)
-    best, best_gap = 4, 0
-    for day in sorted(days):
-        gap = 0
-        while gap < 7 and (day + gap + 1) % 7 not in days:
-            gap += 1
-        if gap > best_gap:
-            best, best_gap = day, gap
-    return best
 
 
 async def weekly_summary(ctx: Context, *, today: date) -> Message | None:
@@ -313,83 +282,3 @@ async def weekly_summary(ctx: Context, *, today: date) -> Message | None:
         blocks.append(image)
     blocks.append(Text("Have a good weekend — `/crossfade me` shows this any time."))
     return Message(f"Your week: {week.checkins} check-ins", tuple(blocks))
-
-
-# --- schedules (the engine of the log-off issue runs them) -------------------------------
-
-
-def _engine() -> Any | None:
-    try:
-        import bot.scheduling as engine
-    except ImportError:
-        return None
-    return engine
-
-
-async def _get_schedule(ctx: Context, kind: str) -> Any:
-    engine = _engine()
-    if engine is None:
-        return None
-    return await engine.get_schedule(ctx, kind=kind, member=ctx.member)
-
-
-async def logoff_time(ctx: Context) -> time:
-    """The person's log-off time (fixed mode: the reminder; integration mode: the hard stop),
-    else the team's default."""
-    try:
-        from bot.features.logoff.models import LogoffSettings
-    except ImportError:
-        settings = None
-    else:
-        settings = await ctx.session.scalar(
-            select(LogoffSettings).where(
-                LogoffSettings.team_id == ctx.team.id, LogoffSettings.member_id == ctx.member.id
-            )
-        )
-    candidates = []
-    if settings is not None:
-        candidates = [settings.at if settings.mode == "fixed" else settings.hard_stop]
-    for text in [*candidates, ctx.team.default_logoff, "17:30"]:
-        if text:
-            try:
-                return parse_clock(text)
-            except ValueError:
-                continue
-    return time(17, 30)
-
-
-async def schedule_weekly_summary(ctx: Context) -> None:
-    """A daily member-local schedule at log-off time; the job only speaks on the last
-    workday of the week, so away days, holidays and quiet hours are honoured for free."""
-    engine = _engine()
-    if engine is None:
-        return
-    at = await logoff_time(ctx)
-    await engine.set_schedule(
-        ctx,
-        kind=SUMMARY_KIND,
-        rule=engine.DailyLocal(at),
-        member=ctx.member,
-        # its own "Skip today" would read oddly on a summary
-        data={"no_skip": True},
-    )
-
-
-async def ensure_purge(ctx: Context) -> None:
-    """The team's retention purge: every night at 03:00 in the team's zone. Seven weekly
-    schedules (one per weekday) rather than a self-renewing one-off, so a night missed
-    while the bot was down never ends the chain."""
-    engine = _engine()
-    if engine is None:
-        return
-    if await engine.get_schedule(ctx, kind=PURGE_KIND, ref="6", team_level=True) is not None:
-        return
-    zone = safe_zone(ctx.team.default_timezone).key
-    for weekday in range(7):
-        await engine.set_schedule(
-            ctx,
-            kind=PURGE_KIND,
-            ref=str(weekday),
-            rule=engine.WeeklyLocal(weekday, PURGE_AT, zone),
-            team_level=True,
-        )

@@ -1,24 +1,23 @@
-"""Reading and writing one member's check-ins and nudges, and gathering what insights need.
+"""What insights need from one member's check-ins and log-off days, and the nudges they
+raise.
 
-Every query is scoped by team and member. Log-off records come from the log-off flow when it
-is installed (``bot.features.logoff.commands.logoff_days``); without it the dashboard
-simply has none.
+The check-ins come from the feature's store (:class:`~bot.features.checkin.store.CheckIns`);
+log-off days from log-off (:data:`~bot.kernel.slots.LOGOFF_DAYS`); the late evenings a person
+chose from the right to disconnect (:data:`~bot.kernel.slots.LATE_BY_CHOICE`); tips in the
+content files' wording from the quiz (:data:`~bot.kernel.slots.TIP_LOOKUP`).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy import delete, func, select
 
 from bot.domain.parsing import workday_set
 from bot.features.checkin.insights import DayEntry, LogoffDay, Nudge, WorkCalendar, due_nudges
-from bot.features.checkin.models import CheckIn, NudgeSent
+from bot.features.checkin.models import CheckIn
+from bot.features.checkin.store import CheckIns
 from bot.kernel.context import Context
-from bot.kernel.slots import TIP_LOOKUP
-from bot.kernel.storage.models.core import Team
+from bot.kernel.slots import LATE_BY_CHOICE, LOGOFF_DAYS, TIP_LOOKUP
 
 __all__ = [
     "QUESTIONS",
@@ -27,15 +26,10 @@ __all__ = [
     "calendar_for",
     "day_label",
     "entries",
-    "find",
-    "get_or_create",
     "is_complete",
-    "last_nudges",
     "logoff_records",
     "nudge_lines",
-    "purge_expired",
     "purge_member",
-    "record_nudge",
     "tip_text",
     "to_entry",
 ]
@@ -71,79 +65,13 @@ def to_entry(row: CheckIn) -> DayEntry:
     )
 
 
-async def find(ctx: Context, day: date) -> CheckIn | None:
-    row: CheckIn | None = await ctx.session.scalar(
-        select(CheckIn).where(
-            CheckIn.team_id == ctx.team.id,
-            CheckIn.member_id == ctx.member.id,
-            CheckIn.local_date == day,
-        )
-    )
-    return row
-
-
-async def get_or_create(ctx: Context, day: date) -> CheckIn:
-    """The row for ``day``. Two presses racing to create it meet the unique constraint;
-    the core then retries the loser's event, which finds the winner's row."""
-    row = await find(ctx, day)
-    if row is None:
-        row = CheckIn(
-            team_id=ctx.team.id, member_id=ctx.member.id, local_date=day, zone=ctx.zone.key
-        )
-        ctx.session.add(row)
-        await ctx.session.flush()
-    return row
-
-
 async def entries(ctx: Context, *, since: date) -> list[DayEntry]:
-    rows = await ctx.session.scalars(
-        select(CheckIn)
-        .where(
-            CheckIn.team_id == ctx.team.id,
-            CheckIn.member_id == ctx.member.id,
-            CheckIn.local_date >= since,
-        )
-        .order_by(CheckIn.local_date)
-    )
-    return [to_entry(row) for row in rows]
+    return [to_entry(row) for row in await ctx.store(CheckIns).since(ctx.member, since)]
 
 
 async def all_dates(ctx: Context) -> list[date]:
     """Every checked-in date (for the best streak), oldest first."""
-    rows = await ctx.session.scalars(
-        select(CheckIn.local_date)
-        .where(CheckIn.team_id == ctx.team.id, CheckIn.member_id == ctx.member.id)
-        .order_by(CheckIn.local_date)
-    )
-    return list(rows)
-
-
-async def last_nudges(ctx: Context) -> dict[str, date]:
-    rows = await ctx.session.execute(
-        select(NudgeSent.pattern, func.max(NudgeSent.sent_on))
-        .where(NudgeSent.team_id == ctx.team.id, NudgeSent.member_id == ctx.member.id)
-        .group_by(NudgeSent.pattern)
-    )
-    return {pattern: sent for pattern, sent in rows.all()}
-
-
-async def record_nudge(ctx: Context, pattern: str, day: date) -> None:
-    ctx.session.add(
-        NudgeSent(team_id=ctx.team.id, member_id=ctx.member.id, pattern=pattern, sent_on=day)
-    )
-
-
-async def purge_expired(session: Any, team: Team, *, today: date) -> int:
-    """Delete the team's check-ins (and nudge records) older than its retention period;
-    returns how many check-ins went."""
-    cutoff = today - timedelta(days=team.retention_days)
-    result = await session.execute(
-        delete(CheckIn).where(CheckIn.team_id == team.id, CheckIn.local_date < cutoff)
-    )
-    await session.execute(
-        delete(NudgeSent).where(NudgeSent.team_id == team.id, NudgeSent.sent_on < cutoff)
-    )
-    return int(result.rowcount or 0)
+    return await ctx.store(CheckIns).dates(ctx.member)
 
 
 def calendar_for(ctx: Context) -> WorkCalendar:
@@ -163,7 +91,7 @@ def _holidays(code: str | None, today: date) -> frozenset[date]:
     if not code:
         return frozenset()
     try:
-        import holidays
+        import holidays  # a large library: loaded on first use
 
         country, _, subdivision = code.partition("-")
         years = range(today.year - 1, today.year + 1)
@@ -174,10 +102,9 @@ def _holidays(code: str | None, today: date) -> frozenset[date]:
         return frozenset()
 
 
-# --- log-off records (owned by the log-off flow) ------------------------------------------
+# --- log-off days (log-off's, through LOGOFF_DAYS) ------------------------------------------
 
-# the log-off flow's outcomes → the three the insights know; "open" (today, no answer yet)
-# is left out
+# log-off's outcomes → the three the insights know; "open" (today, no answer yet) is left out
 _OUTCOMES = {
     "on_time": "on_time",
     "late": "late",
@@ -187,28 +114,21 @@ _OUTCOMES = {
 
 
 async def logoff_records(ctx: Context, *, since: date) -> list[LogoffDay]:
-    """Per-local-day log-off outcomes from the log-off flow, or none while it is absent."""
-    try:
-        from bot.features.logoff.commands import logoff_days
-    except ImportError:
-        return []
-    try:
-        views = await logoff_days(ctx, since)
-    except NotImplementedError:
-        return []
+    """Per-local-day log-off outcomes since ``since``."""
     records = []
-    for view in views:
-        outcome = _OUTCOMES.get(view.outcome)
-        if outcome is None:
-            continue
-        records.append(
-            LogoffDay(
-                day=view.day,
-                outcome=outcome,  # type: ignore[arg-type]
-                at=view.logged_off_at,
-                target=view.target,
+    for logoff_days in ctx.provided(LOGOFF_DAYS):
+        for view in await logoff_days(ctx, since):
+            outcome = _OUTCOMES.get(view.outcome)
+            if outcome is None:
+                continue
+            records.append(
+                LogoffDay(
+                    day=view.day,
+                    outcome=outcome,  # type: ignore[arg-type]
+                    at=view.logged_off_at,
+                    target=view.target,
+                )
             )
-        )
     return records
 
 
@@ -242,19 +162,20 @@ async def nudge_lines(ctx: Context, *, today: date, limit: int = 1) -> list[str]
     raised again within a week."""
     since = today - timedelta(days=13)
     # No nagging about late evenings the person chose ("my choice" after working late).
-    from bot.features.disconnect.late_choice import chosen_days
-
-    chosen = await chosen_days(ctx, since)
+    chosen: set[date] = set()
+    for by_choice in ctx.provided(LATE_BY_CHOICE):
+        chosen |= await by_choice(ctx, since)
     logoffs = [r for r in await logoff_records(ctx, since=since) if r.day not in chosen]
+    store = ctx.store(CheckIns)
     nudges = due_nudges(
         await entries(ctx, since=since),
         logoffs,
         today=today,
-        last_sent=await last_nudges(ctx),
+        last_sent=await store.last_nudges(ctx.member),
     )
     lines = []
     for nudge in nudges[:limit]:
-        await record_nudge(ctx, nudge.pattern, today)
+        store.nudged(ctx.member, nudge.pattern, today)
         lines.append(tip_text(ctx, nudge))
     return lines
 
@@ -263,10 +184,4 @@ async def purge_member(ctx: Context) -> None:
     """Drop this member's check-ins past the team's retention (the daily team purge does
     the same for everyone; this keeps an active person's view exact in between)."""
     cutoff = ctx.local_today - timedelta(days=ctx.team.retention_days)
-    await ctx.session.execute(
-        delete(CheckIn).where(
-            CheckIn.team_id == ctx.team.id,
-            CheckIn.member_id == ctx.member.id,
-            CheckIn.local_date < cutoff,
-        )
-    )
+    await ctx.store(CheckIns).forget_before(ctx.member, cutoff)

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
-from bot.features.disconnect.models import LateChoice
+from bot.domain.anonymity import effective_k, k_note
 from bot.features.disconnect.report import Answer, share_text, versioned, week_start
-from bot.features.team.commands import effective_k, k_note, team_section
+from bot.features.disconnect.store import LateChoices
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.registry import Flow
+from bot.kernel.slots import (
+    DASHBOARD_LINES,
+    LATE_BY_CHOICE,
+    LOGGED_OFF,
+    TEAM_SECTIONS,
+    WORKING_LATE,
+    TeamSection,
+)
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 
-__all__ = ["chosen_days", "flow", "my_share", "tap"]
+__all__ = ["chosen_days", "flow", "my_share", "tap", "team_share"]
 
 flow = Flow("late")
 
@@ -29,24 +35,26 @@ ACTION = "late:choice"
 LABELS = {"choice": "My choice", "needed": "Needed to"}
 
 
-async def _find(ctx: Context, day: date) -> LateChoice | None:
-    row: LateChoice | None = await ctx.session.scalar(
-        select(LateChoice).where(
-            LateChoice.member_id == ctx.member.id, LateChoice.local_date == day
-        )
-    )
-    return row
-
-
 async def tap(ctx: Context, day: date) -> list[Effect]:
     """The optional question, unless this day is already answered."""
-    if await _find(ctx, day) is not None:
+    if await ctx.store(LateChoices).on(ctx.member, day) is not None:
         return []
     text = "Optional, and only you see it: was working late today your choice, or did you need to?"
     buttons = Buttons(
         tuple(Button(label, ACTION, f"{day.isoformat()}|{key}") for key, label in LABELS.items())
     )
     return [Reply(Message(text, (Text(text), buttons)))]
+
+
+@flow.provides(LOGGED_OFF, order=10)
+async def after_logging_off(ctx: Context, day: date, late: bool) -> list[Effect]:
+    """Logged off later than planned (or after working late): the optional question."""
+    return await tap(ctx, day) if late else []
+
+
+@flow.provides(WORKING_LATE, order=20)
+async def after_working_late(ctx: Context, day: date) -> list[Effect]:
+    return await tap(ctx, day)
 
 
 @flow.action(ACTION)
@@ -58,13 +66,7 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
         raise UserError("That button is no longer valid; nothing was changed.") from None
     if choice not in LABELS or not 0 <= (ctx.local_today - day).days <= 2:
         raise UserError("That button is no longer valid; nothing was changed.")
-    row = await _find(ctx, day)
-    if row is None:
-        ctx.session.add(
-            LateChoice(team_id=ctx.team.id, member_id=ctx.member.id, local_date=day, choice=choice)
-        )
-    else:
-        row.choice = choice
+    await ctx.store(LateChoices).answer(ctx.member, day, choice)
     if choice == "choice":
         return [
             reply(
@@ -82,28 +84,17 @@ async def answer(ctx: Context, value: str) -> list[Effect]:
     ]
 
 
+@flow.provides(LATE_BY_CHOICE)
 async def chosen_days(ctx: Context, since: date) -> set[date]:
     """The person's late evenings since ``since`` that they marked "my choice"."""
-    rows = await ctx.session.scalars(
-        select(LateChoice.local_date).where(
-            LateChoice.member_id == ctx.member.id,
-            LateChoice.local_date >= since,
-            LateChoice.choice == "choice",
-        )
-    )
-    return set(rows)
+    return await ctx.store(LateChoices).chosen_days(ctx.member, since)
 
 
+@flow.provides(DASHBOARD_LINES)
 async def my_share(ctx: Context) -> str:
     """``me``: the person's late evenings over 4 weeks and how many were their choice."""
     since = ctx.local_today - timedelta(days=27)
-    rows = list(
-        await ctx.session.scalars(
-            select(LateChoice).where(
-                LateChoice.member_id == ctx.member.id, LateChoice.local_date >= since
-            )
-        )
-    )
+    rows = await ctx.store(LateChoices).since(ctx.member, since)
     if not rows:
         return ""
     chosen = sum(1 for row in rows if row.choice == "choice")
@@ -114,17 +105,10 @@ async def my_share(ctx: Context) -> str:
     )
 
 
-@team_section("Late evenings: by choice or needed to?", order=40)
 async def team_share(ctx: Context) -> list[Block]:
-    k = effective_k(ctx.team)
+    k = effective_k(ctx.team.k_threshold or 0)
     this_week = week_start(ctx.local_today)
-    rows = await ctx.session.execute(
-        select(LateChoice.member_id, LateChoice.choice, LateChoice.created_at).where(
-            LateChoice.team_id == ctx.team.id,
-            LateChoice.local_date >= this_week,
-            LateChoice.local_date < this_week + timedelta(days=7),
-        )
-    )
+    rows = await ctx.store(LateChoices).week(this_week, this_week + timedelta(days=7))
     week = [Answer(member, choice == "needed", at) for member, choice, at in rows]
     if not week:
         return []
@@ -133,3 +117,8 @@ async def team_share(ctx: Context) -> list[Block]:
         people = len({a.member for a in week})
         return [Text(k_note(have=people, k=k, what="answered this week"))]
     return [Text(share_text(published))]
+
+
+flow.provide(
+    TEAM_SECTIONS, TeamSection("Late evenings: by choice or needed to?", team_share), order=40
+)

@@ -4,7 +4,7 @@ in versions that differ by at least k people, and the ``team disconnect`` report
 Versions: the week's answers are ordered by when they were given; version *j* holds every
 answer given up to the moment the (j·k)-th distinct person first answered. Consecutive
 versions therefore differ by at least k people, so comparing two of them never isolates one
-person's answer (the anonymity issue's rule for the quiz view)."""
+person's answer (the same rule as the quiz's team view)."""
 
 from __future__ import annotations
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
+from bot.delivery.sent import Sent
 from bot.features.disconnect.report import disconnect_report
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
 from bot.kernel.errors import UserError
-from bot.kernel.storage.models.scheduling import DmWindowCount
 
 __all__ = ["counts", "report"]
 
@@ -19,16 +17,7 @@ __all__ = ["counts", "report"]
 async def counts(ctx: Context, *, days: int = 28) -> dict[str, int]:
     # Whole UTC days up to yesterday: today's and later rows may still be waiting to go out.
     today = ctx.now.date()
-    rows = await ctx.session.execute(
-        select(DmWindowCount.category, func.sum(DmWindowCount.count))
-        .where(
-            DmWindowCount.team_id == ctx.team.id,
-            DmWindowCount.day >= today - timedelta(days=days),
-            DmWindowCount.day < today,
-        )
-        .group_by(DmWindowCount.category)
-    )
-    return {category: int(total or 0) for category, total in rows}
+    return await ctx.store(Sent).window_counts(first=today - timedelta(days=days), until=today)
 
 
 async def report(ctx: Context) -> list[Effect]:

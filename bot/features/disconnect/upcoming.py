@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from bot.domain.parsing import format_day
 from bot.domain.schedule import PersonalRules, holiday_name, skip_reason
 from bot.domain.schedule_rules import DailyLocal, Once
+from bot.domain.workweek import last_workday
 from bot.domain.zones import format_offset
-from bot.features.disconnect.workday import member_window
+from bot.features.disconnect.store import Upcoming
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
@@ -61,17 +60,9 @@ async def upcoming(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 
 async def forecast(ctx: Context) -> list[str]:
-    rows = list(
-        await ctx.session.scalars(
-            select(Schedule).where(
-                Schedule.team_id == ctx.team.id,
-                Schedule.member_id == ctx.member.id,
-                Schedule.stopped.is_(None),
-            )
-        )
-    )
+    rows = await ctx.store(Upcoming).active(ctx.member)
     rules = member_rules(ctx.member, ctx.team)
-    window = member_window(ctx)
+    window = ctx.work_window
     head = (
         f"*Next 7 days* ({rules.zone.key}; working window {window.label()}; strict mode "
         f"{'on' if ctx.team.strict_disconnect else 'off'}):"
@@ -118,8 +109,6 @@ def _items(
 
 
 def _summary_day(ctx: Context, day: date) -> bool:
-    from bot.features.checkin.dashboard import last_workday
-
     return day.weekday() == last_workday(ctx.member.workdays)
 
 

@@ -12,21 +12,31 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
-from bot.domain.window import CHECKIN_KIND, WorkWindow, window_on
+from bot.domain.window import CHECKIN_KIND, window_on
+from bot.features.disconnect import slack_connect, team_report
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
-from bot.kernel.ui import Button, Buttons, Message, Text
+from bot.kernel.slots import (
+    CHECKIN_SETUP,
+    CHECKIN_TIME_CHECKS,
+    EARLY_START,
+    END_OF_DAY,
+    MY_SETTINGS,
+    TEAM_REPORTS,
+    TeamReport,
+)
+from bot.kernel.ui import Button, Buttons, Field, Message, Text
 from bot.scheduling import get_schedule
 
 __all__ = [
     "checkin_question",
+    "checkin_time_check",
     "checkin_window_note",
     "early_start",
     "flow",
-    "member_window",
     "outside_window",
     "strict_line",
 ]
@@ -36,10 +46,6 @@ flow = Flow("workday")
 CHECKIN_OK = "workday:checkin_ok"
 CHECKIN_MOVE = "workday:checkin_move"
 OFF = ("off", "default", "reset", "clear")
-
-
-def member_window(ctx: Context) -> WorkWindow:
-    return ctx.work_window
 
 
 def strict_line(ctx: Context) -> str:
@@ -84,16 +90,20 @@ async def workday(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         ctx.member.work_start = format_clock(end)
         return [reply(f"Start of day: {format_clock(end)}. " + _describe(ctx))]
     ctx.member.work_start = format_clock(start)
-    from bot.features.logoff import commands as logoff
-
-    effects = await logoff.set_end_of_day(ctx, end)
+    effects = await _set_end_of_day(ctx, end)
     note = await checkin_window_note(ctx)
     text = _describe(ctx) + (f"\n{note}" if note else "")
     return [reply(text), *effects]
 
 
+async def _set_end_of_day(ctx: Context, end: time) -> list[Effect]:
+    """The window's end is the log-off time: log-off sets it (a fixed time, or the hard stop)."""
+    set_end = ctx.provided(END_OF_DAY)
+    return await set_end[0](ctx, end) if set_end else []
+
+
 def _describe(ctx: Context) -> str:
-    window = member_window(ctx)
+    window = ctx.work_window
     days = format_workdays(ctx.member.workdays)
     mine = "" if ctx.member.work_start else f" (start: the team default, {window.start:%H:%M})"
     return (
@@ -103,7 +113,19 @@ def _describe(ctx: Context) -> str:
 
 def outside_window(ctx: Context, at: time) -> bool:
     """Whether a daily time is outside the person's usual window (in strict mode)."""
-    return bool(ctx.team.strict_disconnect) and not member_window(ctx).contains(at)
+    return bool(ctx.team.strict_disconnect) and not ctx.work_window.contains(at)
+
+
+@flow.provides(CHECKIN_TIME_CHECKS)
+def checkin_time_check(ctx: Context, at: time) -> Reply | None:
+    """Before the daily check-in is set at ``at``: outside the window (strict mode), ask
+    first, unless the person already confirmed this very time."""
+    if outside_window(ctx, at):
+        if ctx.member.checkin_outside_ok != format_clock(at):
+            return checkin_question(ctx, at)
+    else:
+        ctx.member.checkin_outside_ok = None
+    return None
 
 
 async def checkin_window_note(ctx: Context) -> str:
@@ -125,7 +147,7 @@ async def checkin_window_note(ctx: Context) -> str:
 
 
 def _move_to(ctx: Context) -> str:
-    window = member_window(ctx)
+    window = ctx.work_window
     end = time(window.end.hour, window.end.minute)
     moved = (
         (ctx.local_now.replace(hour=end.hour, minute=end.minute) - timedelta(minutes=15)).time()
@@ -139,7 +161,7 @@ def _move_to(ctx: Context) -> str:
 
 def checkin_question(ctx: Context, at: time) -> Reply:
     """“19:00 is after your working day …” with [Yes, my choice] [Move it to 17:15]."""
-    window = member_window(ctx)
+    window = ctx.work_window
     side = "before" if window.start <= window.end and at < window.start else "after"
     part = "mornings" if side == "before" else "evenings"
     move = _move_to(ctx)
@@ -158,18 +180,19 @@ def checkin_question(ctx: Context, at: time) -> Reply:
 
 @flow.action(CHECKIN_OK)
 async def confirm_checkin(ctx: Context, value: str) -> list[Effect]:
-    from bot.features.checkin import commands as checkin
-
     at = _button_clock(value)
     ctx.member.checkin_outside_ok = format_clock(at)
-    return await checkin.set_daily(ctx, format_clock(at))
+    return await _set_checkin(ctx, at)
 
 
 @flow.action(CHECKIN_MOVE)
 async def move_checkin(ctx: Context, value: str) -> list[Effect]:
-    from bot.features.checkin import commands as checkin
+    return await _set_checkin(ctx, _button_clock(value))
 
-    return await checkin.set_daily(ctx, format_clock(_button_clock(value)))
+
+async def _set_checkin(ctx: Context, at: time) -> list[Effect]:
+    set_daily = ctx.provided(CHECKIN_SETUP)
+    return await set_daily[0](ctx, at) if set_daily else []
 
 
 def _button_clock(value: str) -> time:
@@ -179,9 +202,10 @@ def _button_clock(value: str) -> time:
         raise UserError("That button is no longer valid; nothing was changed.") from None
 
 
+@flow.provides(EARLY_START)
 async def early_start(ctx: Context, logoff_at: str | None) -> list[Effect]:
     """``start`` in balance mode: an early start opens today's window earlier."""
-    base = member_window(ctx)
+    base = ctx.work_window
     local = ctx.local_now
     clock = local.time().replace(second=0, microsecond=0)
     if clock >= base.start:
@@ -197,8 +221,6 @@ async def early_start(ctx: Context, logoff_at: str | None) -> list[Effect]:
         24 * 60
     )
     length = f"{minutes // 60}h{minutes % 60:02d}"
-    from bot.features.disconnect import slack_connect
-
     cleared = await slack_connect.on_early_start(ctx)
     return [
         reply(
@@ -215,3 +237,11 @@ def _earlier(end: time, start: time, early: time) -> str:
     shift = (start.hour * 60 + start.minute) - (early.hour * 60 + early.minute)
     total = (end.hour * 60 + end.minute - shift) % (24 * 60)
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+@flow.provides(MY_SETTINGS, order=50)
+async def window_setting(ctx: Context) -> list[Field]:
+    return [Field("Working window", f"{ctx.work_window.label()} (`workday HH:MM-HH:MM`)")]
+
+
+flow.provide(TEAM_REPORTS, TeamReport("disconnect", team_report.report))

@@ -133,8 +133,8 @@ def working_day(
     A working day runs up to ``end`` (the log-off time) and began ``hours`` before it
     (:data:`USUAL_HOURS` when unknown). Before it begins, someone logging off is ending the
     previous day's work — a ``done`` at 03:00 after a night of work is late for yesterday, not
-    on time for today. (The right-to-disconnect working window, once it exists, gives the
-    start directly and replaces ``end - hours`` here.)"""
+    on time for today. (The start is ``end - hours``, not the working window's start: the
+    rule depends on the log-off time alone.)"""
     today = local_now.date()
     if end is None:
         return today, False

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from bot.domain.parsing import (
     format_clock,
     format_day,
@@ -24,14 +22,15 @@ from bot.domain.zones import (
     search_zones,
 )
 from bot.features.personal import rule_notes
+from bot.features.personal.store import MySchedules
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
-from bot.kernel.storage.models.scheduling import Schedule
-from bot.kernel.ui import Block, Button, Buttons, Message, Option, Select, Text
+from bot.kernel.slots import MY_SETTINGS, QUIET_HOURS_SET
+from bot.kernel.ui import Block, Button, Buttons, Field, Message, Option, Select, Text
 
 __all__ = ["flow", "timezone_prompt"]
 
@@ -140,19 +139,6 @@ def timezone_prompt(ctx: Context, *, lead: bool = True) -> tuple[Block, ...]:
 ZONE_ASKED = "personal:zone_asked"
 
 
-async def _has_local_schedules(ctx: Context) -> bool:
-    found = await ctx.session.scalar(
-        select(Schedule.id)
-        .where(
-            Schedule.team_id == ctx.team.id,
-            Schedule.member_id == ctx.member.id,
-            Schedule.next_due_at.is_not(None),
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
 @flow.after
 async def ask_for_zone(ctx: Context, effects: list[Effect]) -> list[Effect]:
     """On platforms that never tell a zone (``Actor.zone_unknown``), ask once — right after
@@ -162,7 +148,7 @@ async def ask_for_zone(ctx: Context, effects: list[Effect]) -> list[Effect]:
         return effects
     if await ctx.conversations.get(ctx.member, ZONE_ASKED) is not None:
         return effects
-    if not await _has_local_schedules(ctx):
+    if not await ctx.store(MySchedules).any_due(ctx.member):
         return effects
     await ctx.conversations.start(ctx.member, ZONE_ASKED, {"asked_at": ctx.now.isoformat()})
     blocks = timezone_prompt(ctx)
@@ -200,6 +186,12 @@ def quiet_text(ctx: Context) -> str:
     return quiet_hours_text(ctx.member.quiet_start, ctx.member.quiet_end)
 
 
+async def _quiet_hours_offers(ctx: Context) -> str:
+    """What other features add when someone looks at their quiet hours, or ""."""
+    lines = [await offer(ctx) for offer in ctx.provided(QUIET_HOURS_SET)]
+    return " ".join(line for line in lines if line)
+
+
 @flow.command(
     "quiet",
     summary="no DM from the bot inside these local hours (default 20:00-08:00)",
@@ -207,9 +199,7 @@ def quiet_text(ctx: Context) -> str:
 )
 async def quiet(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if not cmd.rest:
-        from bot.features.disconnect.slack_dnd import maybe_read
-
-        reading = await maybe_read(ctx)  # Slack: match its Do Not Disturb, asked once
+        reading = await _quiet_hours_offers(ctx)  # Slack: match its Do Not Disturb, asked once
         return [
             reply(
                 f"Your quiet hours: {quiet_text(ctx)}. Change them with `quiet 20:00-08:00` "
@@ -289,3 +279,14 @@ async def away(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 
 def zone_for(ctx: Context) -> str:
     return safe_zone(ctx.member.timezone, ctx.team.default_timezone).key
+
+
+@flow.provides(MY_SETTINGS, order=10)
+async def my_rules(ctx: Context) -> list[Field]:
+    """The person's own rules at the top of ``settings``."""
+    return [
+        Field("Time zone", ctx.zone.key),
+        Field("Workdays", format_workdays(ctx.member.workdays)),
+        Field("Quiet hours", quiet_text(ctx)),
+        Field("Away", away_text(ctx)),
+    ]

@@ -1,4 +1,5 @@
-"""Everything stored about one member, found by reflection over the models.
+"""Everything stored about one member, found by reflection over the models (the queries
+that read and delete it are :class:`bot.features.personal.store.PersonalData`'s).
 
 A table holds personal data when one of its columns is a foreign key to ``members.id``, or
 when it keys rows by the platform's ``user_id`` within a ``team_id`` (the adapters' caches of
@@ -14,26 +15,30 @@ import base64
 import json
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Column, CursorResult, Table, delete, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Column, Table
 
-from bot.kernel.storage.models import Base, Member, Team
+from bot.kernel.storage.models import Base
 
 __all__ = [
+    "EXPORT_FORMAT",
+    "NOT_INCLUDED",
     "TABLE_LABELS",
-    "count_member_data",
-    "delete_member_data",
     "describe_counts",
     "export_bytes",
-    "export_document",
     "member_columns",
     "personal_tables",
+    "plain_row",
 ]
 
 EXPORT_FORMAT = "crossfade-export/1"
 _SECRET_WORDS = ("token", "secret", "password", "verifier")
+NOT_INCLUDED = (
+    "Pulse poll answers: they are sealed without any link to you and only totals are "
+    "kept when a poll closes, so there is nothing of yours to export. Other people's "
+    "data is never included."
+)
 
 # Friendly names for what people recognise; unknown tables fall back to their own name.
 TABLE_LABELS: dict[str, tuple[str, str]] = {
@@ -65,7 +70,8 @@ def member_columns(table: Table) -> list[Column[Any]]:
     ]
 
 
-def _keyed_by_user(table: Table) -> bool:
+def keyed_by_user(table: Table) -> bool:
+    """Whether ``table`` keys rows by the platform's user id within a team (no member id)."""
     return "user_id" in table.columns and "team_id" in table.columns
 
 
@@ -75,20 +81,9 @@ def personal_tables() -> list[Table]:
     tables = [
         t
         for t in Base.metadata.sorted_tables
-        if t.name != "members" and (member_columns(t) or _keyed_by_user(t))
+        if t.name != "members" and (member_columns(t) or keyed_by_user(t))
     ]
     return list(reversed(tables))
-
-
-def _where(table: Table, team: Team, member: Member) -> list[Any]:
-    columns = member_columns(table)
-    if columns:
-        clauses: list[Any] = [or_(*(c == member.id for c in columns))]
-    else:
-        clauses = [table.columns["user_id"] == member.platform_user_id]
-    if "team_id" in table.columns:
-        clauses.append(table.columns["team_id"] == team.id)
-    return clauses
 
 
 def _plain(value: Any) -> Any:
@@ -101,7 +96,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _row(table: Table, mapping: Any) -> dict[str, Any]:
+def plain_row(table: Table, mapping: Any) -> dict[str, Any]:
+    """One row as JSON-ready values; secrets are named, never written out."""
     out = {}
     for column in table.columns:
         value = mapping[column]
@@ -112,75 +108,8 @@ def _row(table: Table, mapping: Any) -> dict[str, Any]:
     return out
 
 
-async def export_document(
-    session: AsyncSession, *, team: Team, member: Member, now: datetime
-) -> dict[str, Any]:
-    """A JSON-ready document of every row about ``member`` in ``team`` and nothing else."""
-    members = Base.metadata.tables["members"]
-    you = (await session.execute(select(members).where(members.c.id == member.id))).mappings().one()
-    data: dict[str, list[dict[str, Any]]] = {}
-    for table in sorted(personal_tables(), key=lambda t: t.name):
-        if table.info.get("export") is False:
-            continue
-        order = [table.c[name] for name in ("id",) if name in table.c]
-        result = await session.execute(
-            select(table).where(*_where(table, team, member)).order_by(*order)
-        )
-        rows = [_row(table, mapping) for mapping in result.mappings()]
-        if rows:
-            data[table.name] = rows
-    return {
-        "format": EXPORT_FORMAT,
-        "exported_at": now.isoformat(),
-        "team": {"platform": team.platform, "workspace_id": team.workspace_id, "name": team.name},
-        "you": _row(members, you),
-        "data": data,
-        "not_included": (
-            "Pulse poll answers: they are sealed without any link to you and only totals are "
-            "kept when a poll closes, so there is nothing of yours to export. Other people's "
-            "data is never included."
-        ),
-    }
-
-
 def export_bytes(document: dict[str, Any]) -> bytes:
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False).encode("utf-8")
-
-
-async def count_member_data(session: AsyncSession, *, team: Team, member: Member) -> dict[str, int]:
-    """How many rows each personal table holds about ``member`` (non-zero ones only)."""
-    counts = {}
-    for table in personal_tables():
-        number = await session.scalar(
-            select(func.count()).select_from(table).where(*_where(table, team, member))
-        )
-        if number:
-            counts[table.name] = int(number)
-    return counts
-
-
-async def delete_member_data(
-    session: AsyncSession, *, team: Team, member: Member
-) -> dict[str, int]:
-    """Delete every row about ``member`` and the member row itself; returns the counts per
-    table. Rows are deleted explicitly (dependants first) rather than trusting every table
-    to cascade, so a table that forgot ``ondelete`` cannot keep data behind."""
-    # Write pending changes first, so nothing about this member is flushed after the delete.
-    await session.flush()
-    counts: dict[str, int] = {}
-    for table in personal_tables():
-        result = cast(
-            "CursorResult[Any]",
-            await session.execute(delete(table).where(*_where(table, team, member))),
-        )
-        if result.rowcount:
-            counts[table.name] = int(result.rowcount)
-    members = Base.metadata.tables["members"]
-    await session.execute(
-        delete(members).where(members.c.id == member.id, members.c.team_id == team.id)
-    )
-    session.expunge(member)
-    return counts
 
 
 def describe_counts(counts: dict[str, int]) -> list[str]:

@@ -1,10 +1,11 @@
-"""The export a person receives: a readable view of ``export_document``.
+"""The export a person receives: a readable view of the internal record.
 
-``export_document`` is the complete internal record (every column of every row about the
-person, which the privacy tests check). People get this view of it instead: one JSON file
-with a section per kind of data under a plain-English name, times in their own zone, and
-none of the bookkeeping columns (ids, lanes, sequence numbers, claim and retry counters).
-Messages the bot sent appear as the text the person read, never as base64 images.
+The internal record (:meth:`bot.features.personal.store.PersonalData.export`) is complete:
+every column of every row about the person, which the privacy tests check. People get this
+view of it instead: one JSON file with a section per kind of data under a plain-English
+name, times in their own zone, and none of the bookkeeping columns (ids, lanes, sequence
+numbers, claim and retry counters). Messages the bot sent appear as the text the person
+read, never as base64 images.
 
 The view is driven by the tables' column types, not by a list of known tables, so a table
 added by a later feature still appears (under a name made from its table name, with
@@ -336,7 +337,7 @@ def _row(table: Table, row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
 
 
 def people_export(document: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
-    """The readable view of ``export_document``'s output, times shown in ``zone``."""
+    """The readable view of the internal record, times shown in ``zone``."""
     tables = Base.metadata.tables
     team = document.get("team") or {}
     you = document.get("you") or {}

@@ -6,21 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.bounds import small_int
-from bot.features.disconnect.slack_connect import revoke_before_forget
-from bot.features.personal.data import (
-    count_member_data,
-    delete_member_data,
-    describe_counts,
-    export_bytes,
-    export_document,
-)
+from bot.features.personal.data import describe_counts, export_bytes
 from bot.features.personal.export_view import people_export
-from bot.features.quiz.team_view import person_forgotten
+from bot.features.personal.store import PersonalData
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, SendDirect, Update
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
+from bot.kernel.slots import BEFORE_FORGET
 from bot.kernel.ui import Button, Buttons, File, Message, Text
 
 __all__ = ["CONFIRM_MINUTES", "flow", "privacy_message"]
@@ -54,7 +48,7 @@ def _show(ctx: Context, message: Message) -> list[Effect]:
     section="Your data",
 )
 async def export(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    document = await export_document(ctx.session, team=ctx.team, member=ctx.member, now=ctx.now)
+    document = await ctx.store(PersonalData).export(ctx.member, now=ctx.now)
     counts = {name: len(rows) for name, rows in document["data"].items()}
     lines = describe_counts(counts)
     what = ", ".join([SETTINGS_LINE, *lines])
@@ -91,7 +85,7 @@ def _confirm_value(ctx: Context) -> str:
     section="Your data",
 )
 async def forget(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    counts = await count_member_data(ctx.session, team=ctx.team, member=ctx.member)
+    counts = await ctx.store(PersonalData).counts(ctx.member)
     what = ", ".join([SETTINGS_LINE, *describe_counts(counts)])
     text = (
         f"*Delete everything Crossfade stores about you?*\nThat is {what}. Your reminders and "
@@ -124,7 +118,7 @@ async def confirm_forget(ctx: Context, value: str) -> list[Effect]:
         # Already forgotten (a second press, or another instance got there first). This very
         # press re-created an empty member row: remove it again, so nothing is left.
         if ctx.first_contact:
-            await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
+            await ctx.store(PersonalData).delete(ctx.member)
         text = "Already done: nothing is stored about you."
         return _show(ctx, Message(text, (Text(text),)))
     if ctx.now.timestamp() - asked > timedelta(minutes=CONFIRM_MINUTES).total_seconds():
@@ -133,9 +127,11 @@ async def confirm_forget(ctx: Context, value: str) -> list[Effect]:
             "again if you still want to."
         )
         return _show(ctx, Message(text, (Text(text),)))
-    await person_forgotten(ctx)  # the team's quiz view counts their leaving as a change
-    await revoke_before_forget(ctx)  # a Slack `connect` token is revoked, not just dropped
-    counts = await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
+    # e.g. the team's quiz view counts their leaving as a change; a Slack `connect` token
+    # is revoked, not just dropped
+    for let_go in ctx.provided(BEFORE_FORGET):
+        await let_go(ctx)
+    counts = await ctx.store(PersonalData).delete(ctx.member)
     what = ", ".join([SETTINGS_LINE, *describe_counts(counts)])
     text = (
         f"Done. Deleted {what}. Nothing about you is left in Crossfade. If you use it again, "
@@ -151,7 +147,7 @@ async def keep(ctx: Context, value: str) -> list[Effect]:
         # Delete everything was pressed first (the old question may still show its buttons):
         # say what happened, and leave no row behind for this press either.
         if ctx.first_contact:
-            await delete_member_data(ctx.session, team=ctx.team, member=ctx.member)
+            await ctx.store(PersonalData).delete(ctx.member)
         text = (
             "Your data was already deleted when you pressed *Delete everything*, so there is "
             "nothing left to keep. If you use Crossfade again, it starts from scratch."

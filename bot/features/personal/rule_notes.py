@@ -13,16 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
-
 from bot.domain.parsing import format_clock, parse_clock
 from bot.domain.schedule import PersonalRules, next_fire
 from bot.domain.schedule_rules import DailyLocal
-from bot.features.logoff.models import LogoffSettings
+from bot.features.personal.store import MySchedules
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, Update
 from bot.kernel.errors import UserError
-from bot.kernel.storage.models.scheduling import Schedule
+from bot.kernel.slots import CHECKIN_SETUP, END_OF_DAY
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 from bot.scheduling import member_rules
 
@@ -43,16 +41,8 @@ class Watched:
 
 
 async def _rows(ctx: Context) -> list[tuple[str, time]]:
-    rows = await ctx.session.scalars(
-        select(Schedule).where(
-            Schedule.team_id == ctx.team.id,
-            Schedule.member_id == ctx.member.id,
-            Schedule.kind.in_(tuple(WATCHED)),
-            Schedule.stopped.is_(None),
-        )
-    )
     found: list[tuple[str, time]] = []
-    for row in rows:
+    for row in await ctx.store(MySchedules).running(ctx.member, WATCHED):
         rule = row.rule
         if isinstance(rule, DailyLocal):
             found.append((row.kind, rule.at))
@@ -140,26 +130,18 @@ def _silenced(ctx: Context, rules: PersonalRules, items: list[Watched]) -> tuple
 
 async def move(ctx: Context, value: str) -> list[Effect]:
     """``logoff@17:30`` / ``checkin@17:30``: move that DM out of the quiet hours."""
-    from bot.features.checkin import commands as checkin
-    from bot.features.logoff import commands as logoff
-
     short, _, clock = value.partition("@")
     try:
         at = parse_clock(clock)
     except ValueError:
         raise UserError("That button is no longer valid; nothing was changed.") from None
     if short == "checkin":
-        effects = await checkin.set_daily(ctx, format_clock(at))
+        set_daily = ctx.provided(CHECKIN_SETUP)
+        effects = await set_daily[0](ctx, at) if set_daily else []
     elif short == "logoff":
-        settings = await ctx.session.scalar(
-            select(LogoffSettings).where(
-                LogoffSettings.team_id == ctx.team.id, LogoffSettings.member_id == ctx.member.id
-            )
-        )
-        if settings is not None and settings.mode == "hours":
-            effects = await logoff.set_hours(ctx, settings.hours or 8.0, hard_stop=at)
-        else:
-            effects = await logoff.set_logoff(ctx, at)
+        # the log-off time, or the hard stop in integration mode
+        set_end = ctx.provided(END_OF_DAY)
+        effects = await set_end[0](ctx, at) if set_end else []
     else:
         raise UserError("That button is no longer valid; nothing was changed.")
     return await _done(ctx, effects)

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from bot.domain.bounds import small_int
 from bot.domain.parsing import format_day
 from bot.domain.schedule import holiday_name, parse_holidays
+from bot.features.personal.store import MySchedules
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Update
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
-from bot.kernel.storage.models.scheduling import Schedule
-from bot.kernel.ui import Message, Text
+from bot.kernel.slots import MY_SETTINGS
+from bot.kernel.ui import Field, Message, Text
 from bot.scheduling import recompute_member, skip_today
 from bot.scheduling.dispatcher import SKIP_ACTION
 
@@ -40,8 +41,8 @@ async def press_skip(ctx: Context, value: str) -> list[Effect]:
         schedule_id = None
     if schedule_id is None:
         return [reply("That button is no longer valid; nothing was changed.")]
-    schedule = await ctx.session.get(Schedule, schedule_id)
-    if schedule is None or schedule.team_id != ctx.team.id or schedule.member_id != ctx.member.id:
+    schedule = await ctx.store(MySchedules).one(ctx.member, schedule_id)
+    if schedule is None:
         return [reply("That reminder no longer exists; nothing was changed.")]
     if day != ctx.local_today:
         return [
@@ -100,3 +101,8 @@ def _upcoming(ctx: Context) -> str:
         if name:
             return f"Next: {name}, {format_day(day, today)}."
     return ""
+
+
+@flow.provides(MY_SETTINGS, order=40)
+async def holidays_setting(ctx: Context) -> list[Field]:
+    return [Field("Public holidays", ctx.member.holidays or "not set")]

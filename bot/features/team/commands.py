@@ -1,77 +1,28 @@
-"""``team``: the team at a glance, built from sections that features register.
+"""``team``: the team at a glance, built from sections that features provide.
 
 Every section shows aggregates only, and only for groups of at least k people (the team's
-``k_threshold``, never below :data:`MIN_K`). Features add a section with::
+``k_threshold``, never below :data:`~bot.domain.anonymity.MIN_K`). A feature adds a section
+by providing :data:`~bot.kernel.slots.TEAM_SECTIONS`::
 
-    from bot.features.team.commands import team_section
+    flow.provide(TEAM_SECTIONS, TeamSection("Pulse trends", pulse_trends), order=20)
 
-    @team_section("Pulse trends", order=20)
-    async def pulse_trends(ctx: Context) -> list[Block]: ...
-
-The quiz registers its distribution at order 10; sections appear in ``order``.
+and a ``team <word>`` report by providing :data:`~bot.kernel.slots.TEAM_REPORTS`. Sections
+appear in ``order`` (the quiz's distribution at 10, pulse trends at 20, late evenings at 40).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-
-from bot.domain.anonymity import effective_k as _floor
+from bot.domain.anonymity import effective_k
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
-from bot.kernel.slots import TEAM_SECTIONS
-from bot.kernel.slots import TeamSection as Section
-from bot.kernel.storage.models import Team
+from bot.kernel.slots import TEAM_REPORTS, TEAM_SECTIONS
 from bot.kernel.ui import Block, Divider, Message, Text
 
-__all__ = ["TeamSection", "effective_k", "flow", "k_note", "sections", "team_section"]
+__all__ = ["flow", "team"]
 
 flow = Flow("team")
-
-SectionRenderer = Callable[[Context], Awaitable[Sequence[Block]]]
-
-
-@dataclass(frozen=True, slots=True)
-class TeamSection:
-    title: str
-    order: int
-    render: SectionRenderer
-
-
-_SECTIONS: dict[str, TeamSection] = {}
-
-
-def team_section(title: str, *, order: int = 100) -> Callable[[SectionRenderer], SectionRenderer]:
-    """Register a section of the ``team`` view. ``render`` returns its blocks (without the
-    title); an empty list hides the section. Registering the same title again replaces it
-    (a module reloaded in tests), so a section never shows twice."""
-
-    def register(render: SectionRenderer) -> SectionRenderer:
-        _SECTIONS[title] = TeamSection(title, order, render)
-        return render
-
-    return register
-
-
-def sections() -> list[TeamSection]:
-    return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.title))
-
-
-def effective_k(team: Team) -> int:
-    """The team's anonymity threshold, never below the floor whatever the database says."""
-    return _floor(int(team.k_threshold or 0))
-
-
-def k_note(*, have: int, k: int, what: str) -> str:
-    """“2 people have …; 3 more are needed” — the sentence for a group below k."""
-    more = k - have
-    people = "person has" if have == 1 else "people have"
-    return (
-        f"{have} {people} {what} so far. To keep everyone's answers private, results appear "
-        f"once at least {k} have — {more} more needed."
-    )
 
 
 @flow.command(
@@ -82,21 +33,26 @@ def k_note(*, have: int, k: int, what: str) -> str:
 )
 async def team(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     if cmd.arg(0).lower() == "disconnect":
-        from bot.features.disconnect.team_report import report
-
-        return await report(ctx)
-    k = effective_k(ctx.team)
+        return await _report(ctx, "disconnect")
+    k = effective_k(ctx.team.k_threshold or 0)
     blocks: list[Block] = [
         Text(
             f"*Team view* — totals only, never one person's answers; nothing is shown for "
             f"fewer than {k} people."
         )
     ]
-    registered = [Section(s.title, s.render) for s in sections()]
-    for section in [*ctx.provided(TEAM_SECTIONS), *registered]:
+    for section in ctx.provided(TEAM_SECTIONS):
         body = list(await section.render(ctx))
         if body:
             blocks += [Divider(), Text(f"*{section.title}*"), *body]
     if len(blocks) == 1:
         blocks.append(Text("Nothing to show yet."))
     return [Reply(Message("Team view", tuple(blocks)))]
+
+
+async def _report(ctx: Context, word: str) -> list[Effect]:
+    """``team <word>``: the report a feature provides under that word."""
+    for report in ctx.provided(TEAM_REPORTS):
+        if report.word == word:
+            return await report.run(ctx)
+    return []

@@ -1,23 +1,23 @@
-"""``settings``: your rules at a glance, and the team's settings (changed by admins)."""
+"""``settings``: your rules at a glance, and the team's settings (changed by admins).
+
+The person's own rules and reminders come from the features that keep them
+(:data:`~bot.kernel.slots.MY_SETTINGS`); the team's are the team row's."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.domain.anonymity import MIN_K
-from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
+from bot.domain.parsing import InputError, format_clock, parse_clock
 from bot.domain.zones import resolve_zone, search_zones
-from bot.features.logoff.rules import format_hours
-from bot.features.personal.commands import away_text, quiet_text
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.settings import Settings
+from bot.kernel.slots import MY_SETTINGS
 from bot.kernel.storage.models import Team
 from bot.kernel.ui import Divider, Field, Fields, Message, Text
 
@@ -67,45 +67,9 @@ def parse_channel(text: str, ctx: Context) -> tuple[str, str]:
     return match.group("id"), match.group("name") or match.group("id")
 
 
-async def _reminder_fields(ctx: Context) -> tuple[Field, ...]:
-    """The person's log-off reminder, hours mode and daily check-in, as they stand."""
-    from bot.features.logoff.models import LogoffSettings
-    from bot.scheduling import get_schedule
-
-    row = await ctx.session.scalar(
-        select(LogoffSettings).where(
-            LogoffSettings.team_id == ctx.team.id, LogoffSettings.member_id == ctx.member.id
-        )
-    )
-    logoff = "off"
-    hours = "off"
-    if row is not None and row.mode == "fixed":
-        logoff = f"{row.at} on workdays"
-    elif row is not None and row.mode == "hours":
-        logoff = f"hard stop {row.hard_stop}"
-        hours = f"on: a reminder {format_hours(row.hours or 8)} after `start`"
-    checkin = await get_schedule(ctx, kind="checkin", member=ctx.member)
-    at = getattr(checkin.rule, "at", None) if checkin is not None else None
-    return (
-        Field("Log-off reminder", logoff),
-        Field("Hours mode", hours),
-        Field("Daily check-in", format_clock(at) if at is not None else "off"),
-        Field("Public holidays", ctx.member.holidays or "not set"),
-    )
-
-
 async def _view(ctx: Context) -> Message:
     team = ctx.team
-    mine = Fields(
-        (
-            Field("Time zone", ctx.zone.key),
-            Field("Workdays", format_workdays(ctx.member.workdays)),
-            Field("Quiet hours", quiet_text(ctx)),
-            Field("Away", away_text(ctx)),
-            *await _reminder_fields(ctx),
-            Field("Working window", _window_text(ctx)),
-        )
-    )
+    mine = Fields(tuple([field for own in ctx.provided(MY_SETTINGS) for field in await own(ctx)]))
     channel = f"#{team.pulse_channel_name}" if team.pulse_channel_id else "the channel asked in"
     team_fields = Fields(
         (
@@ -238,12 +202,6 @@ def _set_support(team: Any, value: str) -> str:
 
 def _on(value: bool) -> str:
     return "on" if value else "off"
-
-
-def _window_text(ctx: Context) -> str:
-    from bot.features.disconnect.workday import member_window
-
-    return f"{member_window(ctx).label()} (`workday HH:MM-HH:MM`)"
 
 
 def _set_strict(team: Team, value: str) -> str:
