@@ -21,12 +21,13 @@ from bot.features.checkin import dashboard, records
 from bot.features.checkin.insights import ENERGY_LABELS, HOURS_LABELS, streaks
 from bot.features.checkin.models import CheckIn
 from bot.features.checkin.records import day_label, nudge_lines
+from bot.kernel.arguments import OFF, Word, clock
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, SendDirect, Update
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.storage.repositories import Teams
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Button, Buttons, Form, FormField, Message, Text, action_id
 
 __all__ = ["NOTE_MAX", "first_question", "flow", "parse_day"]
@@ -37,7 +38,6 @@ flow = Flow("checkin")
 
 NOTE_MAX = 200
 KIND = "checkin"
-OFF = ("off", "stop", "none", "disable")
 
 # code → (column, question, ((label, stored value), …))
 _QUESTIONS: dict[str, tuple[str, str, tuple[tuple[str, Any], ...]]] = {
@@ -216,27 +216,30 @@ async def start(ctx: Context) -> list[Effect]:
     return [Reply(first_question(today, row, intro=intro))]
 
 
+DAILY_AT = clock()
+
+
 @flow.command(
     "checkin",
     summary="a 30-second private check-in now; `checkin at HH:MM` sends one daily",
-    usage=("checkin", "checkin at HH:MM", "checkin off"),
+    syntax=(
+        Usage(help="answer today's check-in now: four taps and an optional note"),
+        Usage(Word("at"), DAILY_AT, help="get the check-in by DM every workday at this time"),
+        Usage(OFF, help="stop the daily check-in (past check-ins stay until you `forget`)"),
+        Usage(Word("now", "today"), hidden=True),
+        Usage(DAILY_AT, hidden=True),  # `checkin 17:00`
+    ),
     section="Check-ins",
     aliases=("check-in",),
+    featured=True,
 )
-async def checkin_command(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    args = [a.lower() for a in cmd.args]
-    if not args or args in (["now"], ["today"]):
-        return await start(ctx)
-    if args[0] in OFF and len(args) == 1:
+async def checkin_command(ctx: Context, cmd: Call) -> list[Effect]:
+    at = cmd.get(DAILY_AT)
+    if at is not None:
+        return await set_daily(ctx, format_clock(at))
+    if cmd.said(OFF):
         return await stop_schedule(ctx)
-    if args[0] == "at" and len(args) == 2:
-        return await set_daily(ctx, args[1])
-    if len(args) == 1 and any(ch.isdigit() for ch in args[0]):
-        return await set_daily(ctx, args[0])
-    raise UserError(
-        "Try `checkin` for a check-in now, `checkin at 17:00` for a daily one on your "
-        "workdays, or `checkin off` to stop it."
-    )
+    return await start(ctx)
 
 
 # --- answering --------------------------------------------------------------------------
@@ -429,18 +432,17 @@ async def purge(ctx: Context, due: Any) -> list[Effect]:
 @flow.command(
     "me",
     summary="your private dashboard: streak, your week, 7/30-day trends and a chart",
-    usage=("me", "me 30"),
+    syntax=(
+        Usage(help="your last 7 days: streak, mood, energy, hours and a chart"),
+        Usage(Word("30", "month"), help="the same for the last 30 days", more=True),
+        Usage(Word("7", "week"), hidden=True, more=True),
+    ),
     section="Check-ins",
     aliases=("dashboard", "stats"),
+    featured=True,
 )
-async def me(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    arg = cmd.arg(0).lower()
-    if arg in ("", "7", "week"):
-        days = 7
-    elif arg in ("30", "month"):
-        days = 30
-    else:
-        raise UserError("`me` shows the last 7 days; `me 30` the last 30.")
+async def me(ctx: Context, cmd: Call) -> list[Effect]:
+    days = 30 if cmd.said("30") else 7
     message = await dashboard.dashboard_message(ctx, days=days)
     from bot.features.disconnect.late_choice import my_share
 

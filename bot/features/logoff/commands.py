@@ -51,12 +51,13 @@ from bot.features.logoff.rules import (
     parse_hours,
     working_day,
 )
+from bot.kernel.arguments import OFF, Opt, Word, arg, clock, has_digit
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply, SendDirect, Update
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.storage.models.scheduling import OutboxRow
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import (
     DailyLocal,
@@ -85,8 +86,6 @@ REMINDER_KINDS = (REMIND, HOURS, SNOOZE_KIND)
 DONE = "logoff:done"
 SNOOZE_ACTION = "logoff:snooze"
 LATE = "logoff:late"
-
-OFF = ("off", "none", "stop", "clear")
 
 Outcome = Literal["on_time", "late", "working_late", "no_answer", "open"]
 
@@ -351,36 +350,50 @@ async def _schedule_hours(ctx: Context, settings: LogoffSettings, started: datet
 # --- commands ----------------------------------------------------------------------------------
 
 
+LOGOFF_AT = clock()
+HEADS_UP_WORD = Word("headsup", "heads-up", "windown", "wind-down")
+HEADS_UP_MINUTES = arg(
+    "N|off", parse_heads_up, noun="a number of minutes or `off`", example="10", greedy=False
+)
+
+
 @flow.command(
     "logoff",
     summary="your end-of-day reminder: set a time, turn it off, or see the next one",
-    usage=("logoff HH:MM", "logoff off", "logoff", "logoff headsup N|off"),
+    syntax=(
+        Usage(LOGOFF_AT, help="a reminder to log off at this time on your workdays"),
+        Usage(OFF, help="no more log-off reminders"),
+        Usage(help="show your reminder and when the next one comes"),
+        Usage(
+            HEADS_UP_WORD,
+            HEADS_UP_MINUTES,
+            help="a wind-down nudge N minutes before the reminder (1 to 120), or none",
+            more=True,  # `logoff headsup 10 minutes`
+        ),
+        Usage(HEADS_UP_WORD, OFF.plus("no"), hidden=True),
+        Usage(Word("on"), hidden=True),  # the team's default time
+    ),
     section="Reminders",
+    featured=True,
 )
-async def logoff(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    arg = cmd.arg(0).lower()
-    if not cmd.args:
+async def logoff(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         return [await _show(ctx)]
-    if arg in OFF:
+    if cmd.sub == "off":
         settings = await _settings(ctx)
         if settings is None or settings.mode == "off":
             return [reply("You have no log-off reminder. Set one with `logoff 17:30`.")]
         settings.mode = "off"
         await _apply(ctx, settings)
         return [reply("Log-off reminders are off. `logoff 17:30` (or `hours 8`) turns them on.")]
-    if arg in ("headsup", "heads-up", "windown", "wind-down"):
-        return await _heads_up(ctx, cmd.arg(1))
-    if arg == "on":
+    if cmd.sub == "headsup":
+        return await _heads_up(ctx, 0 if cmd.said(OFF) else cmd.value(HEADS_UP_MINUTES))
+    if cmd.sub == "on":
         return await set_logoff(ctx, parse_clock(ctx.team.default_logoff or "17:30"))
-    return await set_logoff(ctx, parse_clock(cmd.rest))
+    return await set_logoff(ctx, cmd.value(LOGOFF_AT))
 
 
-async def _heads_up(ctx: Context, value: str) -> list[Effect]:
-    if not value:
-        raise UserError(
-            "How many minutes before? E.g. `logoff headsup 10`, or `logoff headsup off`."
-        )
-    minutes = parse_heads_up(value)
+async def _heads_up(ctx: Context, minutes: int) -> list[Effect]:
     settings = await _settings(ctx, create=True)
     assert settings is not None
     settings.heads_up_minutes = minutes
@@ -479,11 +492,11 @@ def _day_line(ctx: Context, day: LogoffDay) -> str:
 @flow.command(
     "done",
     summary="“I'm logging off now” — records that you kept your boundary today",
-    usage=("done",),
+    syntax=(Usage(help="say you're logging off now; today's reminders stop"),),
     section="Reminders",
     aliases=("logged-off", "bye"),
 )
-async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def done(ctx: Context, cmd: Call) -> list[Effect]:
     settings = await _settings(ctx)
     target = _target_today(ctx, settings, await _day(ctx, ctx.local_today))
     end = parse_clock(target or ctx.team.default_logoff or "17:30")
@@ -508,10 +521,10 @@ async def _after_log_off(ctx: Context, day: date) -> list[Effect]:
 @flow.command(
     "start",
     summary="integration mode: start today's workday clock (see `hours`)",
-    usage=("start",),
+    syntax=(Usage(help="start today's clock in hours mode (see `hours`)"),),
     section="Reminders",
 )
-async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def start(ctx: Context, cmd: Call) -> list[Effect]:
     settings = await _settings(ctx)
     if settings is not None and settings.mode == "fixed":
         from bot.features.disconnect import workday
@@ -559,14 +572,40 @@ async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     ]
 
 
+HOURS_N = arg(
+    "N",
+    parse_hours,
+    noun="a number of hours",
+    example="8",
+    looks=has_digit,
+)
+UNTIL = Word("until", "stop", "by", "hardstop")
+HARD_STOP = clock()
+
+
 @flow.command(
     "hours",
     summary="integration mode: remind after N hours since `start`, with a hard stop",
-    usage=("hours N", "hours N until HH:MM", "hours off", "hours"),
+    syntax=(
+        Usage(
+            HOURS_N,
+            Opt(UNTIL, HARD_STOP),
+            shown="N",
+            help="hours mode: a reminder N hours after `start` (1 to 16)",
+        ),
+        Usage(
+            HOURS_N,
+            UNTIL,
+            HARD_STOP,
+            help="the same, and never later than this time (your hard stop)",
+        ),
+        Usage(OFF, help="leave hours mode"),
+        Usage(help="show your hours mode"),
+    ),
     section="Reminders",
 )
-async def hours(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.args:
+async def hours(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         settings = await _settings(ctx)
         if settings is None or settings.mode != "hours":
             return [
@@ -576,7 +615,7 @@ async def hours(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
                 )
             ]
         return [await _show(ctx)]
-    if cmd.arg(0).lower() in OFF:
+    if cmd.said(OFF):
         settings = await _settings(ctx)
         if settings is None or settings.mode != "hours":
             return [reply("Integration mode is already off.")]
@@ -587,18 +626,7 @@ async def hours(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
                 "Integration mode off: no hours-based reminders. `logoff 17:30` sets a fixed one."
             )
         ]
-    words = [w.lower() for w in cmd.args]
-    stop: time | None = None
-    for keyword in ("until", "stop", "by", "hardstop"):
-        if keyword in words:
-            index = words.index(keyword)
-            if index + 1 >= len(words):
-                raise UserError("Give the hard stop as a time, e.g. `hours 8 until 18:30`.")
-            stop = parse_clock(cmd.args[index + 1])
-            words = words[:index] + words[index + 2 :]
-            break
-    value = parse_hours(" ".join(words))
-    return await set_hours(ctx, value, hard_stop=stop)
+    return await set_hours(ctx, cmd.value(HOURS_N), hard_stop=cmd.get(HARD_STOP))
 
 
 # --- answers -----------------------------------------------------------------------------------

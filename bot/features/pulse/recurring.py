@@ -14,8 +14,8 @@ from bot.domain.parsing import (
     InputError,
     TooLong,
     format_clock,
-    parse_clock,
     parse_duration,
+    parse_weekday,
 )
 from bot.domain.zones import safe_zone
 from bot.features.pulse.chart import trend_chart
@@ -39,18 +39,22 @@ from bot.features.pulse.templates import PulseTemplate, PulseTemplates, get_puls
 from bot.features.pulse.views import deadline_text, kind_text, series_line
 from bot.features.pulse.window import hold, weekly_slot
 from bot.features.team.commands import team_section
+from bot.kernel.arguments import OFF, Arg, Opt, Word, arg, clock, weekday
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.events import Place
-from bot.kernel.grammar import ParsedCommand
+from bot.kernel.settings import Settings
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Block, Image, Message, Option, Select, Text
 from bot.scheduling import Due, WeeklyLocal, cancel_schedule, get_schedule, set_schedule
 
 __all__ = [
+    "SCHEDULE_USAGES",
     "WEEKLY_JOB",
     "ask_template",
     "schedule_command",
+    "template_names",
     "templates",
     "templates_message",
     "trend_blocks",
@@ -68,6 +72,12 @@ MAX_SERIES = 20
 
 def templates(ctx: Context) -> PulseTemplates:
     return get_pulse_templates(ctx.settings.content_dir or None)
+
+
+def template_names(typed: str, settings: Settings) -> list[str]:
+    """The templates whose name starts with what was typed (for autocomplete)."""
+    ids = get_pulse_templates(settings.content_dir or None).ids
+    return [i for i in ids if i.startswith(typed.strip().lower())]
 
 
 def template_or_error(ctx: Context, template_id: str) -> PulseTemplate:
@@ -130,71 +140,94 @@ def _asked_reply(number: int, channel: Place, closes: datetime, zone: str) -> Re
 # --- pulse schedule -------------------------------------------------------------------------
 
 
-async def schedule_command(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    """`pulse schedule` (list), `pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]`,
-    `pulse schedule off N`."""
-    args = list(cmd.args[1:])
-    if not args:
-        return [await _list_series(ctx)]
-    if not ctx.is_admin:
-        raise UserError("Only team admins can schedule or stop recurring pulses.")
-    head = args[0].lower()
-    if head in ("off", "stop", "cancel", "remove", "delete"):
-        return await _stop_series(ctx, args[1:])
-    if head in ("weekly", "every"):
-        args = args[1:]
-    elif head in ("daily", "monthly"):
-        raise UserError("Recurring pulses are weekly: `pulse schedule weekly fri 15:00 workload`.")
-    return await _add_series(ctx, args)
-
-
 USAGE = (
     "Schedule a weekly pulse like this: `pulse schedule weekly fri 15:00 workload` "
     "(`pulse templates` lists the questions)."
 )
+ADMINS_ONLY = "Only team admins can schedule or stop recurring pulses."
 
 
 def _weekday(text: str) -> int:
-    from bot.domain.parsing import parse_weekday
-
     if any(mark in text for mark in ",-–") or text.lower() in ("weekdays", "daily", "everyday"):
-        raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
-    try:
-        return parse_weekday(text)
-    except InputError as error:
-        raise UserError(f"{error} {USAGE}") from None
+        raise InputError("Pick one day of the week for a weekly pulse.")
+    return parse_weekday(text)
 
 
-async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
-    open_minutes: int | None = None
-    lowered = [a.lower() for a in args]
-    for word in ("closes", "open", "for"):
-        if word in lowered:
-            where = lowered.index(word)
-            too_long = UserError(
-                "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so "
-                "that it closes before the next one."
-            )
-            try:
-                length = parse_duration(" ".join(args[where + 1 :]), maximum=timedelta(days=7))
-            except TooLong:
-                raise too_long from None
-            except InputError as error:
-                raise UserError(str(error)) from None
-            if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
-                raise too_long
-            open_minutes = int(length.total_seconds() // 60)
-            args = args[:where]
-            break
-    if len(args) != 3:
-        raise UserError(USAGE)
-    weekday = _weekday(args[0])
+def _open_minutes(text: str) -> int:
+    too_long = InputError(
+        "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so that it "
+        "closes before the next one."
+    )
     try:
-        at = parse_clock(args[1])
-    except InputError as error:
-        raise UserError(f"{error} {USAGE}") from None
-    template = template_or_error(ctx, args[2])
-    weekday, at, moved = weekly_slot(ctx, weekday, at)
+        length = parse_duration(text, maximum=timedelta(days=7))
+    except TooLong:
+        raise too_long from None
+    if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
+        raise too_long
+    return int(length.total_seconds() // 60)
+
+
+def _series_number(text: str) -> int:
+    if not text.lstrip("#").isdigit() or len(text) > 6:
+        raise InputError("Which one? `pulse schedule off 2` (`pulse schedule` lists them).")
+    return int(text.lstrip("#"))
+
+
+SCHEDULE = Word("schedule")
+DAY = weekday("fri", parse=_weekday)
+AT = clock("15:00", example="15:00")
+TEMPLATE: Arg[PulseTemplate] = Arg(
+    "TEMPLATE",
+    lambda piece, ctx: template_or_error(ctx, piece.text),
+    noun="a template's name",
+    example="workload",
+    greedy=False,
+    complete=template_names,
+)
+OPEN_MINUTES = arg("2d", _open_minutes, noun="how long it stays open", example="2d")
+OPEN_FOR = Opt(Word("closes", "open", "for"), OPEN_MINUTES)
+SERIES = arg("N", _series_number, noun="a weekly pulse's number", example="2", greedy=False)
+SCHEDULE_USAGES = (
+    Usage(
+        SCHEDULE,
+        Word("weekly", "every"),
+        DAY,
+        AT,
+        TEMPLATE,
+        OPEN_FOR,
+        admin=ADMINS_ONLY,
+        hint=USAGE,
+        help="admins: ask a ready-made question every week at this day and time",
+    ),
+    Usage(SCHEDULE, help="list the weekly pulses"),
+    Usage(
+        SCHEDULE,
+        OFF.plus("cancel", "remove", "delete"),
+        SERIES,
+        admin=ADMINS_ONLY,
+        help="stop weekly pulse number N",
+    ),
+    Usage(SCHEDULE, DAY, AT, TEMPLATE, OPEN_FOR, admin=ADMINS_ONLY, hint=USAGE, hidden=True),
+    Usage(SCHEDULE, Word("daily", "monthly"), admin=ADMINS_ONLY, hidden=True, more=True),
+)
+
+
+async def schedule_command(ctx: Context, cmd: Call) -> list[Effect]:
+    """`pulse schedule` (list), `pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]`,
+    `pulse schedule off N`."""
+    if cmd.words == ("schedule",) and not cmd.values:
+        return [await _list_series(ctx)]
+    if cmd.said("off"):
+        return await _stop_series(ctx, cmd.value(SERIES))
+    if cmd.said("daily"):
+        raise UserError("Recurring pulses are weekly: `pulse schedule weekly fri 15:00 workload`.")
+    return await _add_series(ctx, cmd)
+
+
+async def _add_series(ctx: Context, cmd: Call) -> list[Effect]:
+    open_minutes = cmd.get(OPEN_MINUTES)
+    template = cmd.value(TEMPLATE)
+    weekday, at, moved = weekly_slot(ctx, cmd.value(DAY), cmd.value(AT))
     channel = target_channel(ctx)
     repo = pulses(ctx)
     existing = await repo.active_series()
@@ -247,10 +280,7 @@ def _duration_text(minutes: int) -> str:
     return " ".join(p for p in parts if p)
 
 
-async def _stop_series(ctx: Context, args: list[str]) -> list[Effect]:
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
-        raise UserError("Which one? `pulse schedule off 2` (`pulse schedule` lists them).")
-    number = int(args[0].lstrip("#"))
+async def _stop_series(ctx: Context, number: int) -> list[Effect]:
     series = await pulses(ctx).series(number)
     if series is None or not series.active:
         raise UserError(f"There is no active weekly pulse #{number}. `pulse schedule` lists them.")

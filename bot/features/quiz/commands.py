@@ -33,12 +33,13 @@ from bot.features.quiz.views import (
     verdict_for,
 )
 from bot.features.team.commands import effective_k
+from bot.kernel.arguments import Word
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, Update
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.storage.models import Conversation
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Block, Button, Buttons, Message, Text
 
 __all__ = ["KIND", "flow"]
@@ -48,7 +49,6 @@ quiz_setup.register(flow)
 
 KIND = "quiz"
 MOVED_ON = "This quiz has moved on, so that button changed nothing."
-USAGE = ("quiz", "quiz result", "quiz history", "quiz restart", "quiz cancel")
 
 
 def content_of(ctx: Context) -> Content:
@@ -192,26 +192,33 @@ def _parse(value: str, parts: int) -> tuple[str, int, str] | None:
 @flow.command(
     "quiz",
     summary="balance or integration? a short quiz, one question at a time; retake any time",
-    usage=USAGE,
+    syntax=(
+        Usage(help="start the quiz (or carry on where you stopped)"),
+        Usage(
+            Word("result", "results", "me", "mine", "show"), help="show your latest result again"
+        ),
+        Usage(Word("history"), help="your past results"),
+        Usage(Word("restart", "retake", "again", "new"), help="start over from the first question"),
+        Usage(Word("cancel", "stop", "quit"), help="stop the quiz in progress"),
+        Usage(Word("start", "take"), hidden=True),
+    ),
     section="Start here",
+    featured=True,
 )
-async def quiz(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    sub = cmd.arg(0).lower()
-    if sub in ("", "start", "take"):
+async def quiz(ctx: Context, cmd: Call) -> list[Effect]:
+    sub = cmd.sub
+    if sub in ("", "start"):
         return await _start_or_offer(ctx)
-    if sub in ("restart", "retake", "again", "new"):
+    if sub == "restart":
         return [Reply(await _begin(ctx))]
-    if sub in ("result", "results", "me", "mine", "show"):
+    if sub == "result":
         return await _show_result(ctx)
     if sub == "history":
         return await _history(ctx)
-    if sub in ("cancel", "stop", "quit"):
-        conversation = await ctx.conversations.get(ctx.member, KIND)
-        if conversation is None:
-            raise UserError("You have no quiz in progress. `/crossfade quiz` starts one.")
-        return await _cancel(ctx, conversation)
-    usage = ", ".join(f"`/crossfade {u}`" for u in USAGE)
-    raise UserError(f"I don't know `quiz {sub[:20]}`. Try {usage}.")
+    conversation = await ctx.conversations.get(ctx.member, KIND)
+    if conversation is None:
+        raise UserError("You have no quiz in progress. `/crossfade quiz` starts one.")
+    return await _cancel(ctx, conversation)
 
 
 async def _show_result(ctx: Context) -> list[Effect]:

@@ -17,11 +17,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.anonymity import effective_k as _floor
+from bot.kernel.arguments import Word
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.storage.models import Team
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Block, Divider, Message, Text
 
 __all__ = ["TeamSection", "effective_k", "flow", "k_note", "sections", "team_section"]
@@ -75,11 +76,17 @@ def k_note(*, have: int, k: int, what: str) -> str:
 @flow.command(
     "team",
     summary="the team at a glance — quiz results and pulse trends, never one person",
-    usage=("team", "team disconnect"),
+    syntax=(
+        Usage(help="how the team's quiz results and weekly pulses look, never one person"),
+        Usage(
+            Word("disconnect"),
+            help="admins: the bot's DMs of the last 4 weeks, inside and outside working windows",
+        ),
+    ),
     section="Team",
 )
-async def team(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if cmd.arg(0).lower() == "disconnect":
+async def team(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.said("disconnect"):
         from bot.features.disconnect.team_report import report
 
         return await report(ctx)
