@@ -38,7 +38,14 @@ TOURS = (
     ("Weekly pulses", ROOT / "examples" / "pulse_weekly.txt"),
     ("A pulse waits for the working window", ROOT / "examples" / "pulse_window.txt"),
 )
-SOURCES = ("bot/flows", "bot/domain", "bot/kernel/app.py", "bot/kernel/grammar.py")
+SOURCES = (
+    "bot/features",
+    "bot/domain",
+    "bot/kernel/app.py",
+    "bot/kernel/grammar.py",
+    "bot/kernel/syntax.py",
+    "bot/kernel/arguments.py",
+)
 # Calls whose strings are for developers and operators, never for a person in chat.
 _QUIET_CALLS = {"debug", "info", "warning", "error", "exception", "ValueError", "RuntimeError"}
 _QUIET_CALLS |= {"TypeError", "KeyError", "AssertionError", "getLogger", "select", "text"}
@@ -154,7 +161,7 @@ def _source_files() -> list[Path]:
     files: list[Path] = []
     for name in SOURCES:
         path = ROOT / name
-        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
     return files
 
 

@@ -106,14 +106,15 @@ class Flow:
         name: str,
         *,
         summary: str,
-        syntax: tuple[Usage, ...],
+        syntax: tuple[Usage, ...] = (Usage(),),
         admin: bool = False,
         section: str = "You",
         aliases: tuple[str, ...] = (),
         featured: bool = False,
     ) -> Callable[[CommandHandler], CommandHandler]:
         """Register a command: ``syntax`` lists its usages, each with its help (see
-        :mod:`bot.kernel.syntax`); the handler receives the typed :class:`Call`."""
+        :mod:`bot.kernel.syntax`; by default the command takes no words); the handler
+        receives the typed :class:`Call`."""
 
         def register(handler: CommandHandler) -> CommandHandler:
             spec = CommandSpec(

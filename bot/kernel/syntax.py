@@ -25,76 +25,23 @@ that got furthest: an argument's own error (``“25:00” isn't a time…``), wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.domain.parsing import InputError
-from bot.kernel.arguments import Arg, Opt, Part, Piece, Word
+from bot.kernel.arguments import Arg, Word
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
 from bot.kernel.grammar import ParsedCommand, did_you_mean
 from bot.kernel.settings import Settings
+from bot.kernel.usage import Usage, Walk, complete, piece
+from bot.kernel.usage import walk as walk_along
 
 __all__ = ["Call", "Syntax", "Usage"]
 
 T = TypeVar("T")
-
-
-class Usage:
-    """One way of typing a command: its parts, and what ``help`` says about it.
-
-    ``shown`` replaces the parts in the usage line with a placeholder (``YYYY-MM-DD`` for
-    one day); ``example`` with a value that works as typed (``mon-fri``), which platforms
-    also offer as a suggestion. ``hidden`` usages are understood but not listed (``checkin
-    now``). ``admin`` makes a usage admins' only: it is the answer to anyone else, given
-    before any argument is read. Words after a usage are refused unless ``more`` (or the
-    command takes no words at all); ``hint`` follows the errors of its arguments."""
-
-    __slots__ = ("admin", "example", "help", "hidden", "hint", "more", "parts", "shown")
-
-    def __init__(
-        self,
-        *parts: Part,
-        help: str = "",
-        shown: str = "",
-        example: str = "",
-        hidden: bool = False,
-        admin: str = "",
-        more: bool = False,
-        hint: str = "",
-    ) -> None:
-        self.parts = parts
-        self.help = help
-        self.shown = shown
-        self.example = example
-        self.hidden = hidden
-        self.admin = admin
-        self.more = more
-        self.hint = hint
-
-    def text(self) -> str:
-        """The usage line after the command's name (``headsup N|off``)."""
-        return self.example or self.shown or " ".join(_shown(p) for p in self.parts)
-
-    def sample(self) -> str:
-        """The usage with an example in each argument's place (``logoff 17:30``)."""
-        return self.example or " ".join(_sample(p) for p in self.parts if not isinstance(p, Opt))
-
-    def __repr__(self) -> str:
-        return f"Usage({self.text()!r})"
-
-
-def _shown(part: Part) -> str:
-    if isinstance(part, Word):
-        return part.name
-    if isinstance(part, Opt):
-        return "[" + " ".join([part.head.name, *(_shown(p) for p in part.parts)]) + "]"
-    return part.shown
-
-
-def _sample(part: Word | Arg[Any]) -> str:
-    return part.name if isinstance(part, Word) else part.example
+_SHORT = 120  # characters of usage lines listed in full in an answer
 
 
 @dataclass(frozen=True)
@@ -136,86 +83,6 @@ class Call:
         return value
 
 
-@dataclass
-class _Walk:
-    """How far one usage got with the words typed."""
-
-    usage: Usage
-    order: int
-    words: list[str] = field(default_factory=list)
-    taken: list[tuple[Arg[Any], int, int]] = field(default_factory=list)
-    at: int = 0
-    said: int = 0
-    fail: str = ""  # "", "word", "missing", "shape" or "extra"
-    part: Part | None = None
-    span: tuple[int, int] = (0, 0)
-
-
-def _stops(parts: Iterable[Part]) -> set[str]:
-    """The words that end a greedy argument: those that may come right after it."""
-    found: set[str] = set()
-    for part in parts:
-        if isinstance(part, Opt):
-            found |= set(part.head.words)
-            continue
-        if isinstance(part, Word):
-            found |= set(part.words)
-        break
-    return found
-
-
-def _end(arg: Arg[Any], after: tuple[Part, ...], tokens: tuple[str, ...], at: int) -> int:
-    if not arg.greedy or (after and isinstance(after[0], Arg)):
-        return at + 1
-    stops = _stops(after)
-    for index in range(at, len(tokens)):
-        if tokens[index].lower() in stops:
-            return index
-    return len(tokens)
-
-
-def _piece(line: ParsedCommand, start: int, end: int) -> Piece:
-    words = line.args[start:end]
-    text = " ".join(words)
-    return Piece(text, words, _after(line.rest, start) if end == len(line.args) else text)
-
-
-def _walk_parts(walk: _Walk, parts: tuple[Part, ...], line: ParsedCommand) -> None:
-    tokens = line.args
-    for n, part in enumerate(parts):
-        here = tokens[walk.at] if walk.at < len(tokens) else None
-        if isinstance(part, Opt):
-            if here is not None and part.head.matches(here):
-                walk.words.append(part.head.name)
-                walk.at, walk.said = walk.at + 1, walk.said + 1
-                _walk_parts(walk, part.parts, line)
-                if walk.fail:
-                    return
-            continue
-        if isinstance(part, Word):
-            if here is None or not part.matches(here):
-                walk.fail, walk.part = "word", part
-                return
-            walk.words.append(part.name)
-            walk.at, walk.said = walk.at + 1, walk.said + 1
-            continue
-        end = _end(part, parts[n + 1 :], tokens, walk.at)
-        if here is None or end <= walk.at:
-            walk.fail, walk.part = "missing", part
-            return
-        if part.looks is not None and not part.looks(_piece(line, walk.at, end)):
-            walk.fail, walk.part, walk.span = "shape", part, (walk.at, end)
-            return
-        walk.taken.append((part, walk.at, end))
-        walk.at = end
-
-
-def _after(rest: str, count: int) -> str:
-    """``rest`` without its first ``count`` words, as typed."""
-    pieces = rest.split(None, count)
-    return pieces[count] if len(pieces) > count else ""
-
-
 @dataclass(frozen=True)
 class Syntax:
     """Every usage of one command, in the order ``help`` lists them."""
@@ -238,11 +105,14 @@ class Syntax:
 
     def parse(self, name: str, line: ParsedCommand, ctx: Context) -> Call:
         """Read ``line`` by the usages, or raise :class:`UserError` saying what didn't fit."""
-        walks = [self._walk(u, n, line) for n, u in enumerate(self.usages)]
+        takes = self.takes_words
+        walks = [walk_along(u, n, line, takes_words=takes) for n, u in enumerate(self.usages)]
         fitting = [w for w in walks if not w.fail]
-        if not fitting:
+        best = max(fitting, key=lambda w: (w.said, -w.order), default=None)
+        # A usage whose words were said but whose arguments did not fit is what was meant,
+        # rather than one that fits by reading those words as an argument.
+        if best is None or any(w.fail and w.said > best.said for w in walks):
             raise self._refusal(name, line, walks, ctx)
-        best = max(fitting, key=lambda w: (w.said, -w.order))
         if best.usage.admin and not ctx.is_admin:
             raise UserError(best.usage.admin)
         values: dict[Arg[Any], Any] = {}
@@ -250,42 +120,32 @@ class Syntax:
             values[arg] = self._read(best.usage, arg, line, (start, end), ctx)
         return Call(name, best.usage, tuple(best.words), values, line)
 
-    def _walk(self, usage: Usage, order: int, line: ParsedCommand) -> _Walk:
-        walk = _Walk(usage, order)
-        _walk_parts(walk, usage.parts, line)
-        if not walk.fail and walk.at < len(line.args) and self.takes_words and not usage.more:
-            walk.fail = "extra" if usage.parts else "word"
-        return walk
-
     @staticmethod
     def _read(
         usage: Usage, arg: Arg[Any], line: ParsedCommand, span: tuple[int, int], ctx: Context
     ) -> Any:
         try:
-            return arg.value(_piece(line, *span), ctx)
+            return arg.value(piece(line, *span), ctx)
         except InputError as error:
             raise UserError(f"{error} {usage.hint}".strip()) from None
 
     def _refusal(
-        self, name: str, line: ParsedCommand, walks: list[_Walk], ctx: Context
+        self, name: str, line: ParsedCommand, walks: list[Walk], ctx: Context
     ) -> UserError:
         tokens = line.args
-        shown = [w for w in walks if not w.usage.hidden] or walks
+        failed = [w for w in walks if w.fail]
+        shown = [w for w in failed if not w.usage.hidden] or failed
         deepest = max(w.at for w in shown)
         here = [w for w in shown if w.at == deepest]
         on_word = [w for w in here if w.fail == "word"]
         specific = [w for w in here if w.fail != "word"]
         chosen = specific[0] if specific else here[0]
-        admins = [chosen] if specific else on_word
+        admins = [chosen] if specific else [w for w in on_word if w.part is not None]
         if admins and all(w.usage.admin for w in admins) and not ctx.is_admin:
             return UserError(admins[0].usage.admin)
         prefix = " ".join([name, *(t.lower() for t in tokens[:deepest])])
         if chosen.fail == "extra":
-            extra = " ".join(tokens[deepest:])
-            return UserError(
-                f"`{prefix}` is complete on its own: I don't know what to do with "
-                f"“{_clip(extra)}”, so nothing was done."
-            )
+            return _left_over(name, chosen, " ".join(tokens[deepest:]))
         if chosen.fail == "missing" and isinstance(chosen.part, Arg):
             hint = f" {chosen.usage.hint}" if chosen.usage.hint else ""
             return UserError(
@@ -299,7 +159,7 @@ class Syntax:
             return UserError(
                 f"That isn't {chosen.part.noun}: e.g. `{prefix} {chosen.part.example}`."
             )
-        hidden = [w for w in walks if w.at == deepest and w.fail == "word"]
+        hidden = [w for w in failed if w.at == deepest and w.fail == "word"]
         return _unknown_word(name, prefix, tokens[deepest:], on_word, hidden)
 
     # --- what platforms show -----------------------------------------------------------------
@@ -338,30 +198,47 @@ class Syntax:
         open_end = not typed or typed[-1].isspace()
         found: list[str] = []
         for usage in self.visible:
-            for candidate in _complete(usage.parts, tokens, open_end, settings):
+            for candidate in complete(usage.parts, tokens, open_end, settings):
                 if candidate not in found:
                     found.append(candidate)
         return found
+
+
+def _left_over(name: str, walk: Walk, extra: str) -> UserError:
+    """Words after a complete usage: what the usage takes, and what was not understood."""
+    said = " ".join([name, *walk.words])
+    nouns = [part.noun for part, _start, _end in walk.taken]
+    takes = (
+        f"`{said}` takes {_either(nouns, 'and')}, e.g. `{name} {walk.usage.sample()}`;"
+        if nouns
+        else f"`{said}` takes nothing more:"
+    )
+    return UserError(f"{takes} I don't know what to do with “{_clip(extra)}”, so nothing was done.")
 
 
 def _unknown_word(
     name: str,
     prefix: str,
     rest: tuple[str, ...],
-    listed: list[_Walk],
-    understood: list[_Walk],
+    listed: list[Walk],
+    understood: list[Walk],
 ) -> UserError:
-    """A word that no usage has at this place: which words may come, and the closest."""
+    """A word that no usage has at this place: the closest, and the usages that may come
+    (in full while they are short, else by their words)."""
     names: list[str] = []
-    for walk in listed:
-        if isinstance(walk.part, Word) and walk.part.name not in names:
-            names.append(walk.part.name)
+    lines: list[str] = []
+    for failed in listed:
+        if isinstance(failed.part, Word) and failed.part.name not in names:
+            names.append(failed.part.name)
+            lines.append(f"{name} {failed.usage.text()}")
     synonyms: dict[str, str] = {}
-    for walk in understood:  # hidden usages' words count for "did you mean"
-        if isinstance(walk.part, Word):
-            synonyms.update({w: walk.part.name for w in walk.part.words if w not in synonyms})
+    for failed in understood:  # hidden usages' words count for "did you mean"
+        if isinstance(failed.part, Word):
+            synonyms.update({w: failed.part.name for w in failed.part.words if w not in synonyms})
+    short = sum(len(line) for line in lines) <= _SHORT
+    choices = [f"`{line}`" for line in lines] if short else [f"`{prefix} {n}`" for n in names]
     more = (
-        f"After `{prefix}` comes {_either(names)} — `/crossfade help {name}` explains each."
+        f"Try {_either(choices)} — `/crossfade help {name}` explains each."
         if names
         else f"`/crossfade help {name}` shows how to use it."
     )
@@ -372,46 +249,10 @@ def _unknown_word(
     return UserError(f"I don't know `{prefix} {_clip(rest[0], 20)}`.{hint} {more}")
 
 
-def _complete(
-    parts: tuple[Part, ...], tokens: list[str], open_end: bool, settings: Settings
-) -> list[str]:
-    done = tokens if open_end else tokens[:-1]
-    partial = "" if open_end else tokens[-1]
-    flat = [p for p in parts if not isinstance(p, Opt)]
-    said: list[str] = []
-    for n, part in enumerate(flat):
-        typed_whole = len(said) < len(done)
-        if isinstance(part, Word):
-            if typed_whole and part.matches(done[len(said)]):
-                said.append(done[len(said)])
-                continue
-            if not typed_whole and partial and part.name.startswith(partial.lower()):
-                return _fill([*said, part.name], flat[n + 1 :], settings)
-            return []
-        if part.complete is not None and (part.greedy or not typed_whole):
-            here = " ".join([*done[len(said) :], partial]).strip()
-            head = " ".join(said)
-            return [f"{head} {c}".strip() for c in part.complete(here, settings)]
-        if not typed_whole:
-            return []
-        said.append(done[len(said)])
-    return []
-
-
-def _fill(said: list[str], rest: list[Word | Arg[Any]], settings: Settings) -> list[str]:
-    """A usage written out with examples, ending in its argument's completions."""
-    words = list(said)
-    for n, part in enumerate(rest):
-        if isinstance(part, Arg) and part.complete is not None and n == len(rest) - 1:
-            return [" ".join([*words, c]) for c in part.complete("", settings)]
-        words.append(_sample(part))
-    return []
-
-
-def _either(names: list[str]) -> str:
+def _either(names: list[str], joint: str = "or") -> str:
     if len(names) <= 1:
         return names[0] if names else ""
-    return ", ".join(names[:-1]) + f" or {names[-1]}"
+    return ", ".join(names[:-1]) + f" {joint} {names[-1]}"
 
 
 def _clip(text: str, limit: int = 30) -> str:

@@ -13,8 +13,9 @@ async def test_messages_doc_is_current() -> None:
 
 def test_messages_doc_covers_every_flow_and_error() -> None:
     text = TARGET.read_text()
-    for module in ("checkin", "logoff", "personal", "pulse", "quiz", "privacy", "team_settings"):
-        assert f"### `bot/flows/{module}.py`" in text
+    for feature in ("checkin", "logoff", "personal", "pulse", "quiz", "team", "disconnect"):
+        assert f"### `bot/features/{feature}/" in text
+    assert "### `bot/kernel/syntax.py`" in text  # the grammar's answers to bad input
     # Conversations show what a person reads, including answers to mistakes.
     assert "I don't know the time zone “Europe/Berln”" in text
     assert "Which answers should “Is the new rota working?” take?" in text

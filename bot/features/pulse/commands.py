@@ -12,6 +12,13 @@ from bot.domain.parsing import InputError, parse_clock
 from bot.features.pulse import ask as pulse_ask
 from bot.features.pulse import polls, recurring
 from bot.features.pulse import window as pulse_window
+from bot.features.pulse.arguments import (
+    NUMBER,
+    QUESTION,
+    QUOTED_QUESTION,
+    SCHEDULE_USAGES,
+)
+from bot.features.pulse.arguments import quoted as is_quoted
 from bot.features.pulse.tally import (
     DEFAULT_OPEN,
     Kind,
@@ -26,7 +33,7 @@ from bot.features.pulse.tally import (
     validate_question,
 )
 from bot.features.pulse.views import deadline_text, poll_line
-from bot.kernel.arguments import Piece, Word, arg, words
+from bot.kernel.arguments import Piece, Word
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, Update
 from bot.kernel.errors import UserError
@@ -43,27 +50,7 @@ flow = Flow("pulse")
 FORM = "pulse:create"
 
 
-def _poll_number(text: str) -> int:
-    cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or len(cleaned) > 9:
-        raise InputError(f"“{cleaned[:20]}” isn't a pulse number. `pulse list` shows them.")
-    return int(cleaned)
-
-
-def _quoted(piece: Piece) -> bool:
-    return piece.raw.startswith(('"', "'"))
-
-
 ASK = Word("ask")
-QUESTION = words(
-    '"Question?" scale|yesno|options a,b,c [closes 2d]',
-    noun="a question and its kind",
-    example='"Is your workload sustainable?" yesno',
-    complete=recurring.template_names,
-)
-# `pulse "Question?" yesno` — the "ask" was left out; the meaning is plain.
-QUOTED_QUESTION = words(QUESTION.shown, noun=QUESTION.noun, example=QUESTION.example, looks=_quoted)
-NUMBER = arg("ID", _poll_number, noun="a pulse number", example="3", greedy=False)
 
 
 @flow.command(
@@ -97,7 +84,7 @@ NUMBER = arg("ID", _poll_number, noun="a pulse number", example="3", greedy=Fals
             help="close a pulse early (whoever asked it, or an admin)",
         ),
         Usage(Word("templates", "template"), help="the ready-made questions"),
-        *recurring.SCHEDULE_USAGES,
+        *SCHEDULE_USAGES,
         Usage(QUOTED_QUESTION, hidden=True),
     ),
     section="Team",
@@ -132,7 +119,7 @@ async def pulse(ctx: Context, cmd: Call) -> list[Effect]:
 async def _ask(ctx: Context, question: Piece) -> list[Effect]:
     polls.require_creator(ctx)
     tokens = list(question.tokens)
-    quoted = _quoted(question)
+    quoted = is_quoted(question)
     is_template = (
         not quoted and bool(tokens) and recurring.templates(ctx).get(tokens[0]) is not None
     )

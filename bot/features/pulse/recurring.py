@@ -11,13 +11,18 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.domain.parsing import (
-    InputError,
-    TooLong,
     format_clock,
-    parse_duration,
-    parse_weekday,
 )
 from bot.domain.zones import safe_zone
+from bot.features.pulse.arguments import (
+    AT,
+    DAY,
+    GAP_BEFORE_NEXT,
+    OPEN_MINUTES,
+    SERIES,
+    TEMPLATE,
+    template_or_error,
+)
 from bot.features.pulse.chart import trend_chart
 from bot.features.pulse.polls import (
     close_poll,
@@ -28,33 +33,28 @@ from bot.features.pulse.polls import (
     target_channel,
 )
 from bot.features.pulse.tally import (
-    MIN_OPEN,
     TrendRow,
     WeekResult,
     effective_k,
     trend_rows,
     validate_deadline,
 )
-from bot.features.pulse.templates import PulseTemplate, PulseTemplates, get_pulse_templates
+from bot.features.pulse.templates import PulseTemplates, get_pulse_templates
 from bot.features.pulse.views import deadline_text, kind_text, series_line
 from bot.features.pulse.window import hold, weekly_slot
 from bot.features.team.commands import team_section
-from bot.kernel.arguments import OFF, Arg, Opt, Word, arg, clock, weekday
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.events import Place
-from bot.kernel.settings import Settings
-from bot.kernel.syntax import Call, Usage
+from bot.kernel.syntax import Call
 from bot.kernel.ui import Block, Image, Message, Option, Select, Text
 from bot.scheduling import Due, WeeklyLocal, cancel_schedule, get_schedule, set_schedule
 
 __all__ = [
-    "SCHEDULE_USAGES",
     "WEEKLY_JOB",
     "ask_template",
     "schedule_command",
-    "template_names",
     "templates",
     "templates_message",
     "trend_blocks",
@@ -65,27 +65,11 @@ log = logging.getLogger(__name__)
 
 WEEKLY_JOB = "pulse.weekly"
 FULL_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# A weekly poll closes this long before the next one opens, so its results land first.
-GAP_BEFORE_NEXT = timedelta(hours=1)
 MAX_SERIES = 20
 
 
 def templates(ctx: Context) -> PulseTemplates:
     return get_pulse_templates(ctx.settings.content_dir or None)
-
-
-def template_names(typed: str, settings: Settings) -> list[str]:
-    """The templates whose name starts with what was typed (for autocomplete)."""
-    ids = get_pulse_templates(settings.content_dir or None).ids
-    return [i for i in ids if i.startswith(typed.strip().lower())]
-
-
-def template_or_error(ctx: Context, template_id: str) -> PulseTemplate:
-    found = templates(ctx).get(template_id)
-    if found is None:
-        ids = ", ".join(f"`{i}`" for i in templates(ctx).ids)
-        raise UserError(f"There is no template “{template_id[:30]}”. Templates: {ids}.")
-    return found
 
 
 # --- pulse templates ------------------------------------------------------------------------
@@ -138,78 +122,6 @@ def _asked_reply(number: int, channel: Place, closes: datetime, zone: str) -> Re
 
 
 # --- pulse schedule -------------------------------------------------------------------------
-
-
-USAGE = (
-    "Schedule a weekly pulse like this: `pulse schedule weekly fri 15:00 workload` "
-    "(`pulse templates` lists the questions)."
-)
-ADMINS_ONLY = "Only team admins can schedule or stop recurring pulses."
-
-
-def _weekday(text: str) -> int:
-    if any(mark in text for mark in ",-–") or text.lower() in ("weekdays", "daily", "everyday"):
-        raise InputError("Pick one day of the week for a weekly pulse.")
-    return parse_weekday(text)
-
-
-def _open_minutes(text: str) -> int:
-    too_long = InputError(
-        "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so that it "
-        "closes before the next one."
-    )
-    try:
-        length = parse_duration(text, maximum=timedelta(days=7))
-    except TooLong:
-        raise too_long from None
-    if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
-        raise too_long
-    return int(length.total_seconds() // 60)
-
-
-def _series_number(text: str) -> int:
-    if not text.lstrip("#").isdigit() or len(text) > 6:
-        raise InputError("Which one? `pulse schedule off 2` (`pulse schedule` lists them).")
-    return int(text.lstrip("#"))
-
-
-SCHEDULE = Word("schedule")
-DAY = weekday("fri", parse=_weekday)
-AT = clock("15:00", example="15:00")
-TEMPLATE: Arg[PulseTemplate] = Arg(
-    "TEMPLATE",
-    lambda piece, ctx: template_or_error(ctx, piece.text),
-    noun="a template's name",
-    example="workload",
-    greedy=False,
-    complete=template_names,
-)
-OPEN_MINUTES = arg("2d", _open_minutes, noun="how long it stays open", example="2d")
-OPEN_FOR = Opt(Word("closes", "open", "for"), OPEN_MINUTES)
-SERIES = arg("N", _series_number, noun="a weekly pulse's number", example="2", greedy=False)
-SCHEDULE_USAGES = (
-    Usage(
-        SCHEDULE,
-        Word("weekly", "every"),
-        DAY,
-        AT,
-        TEMPLATE,
-        OPEN_FOR,
-        admin=ADMINS_ONLY,
-        hint=USAGE,
-        help="admins: ask a ready-made question every week at this day and time",
-    ),
-    Usage(SCHEDULE, help="list the weekly pulses"),
-    Usage(
-        SCHEDULE,
-        OFF.plus("cancel", "remove", "delete"),
-        SERIES,
-        admin=ADMINS_ONLY,
-        help="stop weekly pulse number N",
-    ),
-    Usage(SCHEDULE, DAY, AT, TEMPLATE, OPEN_FOR, admin=ADMINS_ONLY, hint=USAGE, hidden=True),
-    Usage(SCHEDULE, Word("daily", "monthly"), admin=ADMINS_ONLY, hidden=True, more=True),
-)
 
 
 async def schedule_command(ctx: Context, cmd: Call) -> list[Effect]:

@@ -206,19 +206,18 @@ def _parse(value: str, parts: int) -> tuple[str, int, str] | None:
     featured=True,
 )
 async def quiz(ctx: Context, cmd: Call) -> list[Effect]:
-    sub = cmd.sub
-    if sub in ("", "start"):
-        return await _start_or_offer(ctx)
-    if sub == "restart":
+    if cmd.said("cancel"):
+        conversation = await ctx.conversations.get(ctx.member, KIND)
+        if conversation is None:
+            raise UserError("You have no quiz in progress. `/crossfade quiz` starts one.")
+        return await _cancel(ctx, conversation)
+    if cmd.said("restart"):
         return [Reply(await _begin(ctx))]
-    if sub == "result":
+    if cmd.said("result"):
         return await _show_result(ctx)
-    if sub == "history":
+    if cmd.said("history"):
         return await _history(ctx)
-    conversation = await ctx.conversations.get(ctx.member, KIND)
-    if conversation is None:
-        raise UserError("You have no quiz in progress. `/crossfade quiz` starts one.")
-    return await _cancel(ctx, conversation)
+    return await _start_or_offer(ctx)  # `quiz` alone, or `quiz start`
 
 
 async def _show_result(ctx: Context) -> list[Effect]:
