@@ -159,8 +159,8 @@ class Syntax:
             return UserError(
                 f"That isn't {chosen.part.noun}: e.g. `{prefix} {chosen.part.example}`."
             )
-        hidden = [w for w in failed if w.at == deepest and w.fail == "word"]
-        return _unknown_word(name, prefix, tokens[deepest:], on_word, hidden)
+        understood = [w for w in failed if w.at == deepest and w.fail == "word"]
+        return _unknown_word(name, prefix, tokens[deepest:], on_word, understood)
 
     # --- what platforms show -----------------------------------------------------------------
 
@@ -169,12 +169,13 @@ class Syntax:
         return tuple(u.text() for u in self.visible)
 
     def suggestions(self) -> tuple[str, ...]:
-        """The listed usages that can be sent as they read (``off``, ``at HH:MM`` reads as a
-        hint too), without those that are one placeholder (``HH:MM``)."""
+        """The listed usages worth offering as suggestions: those with a word (``off``,
+        ``at HH:MM``) or shown by example (``mon-fri``), not those that are placeholders only
+        (``HH:MM``, ``N``)."""
         return tuple(
             u.text()
             for u in self.visible
-            if u.parts and (u.example or not (len(u.parts) == 1 and isinstance(u.parts[0], Arg)))
+            if u.parts and (u.example or any(isinstance(p, Word) for p in u.parts))
         )
 
     def lone_argument(self) -> Arg[Any] | None:

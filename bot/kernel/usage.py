@@ -120,34 +120,34 @@ def piece(line: ParsedCommand, start: int, end: int) -> Piece:
     return Piece(text, words, _after(line.rest, start) if end == len(line.args) else text)
 
 
-def _walk_parts(walk: Walk, parts: tuple[Part, ...], line: ParsedCommand) -> None:
+def _walk_parts(state: Walk, parts: tuple[Part, ...], line: ParsedCommand) -> None:
     tokens = line.args
     for n, part in enumerate(parts):
-        here = tokens[walk.at] if walk.at < len(tokens) else None
+        here = tokens[state.at] if state.at < len(tokens) else None
         if isinstance(part, Opt):
             if here is not None and part.head.matches(here):
-                walk.words.append(part.head.name)
-                walk.at, walk.said = walk.at + 1, walk.said + 1
-                _walk_parts(walk, part.parts, line)
-                if walk.fail:
+                state.words.append(part.head.name)
+                state.at, state.said = state.at + 1, state.said + 1
+                _walk_parts(state, part.parts, line)
+                if state.fail:
                     return
             continue
         if isinstance(part, Word):
             if here is None or not part.matches(here):
-                walk.fail, walk.part = "word", part
+                state.fail, state.part = "word", part
                 return
-            walk.words.append(part.name)
-            walk.at, walk.said = walk.at + 1, walk.said + 1
+            state.words.append(part.name)
+            state.at, state.said = state.at + 1, state.said + 1
             continue
-        end = _end(part, parts[n + 1 :], tokens, walk.at)
-        if here is None or end <= walk.at:
-            walk.fail, walk.part = "missing", part
+        end = _end(part, parts[n + 1 :], tokens, state.at)
+        if here is None or end <= state.at:
+            state.fail, state.part = "missing", part
             return
-        if part.looks is not None and not part.looks(piece(line, walk.at, end)):
-            walk.fail, walk.part, walk.span = "shape", part, (walk.at, end)
+        if part.looks is not None and not part.looks(piece(line, state.at, end)):
+            state.fail, state.part, state.span = "shape", part, (state.at, end)
             return
-        walk.taken.append((part, walk.at, end))
-        walk.at = end
+        state.taken.append((part, state.at, end))
+        state.at = end
 
 
 def _after(rest: str, count: int) -> str:
@@ -169,6 +169,8 @@ def walk(usage: Usage, order: int, line: ParsedCommand, *, takes_words: bool) ->
 def complete(
     parts: tuple[Part, ...], tokens: list[str], open_end: bool, settings: Settings
 ) -> list[str]:
+    """Whole strings for a half-typed line along one usage's parts (see
+    :meth:`bot.kernel.syntax.Syntax.complete`); ``open_end``: the last word is finished."""
     done = tokens if open_end else tokens[:-1]
     partial = "" if open_end else tokens[-1]
     flat = [p for p in parts if not isinstance(p, Opt)]

@@ -154,9 +154,7 @@ def test_every_command_that_turns_off_takes_every_off_word() -> None:
 
 
 def test_missing_arguments_are_asked_for_in_context() -> None:
-    assert refusal("pulse close") == (
-        "`pulse close` needs a pulse number, e.g. `pulse close 3`."
-    )
+    assert refusal("pulse close") == ("`pulse close` needs a pulse number, e.g. `pulse close 3`.")
     assert "`checkin at` needs a time" in refusal("checkin at")
     assert "`hours 8 until` needs a time, e.g. `hours 8 until 17:30`" in refusal("hours 8 until")
 
