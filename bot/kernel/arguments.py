@@ -258,7 +258,9 @@ def integer(
 
     def parse(text: str) -> int:
         cleaned = text.strip()
-        if cleaned.isdigit() and len(cleaned) <= len(str(high)) and low <= int(cleaned) <= high:
+        # Nine digits are beyond any bound here already; int() of them stays cheap.
+        digits = cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= 9
+        if digits and low <= int(cleaned) <= high:
             return int(cleaned)
         if refuse is not None:
             raise InputError(refuse(cleaned))

@@ -8,8 +8,11 @@ from datetime import date, time
 from typing import Any, cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.bootstrap import build_router
+from bot.domain.parsing import InputError
 from bot.kernel.arguments import OFF, Opt, Word, clock, integer
 from bot.kernel.context import Context
 from bot.kernel.errors import UserError
@@ -216,3 +219,31 @@ def test_completions_come_from_the_declared_arguments() -> None:
     scheduled = ROUTER.complete("pulse", "sched", settings)
     assert scheduled and all(s.startswith("schedule weekly fri 15:00 ") for s in scheduled)
     assert ROUTER.complete("quiet", "20", settings) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    command=st.sampled_from(sorted(ROUTER.commands)),
+    words=st.lists(
+        st.one_of(
+            st.text(max_size=12),
+            st.sampled_from(["off", "at", "until", "headsup", "schedule", "weekly", "k", "²"]),
+            st.from_regex(r"[0-9#:.\-]{1,8}", fullmatch=True),
+        ),
+        max_size=6,
+    ),
+    admin=st.booleans(),
+)
+def test_any_words_are_read_or_refused_in_a_sentence(
+    command: str, words: list[str], admin: bool
+) -> None:
+    try:
+        line = parse_command(" ".join([command, *words]))
+    except InputError:
+        return
+    spec = ROUTER.find_command(line.name)
+    assert spec is not None
+    try:
+        spec.syntax.parse(spec.name, line, cast(Context, Situation(is_admin=admin)))
+    except UserError as error:
+        assert str(error).strip()

@@ -87,7 +87,7 @@ def parse_heads_up(text: str) -> int:
     cleaned = text.strip().lower().removesuffix("min").removesuffix("m").strip()
     if cleaned == "0":
         return 0
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= MAX_HEADS_UP:
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= int(cleaned) <= MAX_HEADS_UP:
         raise InputError(
             f"The heads-up is a number of minutes from 1 to {MAX_HEADS_UP} (or `off`), "
             "e.g. `logoff headsup 10`."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.domain.bounds import small_int
 from bot.domain.parsing import InputError, TooLong, parse_duration, parse_weekday
 from bot.features.pulse.tally import MIN_OPEN
 from bot.features.pulse.templates import PulseTemplate, get_pulse_templates
@@ -66,9 +67,10 @@ def quoted(piece: Piece) -> bool:
 
 def _poll_number(text: str) -> int:
     cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or len(cleaned) > 9:
+    number = small_int(cleaned)
+    if number is None:
         raise InputError(f"“{cleaned[:20]}” isn't a pulse number. `pulse list` shows them.")
-    return int(cleaned)
+    return number
 
 
 def _weekday(text: str) -> int:
@@ -92,9 +94,10 @@ def _open_minutes(text: str) -> int:
 
 
 def _series_number(text: str) -> int:
-    if not text.lstrip("#").isdigit() or len(text) > 6:
+    number = small_int(text.lstrip("#"))
+    if number is None:
         raise InputError("Which one? `pulse schedule off 2` (`pulse schedule` lists them).")
-    return int(text.lstrip("#"))
+    return number
 
 
 QUESTION = words(

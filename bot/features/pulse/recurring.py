@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from bot.domain.parsing import (
-    format_clock,
-)
+from bot.domain.parsing import format_clock
 from bot.domain.zones import safe_zone
 from bot.features.pulse.arguments import (
     AT,

@@ -45,7 +45,7 @@ def parse_channel(text: str, ctx: Context) -> tuple[str, str]:
 
 def _k_refusal(typed: str) -> str:
     allowed = f"a whole number from {MIN_K} to {MAX_K} (default 5)"
-    if not typed.isdigit() or len(typed) > 4:
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > 4:
         return f"The minimum number of answers is {allowed}."
     if int(typed) < MIN_K:
         return (
