@@ -165,8 +165,9 @@ def _dispatch(
         return asyncio.run(_db(settings, args.db_command))
     if command == "slack":
         from adapters.slack.manifest import render_manifest
+        from bot.bootstrap import build_router
 
-        print(render_manifest(args.url))
+        print(render_manifest(args.url, router=build_router()))
         return 0
     if command == "discord":
         from adapters.discord.sync import sync_commands

@@ -5,7 +5,7 @@ Two parts:
 1. **Conversations** — console transcripts of scripted tours through every flow (the
    examples plus ``docs/messages_tour.txt``, which walks the error answers too), exactly as a
    person reads them.
-2. **Every sentence in the code** — each user-facing string in the features and the parsers,
+2. **Every sentence in the code** — each user-facing string in the flows and the parsers,
    found by reading the source (``ast``), grouped by module and function. Placeholders show
    the expression they are filled from, ``{format_clock(at)}``; so an answer no tour reaches
    is still reviewed.
@@ -38,7 +38,14 @@ TOURS = (
     ("Weekly pulses", ROOT / "examples" / "pulse_weekly.txt"),
     ("A pulse waits for the working window", ROOT / "examples" / "pulse_window.txt"),
 )
-SOURCES = ("bot/features", "bot/domain", "bot/kernel/app.py", "bot/kernel/grammar.py")
+SOURCES = (
+    "bot/features",
+    "bot/domain",
+    "bot/kernel/app.py",
+    "bot/kernel/grammar.py",
+    "bot/kernel/syntax.py",
+    "bot/kernel/arguments.py",
+)
 # Calls whose strings are for developers and operators, never for a person in chat.
 _QUIET_CALLS = {"debug", "info", "warning", "error", "exception", "ValueError", "RuntimeError"}
 _QUIET_CALLS |= {"TypeError", "KeyError", "AssertionError", "getLogger", "select", "text"}

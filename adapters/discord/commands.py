@@ -1,12 +1,14 @@
 """The shape of the ``/crossfade`` command group, planned from the core's router (pure; the
 discord.py objects are built in :mod:`adapters.discord.tree`).
 
-Every core command becomes a subcommand with at most one option, shaped from its usage
-lines (``timezone Area/City`` → an option ``zone``; a lone ``N`` → an integer ``number``;
-``checkin at HH:MM`` / ``checkin off`` → a free ``input`` that suggests both forms). The
+Every core command becomes a subcommand with at most one option, shaped from its declared
+syntax (:mod:`bot.kernel.syntax`): when every usage is one part and one of them is an
+argument shown by its placeholder, the option is named after that argument (``timezone
+Area/City`` → ``zone``; ``quiet HH:MM-HH:MM · off`` → ``hours``) and typed by it (a lone
+number is an integer); otherwise it is a free ``input`` (``checkin at HH:MM · off``). The
 option's text goes to the core verbatim, so flows added later appear on Discord without a
-line of Discord code. Autocomplete offers the core's completions (time zones, pulse
-templates …) and the usage forms that match what was typed.
+line of Discord code. Autocomplete offers what the declared arguments complete (time zones,
+pulse templates …) and the usages that can be sent as they read.
 
 Discord allows 25 subcommands in a group. Up to 25 core commands are direct subcommands
 (``/crossfade quiz``); beyond that each help section becomes a subcommand group
@@ -40,23 +42,7 @@ __all__ = [
 GROUP_NAME = "crossfade"
 GROUP_DESCRIPTION = "Balance or blend: work-life reminders, check-ins, a quiz and team pulses"
 GENERIC_OPTION = "input"
-# Usage placeholders and the option names (and types) they become.
-PLACEHOLDERS: dict[str, tuple[str, Literal["string", "integer"]]] = {
-    "Area/City": ("zone", "string"),
-    "HH:MM": ("time", "string"),
-    "HH:MM-HH:MM": ("hours", "string"),
-    "YYYY-MM-DD..YYYY-MM-DD": ("dates", "string"),
-    "YYYY-MM-DD": ("date", "string"),
-    "N": ("number", "integer"),
-    "DAYS": ("days", "integer"),
-    "ID": ("id", "string"),
-    "<command>": ("command", "string"),
-}
 _NAME_OK = re.compile(r"[^a-z0-9_-]+")
-
-
-def _is_placeholder(token: str) -> bool:
-    return token in PLACEHOLDERS or token.startswith("<") or any(c.isupper() for c in token)
 
 
 def command_name(text: str) -> str:
@@ -77,7 +63,7 @@ class OptionShape:
     description: str
     required: bool
     kind: Literal["string", "integer"]
-    forms: tuple[str, ...]  # the usage forms after the command name, for suggestions
+    forms: tuple[str, ...]  # usages after the command name that can be sent as they read
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,33 +87,23 @@ class TreeShape:
             yield from subs
 
 
-def _forms(spec: CommandSpec) -> list[str]:
-    names = {spec.name, *spec.aliases}
-    forms: list[str] = []
-    for usage in spec.usage:
-        head, _, rest = usage.strip().partition(" ")
-        if head.lower() in names and rest.strip() not in forms:
-            forms.append(rest.strip())
-    return forms or [""]
-
-
 def option_shape(spec: CommandSpec) -> OptionShape | None:
-    """The one option a subcommand takes, read from its usage lines (``None``: none)."""
-    forms = _forms(spec)
-    given = [f for f in forms if f]
+    """The one option a subcommand takes, read from its declared syntax (``None``: none)."""
+    tails = spec.syntax.tails()
+    given = list(dict.fromkeys(t for t in tails if t))
     if not given:
         return None
-    required = "" not in forms
-    single = all(" " not in f for f in given)
-    placeholders = [f for f in given if single and _is_placeholder(f)]
+    required = "" not in tails
     name: str = GENERIC_OPTION
     kind: Literal["string", "integer"] = "string"
-    if placeholders:
-        name, kind = PLACEHOLDERS.get(placeholders[0], (command_name(placeholders[0]), "string"))
-        if kind == "integer" and len(set(given)) > 1:
+    argument = spec.syntax.lone_argument()
+    if argument is not None:
+        name, kind = argument.option, argument.kind
+        if kind == "integer" and len(given) > 1:
             kind = "string"  # ``N`` or ``off``: free text
     text = " · ".join(given)
-    return OptionShape(command_name(name), description(text), required, kind, tuple(given))
+    forms = tuple(dict.fromkeys(spec.syntax.suggestions()))
+    return OptionShape(command_name(name), description(text), required, kind, forms)
 
 
 def _shape(spec: CommandSpec) -> SubcommandShape:
@@ -213,8 +189,6 @@ def suggestions(
         if candidate not in found:
             found.append(candidate)
     lowered = typed.strip().lower()
-    # A bare placeholder (``HH:MM``, ``<command>``) is a hint, not something to insert.
-    forms = tuple(f for f in forms if not (" " not in f and _is_placeholder(f)))
     starts = [f for f in forms if f.lower().startswith(lowered)]
     contains = [f for f in forms if lowered and lowered in f.lower() and f not in starts]
     for form in [*starts, *contains]:

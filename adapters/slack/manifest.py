@@ -2,7 +2,8 @@
 
 ``crossfade slack manifest`` prints the Socket Mode manifest (development);
 ``crossfade slack manifest --url https://bot.example`` prints the HTTP-mode manifest with the
-request URLs and the OAuth redirect URL pointing at that host.
+request URLs and the OAuth redirect URL pointing at that host. The usage hint under
+``/crossfade`` comes from the commands' declarations (their ``featured`` ones).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
-__all__ = ["MANIFEST_PATH", "load_manifest", "render_manifest"]
+from bot.kernel.help import SECTION_ORDER
+from bot.kernel.registry import Router
+
+__all__ = ["MANIFEST_PATH", "load_manifest", "render_manifest", "usage_hint"]
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yml")
 HEADER = (
@@ -42,11 +46,22 @@ def _base_url(url: str) -> str:
     return f"https://{parts.netloc}{parts.path.rstrip('/')}"
 
 
-def render_manifest(url: str | None) -> str:
+def usage_hint(router: Router) -> str:
+    """The line Slack shows under ``/crossfade``: the featured commands in the order of
+    ``help``, each by an example of its first usage (``logoff 17:30``)."""
+    rank = {section: n for n, section in enumerate(SECTION_ORDER)}
+    featured = [spec for spec in router.commands.values() if spec.featured]
+    featured.sort(key=lambda spec: rank.get(spec.section, len(rank)))
+    return " | ".join(spec.example for spec in featured)
+
+
+def render_manifest(url: str | None, *, router: Router) -> str:
     """The manifest as YAML: Socket Mode when ``url`` is ``None``, else HTTP mode with every
     request URL under ``url`` (``/slack/events``, ``/slack/oauth_redirect``). Raises
     ``ValueError`` for a URL Slack would refuse (it must be ``https://``)."""
     manifest = load_manifest()
+    for command in manifest.get("features", {}).get("slash_commands", []):
+        command["usage_hint"] = usage_hint(router)
     settings = manifest.setdefault("settings", {})
     if url is None:
         settings["socket_mode_enabled"] = True

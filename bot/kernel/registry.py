@@ -18,6 +18,7 @@ from bot.kernel.effects import Effect
 from bot.kernel.grammar import ParsedCommand
 from bot.kernel.hooks import Provided, Slot
 from bot.kernel.settings import Settings
+from bot.kernel.syntax import Call, Syntax, Usage
 
 T = TypeVar("T")
 
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-CommandHandler = Callable[[Context, ParsedCommand], Awaitable[list[Effect]]]
+CommandHandler = Callable[[Context, Call], Awaitable[list[Effect]]]
 ActionHandler = Callable[[Context, str], Awaitable[list[Effect]]]
 FormHandler = Callable[[Context, str, dict[str, str]], Awaitable[list[Effect]]]
 DirectTextHandler = Callable[[Context, str], Awaitable[list[Effect] | None]]
@@ -48,13 +49,40 @@ CompletionHandler = Callable[[str, Settings], list[str]]
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
+    """A command as declared: its name, what it does, its grammar and its handler.
+
+    ``featured`` commands are the few named in platforms' one-line hints (Slack's usage
+    hint), each by an example of its first usage."""
+
     name: str
     summary: str
-    usage: tuple[str, ...]
-    handler: CommandHandler
+    syntax: Syntax
+    run: CommandHandler
     admin: bool = False
     section: str = "You"
     aliases: tuple[str, ...] = ()
+    featured: bool = False
+
+    @property
+    def usage(self) -> tuple[str, ...]:
+        """The listed usage lines, name first (``logoff headsup N|off``)."""
+        return tuple(line for line, _help in self.syntax.lines(self.name))
+
+    @property
+    def example(self) -> str:
+        """The command with an example of its first usage (``logoff 17:30``)."""
+        first = self.syntax.visible[0].sample() if self.syntax.visible else ""
+        return f"{self.name} {first}".strip()
+
+    @property
+    def usage_help(self) -> tuple[tuple[str, str], ...]:
+        """(usage line, what it does) for each listed usage."""
+        return self.syntax.lines(self.name)
+
+    async def handler(self, ctx: Context, line: ParsedCommand) -> list[Effect]:
+        """Read ``line`` by the declared syntax and run the command (or raise ``UserError``
+        saying what did not fit)."""
+        return await self.run(ctx, self.syntax.parse(self.name, line, ctx))
 
 
 @dataclass
@@ -78,15 +106,21 @@ class Flow:
         name: str,
         *,
         summary: str,
-        usage: tuple[str, ...] = (),
+        syntax: tuple[Usage, ...] = (Usage(),),
         admin: bool = False,
         section: str = "You",
         aliases: tuple[str, ...] = (),
+        featured: bool = False,
     ) -> Callable[[CommandHandler], CommandHandler]:
+        """Register a command: ``syntax`` lists its usages, each with its help (see
+        :mod:`bot.kernel.syntax`; by default the command takes no words); the handler
+        receives the typed :class:`Call`."""
+
         def register(handler: CommandHandler) -> CommandHandler:
-            self.commands.append(
-                CommandSpec(name, summary, usage or (name,), handler, admin, section, aliases)
+            spec = CommandSpec(
+                name, summary, Syntax(syntax), handler, admin, section, aliases, featured
             )
+            self.commands.append(spec)
             return handler
 
         return register
@@ -213,6 +247,10 @@ class Router:
         return self.commands.get(name)
 
     def complete(self, command: str, typed: str, settings: Settings) -> list[str]:
-        """Suggestions for the argument of ``command`` (empty when it has none)."""
+        """Suggestions for the argument of ``command``: a flow's own completion if it
+        registered one, else what its declared arguments offer (zones, templates …)."""
         handler = self.completions.get(command)
-        return list(handler(typed, settings)) if handler is not None else []
+        if handler is not None:
+            return list(handler(typed, settings))
+        spec = self.find_command(command)
+        return spec.syntax.complete(typed, settings) if spec is not None else []

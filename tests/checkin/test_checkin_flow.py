@@ -239,8 +239,8 @@ async def test_no_dm_when_already_checked_in_or_away(
     [
         ("checkin at 21:00", "inside your quiet hours"),
         ("checkin at 25:00", "isn't a time of day"),
-        ("checkin at", "Try `checkin`"),
-        ("checkin sometimes", "Try `checkin`"),
+        ("checkin at", "`checkin at` needs a time, e.g. `checkin at 17:30`"),
+        ("checkin sometimes", "Try `checkin at HH:MM` or `checkin off`"),
     ],
 )
 async def test_bad_schedules_are_explained(h: Harness, command: str, expected: str) -> None:

@@ -14,9 +14,9 @@ from bot.kernel.clock import FakeClock
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
 from bot.kernel.events import Action, Actor, Command, Place
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow, Router
 from bot.kernel.storage.db import Database
+from bot.kernel.syntax import Call
 from tests.support.harness import text_of
 
 # A two-step conversation used only by this test: the real ones (quiz, check-in) follow
@@ -25,7 +25,7 @@ demo = Flow("demo")
 
 
 @demo.command("demo", summary="a two-step demo")
-async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def start(ctx: Context, cmd: Call) -> list[Effect]:
     await ctx.conversations.start(ctx.member, "demo", {"step": 1, "answers": []})
     return [reply("step 1")]
 

@@ -56,8 +56,9 @@ def _discord_commands() -> str:
 def _manifest(url: str | None) -> Callable[[], str]:
     def render() -> str:
         from adapters.slack.manifest import render_manifest
+        from bot.bootstrap import build_router
 
-        return render_manifest(url)
+        return render_manifest(url, router=build_router())
 
     return render
 

@@ -74,7 +74,7 @@ async def test_ask_understands_kinds_and_options(
     ("text", "expected"),
     [
         ('pulse ask ""', "The question is empty"),
-        ("pulse ask", "What should I ask?"),
+        ("pulse ask", "`pulse ask` needs a question and its kind, e.g. `pulse ask"),
         (f'pulse ask "{"x" * 301}" yesno', "the limit is 300"),
         ('pulse ask "Lunch?" options Pizza', "at least 2 options"),
         ('pulse ask "Lunch?" options ' + ",".join(f"o{i}" for i in range(11)), "at most 10"),
@@ -89,7 +89,7 @@ async def test_ask_understands_kinds_and_options(
         ('pulse ask "Q?" yesno closes', "When should it close?"),
         ('pulse ask "Q?" multiple a,b', "Use `scale`"),
         ('pulse ask "Q? yesno', "A quote is not closed"),
-        ("pulse vote", "isn't something I know"),
+        ("pulse vote", "I don't know `pulse vote`. Try `pulse ask`, `pulse list`"),
         ("pulse tempaltes", "Did you mean `pulse templates`?"),
     ],
 )
@@ -346,7 +346,7 @@ async def test_results_of_an_open_poll_say_when_they_come(h: PulseHarness) -> No
     assert "still open: 1 response so far" in replies(effects)
     assert "at least 5 people" in replies(effects)
     for bad, expected in (
-        ("", "Which pulse?"),
+        ("", "`pulse results` needs a pulse number, e.g. `pulse results 3`"),
         ("x", "isn't a pulse number"),
         ("7", "no pulse #7"),
     ):

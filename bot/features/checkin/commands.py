@@ -8,21 +8,20 @@ dashboard (:mod:`bot.features.checkin.dashboard`). The answers to the questions 
 
 from __future__ import annotations
 
+from bot.domain.parsing import format_clock
 from bot.features.checkin import dashboard, records
 from bot.features.checkin.daily import ensure_purge, set_daily, stop_schedule
 from bot.features.checkin.flow import flow
 from bot.features.checkin.questions import answers_line, first_question, question_message
 from bot.features.checkin.store import CheckIns
+from bot.kernel.arguments import OFF, Word, clock
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
-from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.slots import DASHBOARD_LINES
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Message, Text
 
 __all__ = ["checkin_command", "flow", "me", "start"]
-
-OFF = ("off", "stop", "none", "disable")
 
 
 async def start(ctx: Context) -> list[Effect]:
@@ -41,44 +40,46 @@ async def start(ctx: Context) -> list[Effect]:
     return [Reply(first_question(today, row, intro=intro))]
 
 
+DAILY_AT = clock()
+
+
 @flow.command(
     "checkin",
     summary="a 30-second private check-in now; `checkin at HH:MM` sends one daily",
-    usage=("checkin", "checkin at HH:MM", "checkin off"),
+    syntax=(
+        Usage(help="answer today's check-in now: four taps and an optional note"),
+        Usage(Word("at"), DAILY_AT, help="get the check-in by DM every workday at this time"),
+        Usage(OFF, help="stop the daily check-in (past check-ins stay until you `forget`)"),
+        Usage(Word("now", "today"), hidden=True),
+        Usage(DAILY_AT, hidden=True),  # `checkin 17:00`
+    ),
     section="Check-ins",
     aliases=("check-in",),
+    featured=True,
 )
-async def checkin_command(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    args = [a.lower() for a in cmd.args]
-    if not args or args in (["now"], ["today"]):
-        return await start(ctx)
-    if args[0] in OFF and len(args) == 1:
+async def checkin_command(ctx: Context, cmd: Call) -> list[Effect]:
+    at = cmd.get(DAILY_AT)
+    if at is not None:
+        return await set_daily(ctx, format_clock(at))
+    if cmd.said(OFF):
         return await stop_schedule(ctx)
-    if args[0] == "at" and len(args) == 2:
-        return await set_daily(ctx, args[1])
-    if len(args) == 1 and any(ch.isdigit() for ch in args[0]):
-        return await set_daily(ctx, args[0])
-    raise UserError(
-        "Try `checkin` for a check-in now, `checkin at 17:00` for a daily one on your "
-        "workdays, or `checkin off` to stop it."
-    )
+    return await start(ctx)
 
 
 @flow.command(
     "me",
     summary="your private dashboard: streak, your week, 7/30-day trends and a chart",
-    usage=("me", "me 30"),
+    syntax=(
+        Usage(help="your last 7 days: streak, mood, energy, hours and a chart"),
+        Usage(Word("30", "month"), help="the same for the last 30 days", more=True),
+        Usage(Word("7", "week"), hidden=True, more=True),
+    ),
     section="Check-ins",
     aliases=("dashboard", "stats"),
+    featured=True,
 )
-async def me(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    arg = cmd.arg(0).lower()
-    if arg in ("", "7", "week"):
-        days = 7
-    elif arg in ("30", "month"):
-        days = 30
-    else:
-        raise UserError("`me` shows the last 7 days; `me 30` the last 30.")
+async def me(ctx: Context, cmd: Call) -> list[Effect]:
+    days = 30 if cmd.said("30") else 7
     message = await dashboard.dashboard_message(ctx, days=days)
     for line in ctx.provided(DASHBOARD_LINES):
         share = await line(ctx)

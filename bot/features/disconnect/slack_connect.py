@@ -27,10 +27,10 @@ from urllib.parse import urlencode
 from bot.domain.snooze import snooze_plan
 from bot.domain.window import next_window_start
 from bot.features.disconnect.connect_store import ConnectTokens
+from bot.kernel.arguments import OFF, Word, choice
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Presence, Reply, Update, UserRef
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.slots import (
     BEFORE_FORGET,
@@ -40,6 +40,7 @@ from bot.kernel.slots import (
     ReminderAddon,
 )
 from bot.kernel.storage.models.presence import SlackUserToken
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Button, Buttons, Message, Text
 from bot.scheduling import Due, Once, member_rules, set_schedule
 from bot.security.connect_grant import USER_SCOPES, make_state
@@ -86,17 +87,33 @@ def cannot_line(platform: str) -> str:
     )
 
 
+SWITCH = choice(
+    Word("on"),
+    OFF,
+    shown="on|off",
+    noun="on or off",
+    refuse="`connect auto on` or `connect auto off`.",
+)
+
+
 @flow.command(
     "connect",
     summary="Slack: let Crossfade pause your notifications and set your status when you log off",
-    usage=("connect", "connect auto on|off"),
+    syntax=(
+        Usage(help="Slack: pause your notifications and set a status when you log off"),
+        Usage(
+            Word("auto"),
+            SWITCH,
+            help="Slack: let your log-off time itself pause your notifications",
+        ),
+    ),
     section="Reminders",
 )
-async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def connect(ctx: Context, cmd: Call) -> list[Effect]:
     if ctx.actor.platform != "slack":
         return [reply(cannot_line(ctx.actor.platform))]
-    if cmd.arg(0).lower() == "auto":
-        return await _set_auto(ctx, cmd.arg(1).lower())
+    if cmd.said("auto"):
+        return await _set_auto(ctx, cmd.value(SWITCH))
     settings = ctx.settings
     if not (settings.slack_client_id and settings.slack_client_secret):
         return [
@@ -123,10 +140,10 @@ async def connect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 @flow.command(
     "disconnect",
     summary="Slack: revoke the permission `connect` gave and delete its token",
-    usage=("disconnect",),
+    syntax=(Usage(help="Slack: take that permission back and delete its token"),),
     section="Reminders",
 )
-async def disconnect(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def disconnect(ctx: Context, cmd: Call) -> list[Effect]:
     if ctx.actor.platform != "slack":
         return [reply(cannot_line(ctx.actor.platform))]
     row = await _token(ctx)
@@ -199,7 +216,7 @@ async def offer_button(ctx: Context) -> Button | None:
 
 @flow.action(OFFER)
 async def offer_pressed(ctx: Context, value: str) -> list[Effect]:
-    return await connect(ctx, ParsedCommand("connect", (), ""))
+    return await connect(ctx, Call.alone("connect"))
 
 
 # --- the authorize link (its state is signed, expiring and names the person) -------------

@@ -18,9 +18,9 @@ from bot.domain.zones import format_offset
 from bot.features.disconnect.store import Upcoming
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.storage.models.scheduling import Schedule
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Message, Text
 from bot.scheduling import member_rules
 from bot.scheduling.window import verdict_for
@@ -49,11 +49,11 @@ REASONS = {
 @flow.command(
     "next",
     summary="what Crossfade will send you in the next 7 days, and why not the rest",
-    usage=("next",),
+    syntax=(Usage(help="what the bot will send you in the next 7 days, and why not the rest"),),
     section="Reminders",
     aliases=("upcoming",),
 )
-async def upcoming(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def upcoming(ctx: Context, cmd: Call) -> list[Effect]:
     lines = await forecast(ctx)
     text = "\n".join(lines)
     return [Reply(Message("What Crossfade will send you in the next 7 days", (Text(text),)))]

@@ -14,10 +14,10 @@ from datetime import time, timedelta
 from bot.domain.parsing import InputError, format_clock, format_workdays, parse_clock
 from bot.domain.window import CHECKIN_KIND, window_on
 from bot.features.disconnect import slack_connect, team_report
+from bot.kernel.arguments import OFF, Piece, clock, clock_range
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.slots import (
     CHECKIN_SETUP,
@@ -28,6 +28,7 @@ from bot.kernel.slots import (
     TEAM_REPORTS,
     TeamReport,
 )
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Button, Buttons, Field, Message, Text
 from bot.scheduling import get_schedule
 
@@ -45,7 +46,7 @@ flow = Flow("workday")
 
 CHECKIN_OK = "workday:checkin_ok"
 CHECKIN_MOVE = "workday:checkin_move"
-OFF = ("off", "default", "reset", "clear")
+BACK_TO_DEFAULT = OFF.plus("default", "reset")
 
 
 def strict_line(ctx: Context) -> str:
@@ -57,10 +58,8 @@ def strict_line(ctx: Context) -> str:
     return "Strict mode is off in this team: scheduled messages may reach you outside it."
 
 
-def _parse_window(text: str) -> tuple[time | None, time]:
+def _parse_window(text: str) -> tuple[time, time]:
     parts = [p for p in text.replace("–", "-").replace("..", "-").split("-") if p.strip()]
-    if len(parts) == 1:
-        return None, parse_clock(parts[0])
     if len(parts) != 2:
         raise InputError("A working window looks like `workday 09:00-17:30`.")
     start, end = parse_clock(parts[0]), parse_clock(parts[1])
@@ -69,26 +68,44 @@ def _parse_window(text: str) -> tuple[time | None, time]:
     return start, end
 
 
+def _is_window(piece: Piece) -> bool:
+    return any(mark in piece.text for mark in ("-", "–", ".."))
+
+
+WINDOW = clock_range(
+    parse=_parse_window,
+    noun="a start and a log-off time",
+    example="09:00-17:30",
+    looks=_is_window,
+)
+START = clock(noun="a start of day", example="08:00")
+
+
 @flow.command(
     "workday",
     summary="your working window (start and log-off); Crossfade keeps out of the rest",
-    usage=("workday 09:00-17:30", "workday 08:00", "workday off", "workday"),
+    syntax=(
+        Usage(
+            WINDOW, example="09:00-17:30", help="your working window: start of day and log-off time"
+        ),
+        Usage(START, example="08:00", help="change only your start of day"),
+        Usage(BACK_TO_DEFAULT, help="go back to the team's start of day"),
+        Usage(help="show your working window"),
+    ),
     section="Reminders",
     aliases=("window", "workhours"),
 )
-async def workday(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.rest:
+async def workday(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         return [reply(_describe(ctx))]
-    if cmd.rest.lower() in OFF:
+    if cmd.said(OFF):
         ctx.member.work_start = None
         return [reply("Start of day back to the team's default. " + _describe(ctx))]
-    try:
-        start, end = _parse_window(cmd.rest)
-    except InputError as error:
-        raise UserError(str(error)) from None
-    if start is None:  # `workday 08:00` sets the start only
-        ctx.member.work_start = format_clock(end)
-        return [reply(f"Start of day: {format_clock(end)}. " + _describe(ctx))]
+    begin = cmd.get(START)
+    if begin is not None:  # `workday 08:00` sets the start only
+        ctx.member.work_start = format_clock(begin)
+        return [reply(f"Start of day: {format_clock(begin)}. " + _describe(ctx))]
+    start, end = cmd.value(WINDOW)
     ctx.member.work_start = format_clock(start)
     effects = await _set_end_of_day(ctx, end)
     note = await checkin_window_note(ctx)

@@ -38,16 +38,17 @@ from bot.features.logoff.setup import (
 )
 from bot.features.logoff.status import status
 from bot.features.logoff.store import Logoffs
+from bot.kernel.arguments import OFF, Opt, Word, arg, clock, has_digit
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.slots import EARLY_START
-from bot.scheduling import get_schedule
+from bot.kernel.syntax import Call, Usage
+from bot.scheduling import (
+    get_schedule,
+)
 
 __all__ = ["done", "flow", "hours", "logoff", "start"]
-
-OFF = ("off", "none", "stop", "clear")
 
 
 async def _settings(ctx: Context) -> LogoffSettings | None:
@@ -57,36 +58,50 @@ async def _settings(ctx: Context) -> LogoffSettings | None:
 # --- commands ----------------------------------------------------------------------------------
 
 
+LOGOFF_AT = clock()
+HEADS_UP_WORD = Word("headsup", "heads-up", "windown", "wind-down")
+HEADS_UP_MINUTES = arg(
+    "N|off", parse_heads_up, noun="a number of minutes or `off`", example="10", greedy=False
+)
+
+
 @flow.command(
     "logoff",
     summary="your end-of-day reminder: set a time, turn it off, or see the next one",
-    usage=("logoff HH:MM", "logoff off", "logoff", "logoff headsup N|off"),
+    syntax=(
+        Usage(LOGOFF_AT, help="a reminder to log off at this time on your workdays"),
+        Usage(OFF, help="no more log-off reminders"),
+        Usage(help="show your reminder and when the next one comes"),
+        Usage(
+            HEADS_UP_WORD,
+            HEADS_UP_MINUTES,
+            help="a wind-down nudge N minutes before the reminder (1 to 120), or none",
+            more=True,  # `logoff headsup 10 minutes`
+        ),
+        Usage(HEADS_UP_WORD, OFF.plus("no"), hidden=True),
+        Usage(Word("on"), hidden=True),  # the team's default time
+    ),
     section="Reminders",
+    featured=True,
 )
-async def logoff(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    arg = cmd.arg(0).lower()
-    if not cmd.args:
+async def logoff(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         return [await status(ctx)]
-    if arg in OFF:
+    if cmd.sub == "off":
         settings = await _settings(ctx)
         if settings is None or settings.mode == "off":
             return [reply("You have no log-off reminder. Set one with `logoff 17:30`.")]
         settings.mode = "off"
         await apply_settings(ctx, settings)
         return [reply("Log-off reminders are off. `logoff 17:30` (or `hours 8`) turns them on.")]
-    if arg in ("headsup", "heads-up", "windown", "wind-down"):
-        return await _heads_up(ctx, cmd.arg(1))
-    if arg == "on":
+    if cmd.sub == "headsup":
+        return await _heads_up(ctx, 0 if cmd.said(OFF) else cmd.value(HEADS_UP_MINUTES))
+    if cmd.sub == "on":
         return await set_logoff(ctx, parse_clock(ctx.team.default_logoff or "17:30"))
-    return await set_logoff(ctx, parse_clock(cmd.rest))
+    return await set_logoff(ctx, cmd.value(LOGOFF_AT))
 
 
-async def _heads_up(ctx: Context, value: str) -> list[Effect]:
-    if not value:
-        raise UserError(
-            "How many minutes before? E.g. `logoff headsup 10`, or `logoff headsup off`."
-        )
-    minutes = parse_heads_up(value)
+async def _heads_up(ctx: Context, minutes: int) -> list[Effect]:
     settings = await ctx.store(Logoffs).settings_to_change(ctx.member)
     settings.heads_up_minutes = minutes
     await apply_settings(ctx, settings)
@@ -100,11 +115,11 @@ async def _heads_up(ctx: Context, value: str) -> list[Effect]:
 @flow.command(
     "done",
     summary="“I'm logging off now” — records that you kept your boundary today",
-    usage=("done",),
+    syntax=(Usage(help="say you're logging off now; today's reminders stop"),),
     section="Reminders",
     aliases=("logged-off", "bye"),
 )
-async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def done(ctx: Context, cmd: Call) -> list[Effect]:
     settings = await _settings(ctx)
     target = target_today(ctx, settings, await ctx.store(Logoffs).day(ctx.member, ctx.local_today))
     end = parse_clock(target or ctx.team.default_logoff or "17:30")
@@ -117,10 +132,10 @@ async def done(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
 @flow.command(
     "start",
     summary="integration mode: start today's workday clock (see `hours`)",
-    usage=("start",),
+    syntax=(Usage(help="start today's clock in hours mode (see `hours`)"),),
     section="Reminders",
 )
-async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def start(ctx: Context, cmd: Call) -> list[Effect]:
     settings = await _settings(ctx)
     if settings is not None and settings.mode == "fixed":
         early_start = ctx.provided(EARLY_START)
@@ -167,14 +182,40 @@ async def start(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
     ]
 
 
+HOURS_N = arg(
+    "N",
+    parse_hours,
+    noun="a number of hours",
+    example="8",
+    looks=has_digit,
+)
+UNTIL = Word("until", "stop", "by", "hardstop")
+HARD_STOP = clock()
+
+
 @flow.command(
     "hours",
     summary="integration mode: remind after N hours since `start`, with a hard stop",
-    usage=("hours N", "hours N until HH:MM", "hours off", "hours"),
+    syntax=(
+        Usage(
+            HOURS_N,
+            Opt(UNTIL, HARD_STOP),
+            shown="N",
+            help="hours mode: a reminder N hours after `start` (1 to 16)",
+        ),
+        Usage(
+            HOURS_N,
+            UNTIL,
+            HARD_STOP,
+            help="the same, and never later than this time (your hard stop)",
+        ),
+        Usage(OFF, help="leave hours mode"),
+        Usage(help="show your hours mode"),
+    ),
     section="Reminders",
 )
-async def hours(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.args:
+async def hours(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         settings = await _settings(ctx)
         if settings is None or settings.mode != "hours":
             return [
@@ -184,7 +225,7 @@ async def hours(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
                 )
             ]
         return [await status(ctx)]
-    if cmd.arg(0).lower() in OFF:
+    if cmd.said(OFF):
         settings = await _settings(ctx)
         if settings is None or settings.mode != "hours":
             return [reply("Integration mode is already off.")]
@@ -195,15 +236,4 @@ async def hours(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
                 "Integration mode off: no hours-based reminders. `logoff 17:30` sets a fixed one."
             )
         ]
-    words = [w.lower() for w in cmd.args]
-    stop: time | None = None
-    for keyword in ("until", "stop", "by", "hardstop"):
-        if keyword in words:
-            index = words.index(keyword)
-            if index + 1 >= len(words):
-                raise UserError("Give the hard stop as a time, e.g. `hours 8 until 18:30`.")
-            stop = parse_clock(cmd.args[index + 1])
-            words = words[:index] + words[index + 2 :]
-            break
-    value = parse_hours(" ".join(words))
-    return await set_hours(ctx, value, hard_stop=stop)
+    return await set_hours(ctx, cmd.value(HOURS_N), hard_stop=cmd.get(HARD_STOP))

@@ -82,11 +82,12 @@ def format_hours(hours: float) -> str:
 
 
 def parse_heads_up(text: str) -> int:
-    """``10`` / ``10m`` / ``off`` → minutes before the reminder (0 = none)."""
+    """``10`` / ``10m`` / ``0`` → minutes before the reminder (0 = none; ``off`` and its
+    synonyms are words of the command itself)."""
     cleaned = text.strip().lower().removesuffix("min").removesuffix("m").strip()
-    if cleaned in ("off", "none", "no", "0"):
+    if cleaned == "0":
         return 0
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= MAX_HEADS_UP:
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 1 <= int(cleaned) <= MAX_HEADS_UP:
         raise InputError(
             f"The heads-up is a number of minutes from 1 to {MAX_HEADS_UP} (or `off`), "
             "e.g. `logoff headsup 10`."

@@ -8,9 +8,6 @@ from bot.domain.parsing import (
     format_clock,
     format_day,
     format_workdays,
-    parse_away,
-    parse_quiet,
-    parse_workdays,
 )
 from bot.domain.quiet import quiet_hours_text
 from bot.domain.zones import (
@@ -19,24 +16,26 @@ from bot.domain.zones import (
     place_zone_for,
     resolve_zone,
     safe_zone,
-    search_zones,
 )
 from bot.features.personal import rule_notes
 from bot.features.personal.store import MySchedules
+from bot.kernel.arguments import OFF, clock_range, date_range, weekdays, zone
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
-from bot.kernel.settings import Settings
 from bot.kernel.slots import MY_SETTINGS, QUIET_HOURS_SET
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Block, Button, Buttons, Field, Message, Option, Select, Text
 
 __all__ = ["flow", "timezone_prompt"]
 
 flow = Flow("personal")
 
-OFF = ("off", "none", "clear", "stop")
+ZONE = zone()
+DAYS = weekdays()
+QUIET_HOURS = clock_range()
+AWAY_DAYS = date_range()
 
 
 def _zone_line(ctx: Context) -> str:
@@ -83,17 +82,21 @@ async def _answer(
 @flow.command(
     "timezone",
     summary="your time zone (IANA name such as Europe/Berlin), used for every reminder",
-    usage=("timezone Area/City", "timezone"),
+    syntax=(
+        Usage(ZONE, help="set your time zone by its city name, e.g. Europe/Berlin"),
+        Usage(help="show your time zone and the time there"),
+    ),
     aliases=("tz", "zone"),
 )
-async def timezone(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.rest:
+async def timezone(ctx: Context, cmd: Call) -> list[Effect]:
+    match = cmd.get(ZONE)
+    if match is None:
         text = f"Your time zone: {_zone_line(ctx)}. Change it with `timezone Area/City`."
         return [Reply(Message(text, (Text(text), *timezone_prompt(ctx, lead=False))))]
-    match = resolve_zone(cmd.rest)
     if match.zone:
         return await _set_zone(ctx, match.zone)
-    shown = cmd.rest if len(cmd.rest) <= 40 else cmd.rest[:39] + "…"
+    typed = cmd.line.rest
+    shown = typed if len(typed) <= 40 else typed[:39] + "…"
     text = f"I don't know the time zone “{shown}”."
     if match.suggestions:
         text += " Did you mean one of these? Press one, or type `timezone Area/City`."
@@ -101,11 +104,6 @@ async def timezone(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
         return [Reply(Message(text, (Text(text), Buttons(buttons))))]
     text += " Time zones look like Europe/Berlin or America/New_York."
     return [reply(text)]
-
-
-@flow.completion("timezone")
-def complete_timezone(typed: str, settings: Settings) -> list[str]:
-    return search_zones(typed)
 
 
 def _city(zone: str) -> str:
@@ -166,13 +164,19 @@ async def pick_timezone(ctx: Context, value: str) -> list[Effect]:
 @flow.command(
     "workdays",
     summary="the local days reminders and check-ins run (mon-fri, mon,wed,fri, sun-thu …)",
-    usage=("workdays mon-fri", "workdays mon,tue,thu", "workdays"),
+    syntax=(
+        Usage(
+            DAYS, example="mon-fri", help="the days reminders and check-ins come: a range of days"
+        ),
+        Usage(DAYS, example="mon,tue,thu", help="or a list of days, separated by commas"),
+        Usage(help="show your workdays"),
+    ),
 )
-async def workdays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.rest:
+async def workdays(ctx: Context, cmd: Call) -> list[Effect]:
+    mask = cmd.get(DAYS)
+    if mask is None:
         days = format_workdays(ctx.member.workdays)
         return [reply(f"Your workdays: {days}. Change them with e.g. `workdays mon-fri`.")]
-    mask = parse_workdays(cmd.rest)
     if mask == ctx.member.workdays:
         return [reply(f"Your workdays are already {format_workdays(mask)}.")]
     before = await rule_notes.snapshot(ctx)
@@ -195,10 +199,17 @@ async def _quiet_hours_offers(ctx: Context) -> str:
 @flow.command(
     "quiet",
     summary="no DM from the bot inside these local hours (default 20:00-08:00)",
-    usage=("quiet HH:MM-HH:MM", "quiet off", "quiet"),
+    syntax=(
+        Usage(
+            QUIET_HOURS,
+            help="no DMs from the bot between these two times (it may cross midnight)",
+        ),
+        Usage(OFF, help="allow DMs at any hour your reminders ask for"),
+        Usage(help="show your quiet hours (on Slack, once: offer to match your Do Not Disturb)"),
+    ),
 )
-async def quiet(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.rest:
+async def quiet(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         reading = await _quiet_hours_offers(ctx)  # Slack: match its Do Not Disturb, asked once
         return [
             reply(
@@ -206,13 +217,13 @@ async def quiet(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
                 "or `quiet off`." + (f" {reading}" if reading else "")
             )
         ]
-    if cmd.rest.lower() in OFF:
+    if cmd.said(OFF):
         if not ctx.member.quiet_start:
             return [reply("Quiet hours are already off.")]
         ctx.member.quiet_start = ctx.member.quiet_end = None
         await ctx.rules_changed()
         return [reply("Quiet hours off: I may DM you at any hour your reminders ask for.")]
-    start, end = parse_quiet(cmd.rest)
+    start, end = cmd.value(QUIET_HOURS)
     before = await rule_notes.snapshot(ctx)
     ctx.member.quiet_start, ctx.member.quiet_end = format_clock(start), format_clock(end)
     await ctx.rules_changed()
@@ -244,24 +255,29 @@ def _day(value: date, today: date) -> str:
 @flow.command(
     "away",
     summary="pause all DMs for leave or holidays (inclusive dates)",
-    usage=("away YYYY-MM-DD..YYYY-MM-DD", "away YYYY-MM-DD", "away off", "away"),
+    syntax=(
+        Usage(AWAY_DAYS, help="no DMs from the first to the last day, both included"),
+        Usage(AWAY_DAYS, shown="YYYY-MM-DD", help="no DMs on that one day"),
+        Usage(OFF, help="cancel your away days"),
+        Usage(help="show your away days"),
+    ),
     aliases=("vacation", "leave"),
 )
-async def away(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.rest:
+async def away(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         return [
             reply(
                 f"Away: {away_text(ctx)}. Set it with `away 2026-12-20..2027-01-02` "
                 "or clear it with `away off`."
             )
         ]
-    if cmd.rest.lower() in OFF:
+    if cmd.said(OFF):
         if ctx.member.away_start is None:
             return [reply("You have no away days set.")]
         ctx.member.away_start = ctx.member.away_end = None
         await ctx.rules_changed()
         return [reply("Welcome back! Away days cleared; reminders resume on your next workday.")]
-    first, last = parse_away(cmd.rest, today=ctx.local_today)
+    first, last = cmd.value(AWAY_DAYS)
     before = await rule_notes.snapshot(ctx)
     ctx.member.away_start, ctx.member.away_end = first, last
     await ctx.rules_changed()

@@ -12,9 +12,9 @@ from bot.features.personal.store import PersonalData
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply, SendDirect, Update
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.slots import BEFORE_FORGET
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Button, Buttons, File, Message, Text
 
 __all__ = ["CONFIRM_MINUTES", "flow", "privacy_message"]
@@ -44,10 +44,10 @@ def _show(ctx: Context, message: Message) -> list[Effect]:
 @flow.command(
     "export",
     summary="everything stored about you, as a JSON file (sent to your DM)",
-    usage=("export",),
+    syntax=(Usage(help="a copy of everything stored about you, sent to your DM"),),
     section="Your data",
 )
-async def export(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def export(ctx: Context, cmd: Call) -> list[Effect]:
     document = await ctx.store(PersonalData).export(ctx.member, now=ctx.now)
     counts = {name: len(rows) for name, rows in document["data"].items()}
     lines = describe_counts(counts)
@@ -81,10 +81,10 @@ def _confirm_value(ctx: Context) -> str:
 @flow.command(
     "forget",
     summary="delete everything stored about you (asks you to confirm first)",
-    usage=("forget",),
+    syntax=(Usage(help="delete everything stored about you, after you confirm"),),
     section="Your data",
 )
-async def forget(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def forget(ctx: Context, cmd: Call) -> list[Effect]:
     counts = await ctx.store(PersonalData).counts(ctx.member)
     what = ", ".join([SETTINGS_LINE, *describe_counts(counts)])
     text = (
@@ -198,8 +198,8 @@ def privacy_message(ctx: Context) -> Message:
 @flow.command(
     "privacy",
     summary="what is stored about you, for how long, and who can see it",
-    usage=("privacy",),
+    syntax=(Usage(help="what is stored, for how long, and who can see it"),),
     section="Your data",
 )
-async def privacy(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def privacy(ctx: Context, cmd: Call) -> list[Effect]:
     return [Reply(privacy_message(ctx))]

@@ -9,11 +9,12 @@ from bot.domain.bounds import small_int
 from bot.domain.parsing import format_day
 from bot.domain.schedule import holiday_name, parse_holidays
 from bot.features.personal.store import MySchedules
+from bot.kernel.arguments import OFF, arg
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Update
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.slots import MY_SETTINGS
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Field, Message, Text
 from bot.scheduling import recompute_member, skip_today
 from bot.scheduling.dispatcher import SKIP_ACTION
@@ -22,7 +23,9 @@ __all__ = ["flow"]
 
 flow = Flow("sched")
 
-OFF = ("off", "none", "clear", "stop")
+CALENDAR = arg(
+    "CODE", parse_holidays, noun="a country or region code", example="DE-BY", option="code"
+)
 _FAMILY_NAMES = {"logoff": "log-off reminders", "checkin": "check-in"}
 
 
@@ -61,11 +64,20 @@ async def press_skip(ctx: Context, value: str) -> list[Effect]:
 @flow.command(
     "holidays",
     summary="no reminders on public holidays of your country/region (e.g. DE-BY, US, GB-SCT)",
-    usage=("holidays CODE", "holidays off", "holidays"),
+    syntax=(
+        Usage(
+            CALENDAR,
+            help=(
+                "no reminders on your country's or region's public holidays, e.g. US, DE-BY, GB-SCT"
+            ),
+        ),
+        Usage(OFF, help="reminders on public holidays again"),
+        Usage(help="show your holiday calendar and the next holiday"),
+    ),
     section="Reminders",
 )
-async def holidays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.args:
+async def holidays(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         if not ctx.member.holidays:
             return [
                 reply(
@@ -74,13 +86,13 @@ async def holidays(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
                 )
             ]
         return [reply(f"Public holidays: {ctx.member.holidays}. {_upcoming(ctx)}")]
-    if cmd.arg(0).lower() in OFF:
+    if cmd.said(OFF):
         if not ctx.member.holidays:
             return [reply("Public holidays are already off.")]
         ctx.member.holidays = None
         await ctx.rules_changed()
         return [reply("Public holidays off: reminders run on every workday again.")]
-    code = parse_holidays(cmd.rest)
+    code = cmd.value(CALENDAR)
     if code == ctx.member.holidays:
         return [reply(f"Your public holidays are already {code}. {_upcoming(ctx)}")]
     ctx.member.holidays = code

@@ -16,6 +16,13 @@ from bot.domain.parsing import InputError, parse_clock
 from bot.features.pulse import ask as pulse_ask
 from bot.features.pulse import polls, recurring
 from bot.features.pulse import window as pulse_window
+from bot.features.pulse.arguments import (
+    NUMBER,
+    QUESTION,
+    QUOTED_QUESTION,
+    SCHEDULE_USAGES,
+)
+from bot.features.pulse.arguments import quoted as is_quoted
 from bot.features.pulse.spec import (
     DEFAULT_OPEN,
     Kind,
@@ -31,16 +38,15 @@ from bot.features.pulse.spec import (
 )
 from bot.features.pulse.store import Pulses
 from bot.features.pulse.team_trends import TREND_SECTION
-from bot.features.pulse.templates import get_pulse_templates
 from bot.features.pulse.views import deadline_text, poll_line
+from bot.kernel.arguments import Piece, Word
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, FormErrors, OpenForm, Reply, Update
 from bot.kernel.errors import UserError
 from bot.kernel.events import Place
-from bot.kernel.grammar import ParsedCommand, did_you_mean
 from bot.kernel.registry import Flow
-from bot.kernel.settings import Settings
 from bot.kernel.slots import TEAM_SECTIONS
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Form, FormField, Message, Option, Text, action_id
 from bot.scheduling import Due
 
@@ -49,78 +55,79 @@ __all__ = ["flow"]
 flow = Flow("pulse")
 flow.provide(TEAM_SECTIONS, TREND_SECTION, order=20)
 
-USAGE = (
-    "pulse",
-    'pulse ask "Question?" scale|yesno|options a,b,c [closes 2d]',
-    "pulse ask TEMPLATE [closes 2d]",
-    "pulse list",
-    "pulse results ID",
-    "pulse close ID",
-    "pulse templates",
-    "pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]",
-    "pulse schedule · pulse schedule off N",
-)
-SUBCOMMANDS = ("ask", "list", "results", "close", "templates", "schedule")
 FORM = "pulse:create"
+
+
+ASK = Word("ask")
 
 
 @flow.command(
     "pulse",
     summary="an anonymous poll for the team: results at close, once enough people answered",
-    usage=USAGE,
+    syntax=(
+        Usage(help="open a form to write an anonymous question for the team"),
+        Usage(
+            ASK,
+            QUESTION,
+            help=(
+                "post a question right away: a 1–5 scale, yes/no, or your own options; it "
+                "closes after 2 days unless you say otherwise"
+            ),
+        ),
+        Usage(
+            ASK,
+            QUESTION,
+            shown="ask TEMPLATE [closes 2d]",
+            help="post a ready-made question (`pulse templates` lists them)",
+        ),
+        Usage(Word("list", "ls"), help="the team's recent pulses"),
+        Usage(
+            Word("results", "result", "show"),
+            NUMBER,
+            help="the results of a closed pulse, if enough people answered",
+        ),
+        Usage(
+            Word("close", "end", "stop"),
+            NUMBER,
+            help="close a pulse early (whoever asked it, or an admin)",
+        ),
+        Usage(Word("templates", "template"), help="the ready-made questions"),
+        *SCHEDULE_USAGES,
+        Usage(QUOTED_QUESTION, hidden=True),
+    ),
     section="Team",
     aliases=("poll",),
+    featured=True,
 )
-async def pulse(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def pulse(ctx: Context, cmd: Call) -> list[Effect]:
     # A close that could not run on time (the bot was down) happens now, before anything.
     overdue = await polls.close_overdue(ctx)
-    sub = cmd.arg(0).lower()
-    if not sub:
+    sub = cmd.sub
+    if cmd.bare:
         return [*overdue, *_open_form(ctx)]
     if sub == "ask":
-        return [*overdue, *await _ask(ctx, cmd)]
-    if sub in ("list", "ls"):
+        return [*overdue, *await _ask(ctx, cmd.value(QUESTION))]
+    if sub == "list":
         return [*overdue, await _list(ctx)]
-    if sub in ("results", "result", "show"):
-        _one_number(cmd, "results")
-        return [*overdue, *await polls.show_results(ctx, await polls.find_poll(ctx, cmd.arg(1)))]
-    if sub in ("close", "end", "stop"):
-        _one_number(cmd, "close")
-        return [*overdue, *await _close(ctx, cmd.arg(1))]
-    if sub in ("templates", "template"):
+    if sub == "results":
+        poll = await polls.find_poll(ctx, str(cmd.value(NUMBER)))
+        return [*overdue, *await polls.show_results(ctx, poll)]
+    if sub == "close":
+        return [*overdue, *await _close(ctx, str(cmd.value(NUMBER)))]
+    if sub == "templates":
         return [*overdue, Reply(recurring.templates_message(ctx))]
     if sub == "schedule":
         return [*overdue, *await recurring.schedule_command(ctx, cmd)]
-    if cmd.rest.startswith(('"', "'")):
-        # `pulse "Question?" yesno` — the "ask" was left out; the meaning is plain.
-        return [*overdue, *await _ask(ctx, cmd, skip=0)]
-    guess = did_you_mean(sub, list(SUBCOMMANDS))
-    hint = f" Did you mean `pulse {guess}`?" if guess else ""
-    raise UserError(
-        f"`pulse {sub[:20]}` isn't something I know.{hint} Try `pulse` for a form, "
-        '`pulse ask "Question?" yesno`, or `/crossfade help pulse`.'
-    )
-
-
-def _one_number(cmd: ParsedCommand, verb: str) -> None:
-    if len(cmd.args) > 2:
-        extra = " ".join(cmd.args[2:])[:30]
-        raise UserError(
-            f"`pulse {verb}` takes one pulse number, e.g. `pulse {verb} 3`; I don't know what "
-            f"to do with “{extra}”, so nothing was done."
-        )
+    return [*overdue, *await _ask(ctx, cmd.value(QUOTED_QUESTION))]
 
 
 # --- asking in one line -------------------------------------------------------------------
 
 
-async def _ask(ctx: Context, cmd: ParsedCommand, *, skip: int = 1) -> list[Effect]:
+async def _ask(ctx: Context, question: Piece) -> list[Effect]:
     polls.require_creator(ctx)
-    tokens = list(cmd.args[skip:])
-    after = cmd.rest
-    if skip:
-        after = after[len(cmd.args[0]) :].strip() if after.lower().startswith("ask") else after
-    quoted = after.startswith(('"', "'"))
+    tokens = list(question.tokens)
+    quoted = is_quoted(question)
     is_template = (
         not quoted and bool(tokens) and recurring.templates(ctx).get(tokens[0]) is not None
     )
@@ -367,23 +374,3 @@ async def close_job(ctx: Context, due: Due) -> list[Effect]:
 @flow.job(recurring.WEEKLY_JOB)
 async def weekly_job(ctx: Context, due: Due) -> list[Effect]:
     return await recurring.weekly_job(ctx, due)
-
-
-# --- autocomplete ---------------------------------------------------------------------------
-
-
-@flow.completion("pulse")
-def complete_pulse(typed: str, settings: Settings) -> list[str]:
-    """Template names for ``ask TEMPLATE`` and ``schedule weekly fri 15:00 TEMPLATE`` while the
-    person types (platforms with autocomplete offer them)."""
-    ids = get_pulse_templates(settings.content_dir or None).ids
-    text = " ".join(typed.lower().split())
-    if text.startswith("schedule") or (len(text) >= 2 and "schedule".startswith(text)):
-        head, _, last = text.rpartition(" ")
-        if head.startswith("schedule weekly") and len(head.split()) >= 4:
-            return [f"{head} {i}" for i in ids if i.startswith(last)]
-        return [f"schedule weekly fri 15:00 {i}" for i in ids]
-    word = text.removeprefix("ask").strip()
-    if text and not "ask".startswith(text) and not text.startswith("ask"):
-        return []
-    return [f"ask {i}" for i in ids if i.startswith(word)]

@@ -10,22 +10,30 @@ posts the next one, which closes on its own schedule before the following week's
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.parsing import (
-    InputError,
-    TooLong,
     format_clock,
-    parse_clock,
-    parse_duration,
-    parse_weekday,
 )
 from bot.domain.zones import safe_zone
+from bot.features.pulse.arguments import (
+    AT,
+    DAY,
+    GAP_BEFORE_NEXT,
+    OPEN_MINUTES,
+    SERIES,
+    TEMPLATE,
+    template_or_error,
+)
 from bot.features.pulse.models import PulseSeries
-from bot.features.pulse.polls import close_poll, open_poll, require_creator, target_channel
+from bot.features.pulse.polls import (
+    close_poll,
+    open_poll,
+    require_creator,
+    target_channel,
+)
 from bot.features.pulse.series_store import WeeklyPulses
-from bot.features.pulse.spec import DEFAULT_OPEN, MIN_OPEN, validate_deadline
+from bot.features.pulse.spec import DEFAULT_OPEN, validate_deadline
 from bot.features.pulse.store import Pulses
 from bot.features.pulse.templates import PulseTemplate, PulseTemplates, get_pulse_templates
 from bot.features.pulse.views import deadline_text, kind_text, series_line
@@ -34,7 +42,7 @@ from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
 from bot.kernel.events import Place
-from bot.kernel.grammar import ParsedCommand
+from bot.kernel.syntax import Call
 from bot.kernel.ui import Message, Option, Select, Text
 from bot.scheduling import Due, WeeklyLocal, cancel_schedule, get_schedule, set_schedule
 
@@ -51,21 +59,11 @@ log = logging.getLogger(__name__)
 
 WEEKLY_JOB = "pulse.weekly"
 FULL_DAY = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# A weekly poll closes this long before the next one opens, so its results land first.
-GAP_BEFORE_NEXT = timedelta(hours=1)
 MAX_SERIES = 20
 
 
 def templates(ctx: Context) -> PulseTemplates:
     return get_pulse_templates(ctx.settings.content_dir or None)
-
-
-def template_or_error(ctx: Context, template_id: str) -> PulseTemplate:
-    found = templates(ctx).get(template_id)
-    if found is None:
-        ids = ", ".join(f"`{i}`" for i in templates(ctx).ids)
-        raise UserError(f"There is no template “{template_id[:30]}”. Templates: {ids}.")
-    return found
 
 
 # --- pulse templates ------------------------------------------------------------------------
@@ -118,87 +116,22 @@ def _asked_reply(number: int, channel: Place, closes: datetime, zone: str) -> Re
 # --- pulse schedule -------------------------------------------------------------------------
 
 
-async def schedule_command(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
+async def schedule_command(ctx: Context, cmd: Call) -> list[Effect]:
     """`pulse schedule` (list), `pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]`,
     `pulse schedule off N`."""
-    args = list(cmd.args[1:])
-    if not args:
+    if cmd.words == ("schedule",) and not cmd.values:
         return [await _list_series(ctx)]
-    if not ctx.is_admin:
-        raise UserError("Only team admins can schedule or stop recurring pulses.")
-    head = args[0].lower()
-    if head in ("off", "stop", "cancel", "remove", "delete"):
-        return await _stop_series(ctx, args[1:])
-    if head in ("weekly", "every"):
-        args = args[1:]
-    elif head in ("daily", "monthly"):
+    if cmd.said("off"):
+        return await _stop_series(ctx, cmd.value(SERIES))
+    if cmd.said("daily"):
         raise UserError("Recurring pulses are weekly: `pulse schedule weekly fri 15:00 workload`.")
-    return await _add_series(ctx, args)
+    return await _add_series(ctx, cmd)
 
 
-USAGE = (
-    "Schedule a weekly pulse like this: `pulse schedule weekly fri 15:00 workload` "
-    "(`pulse templates` lists the questions)."
-)
-
-
-def _weekday(text: str) -> int:
-    if any(mark in text for mark in ",-–") or text.lower() in ("weekdays", "daily", "everyday"):
-        raise UserError(f"Pick one day of the week for a weekly pulse. {USAGE}")
-    try:
-        return parse_weekday(text)
-    except InputError as error:
-        raise UserError(f"{error} {USAGE}") from None
-
-
-@dataclass(frozen=True, slots=True)
-class _Weekly:
-    """`pulse schedule weekly fri 15:00 TEMPLATE [closes 2d]`, read and checked."""
-
-    weekday: int
-    at: time
-    template: PulseTemplate
-    open_minutes: int | None  # None: open until an hour before the next one
-
-
-def _read_weekly(ctx: Context, args: list[str]) -> _Weekly:
-    args, open_minutes = _open_minutes(args)
-    if len(args) != 3:
-        raise UserError(USAGE)
-    weekday = _weekday(args[0])
-    try:
-        at = parse_clock(args[1])
-    except InputError as error:
-        raise UserError(f"{error} {USAGE}") from None
-    return _Weekly(weekday, at, template_or_error(ctx, args[2]), open_minutes)
-
-
-def _open_minutes(args: list[str]) -> tuple[list[str], int | None]:
-    """``… closes 2d`` at the end: how long each poll stays open, and the words before it."""
-    lowered = [a.lower() for a in args]
-    for word in ("closes", "open", "for"):
-        if word in lowered:
-            where = lowered.index(word)
-            too_long = UserError(
-                "A weekly pulse can stay open from 5 minutes to 6 days and 23 hours, so "
-                "that it closes before the next one."
-            )
-            try:
-                length = parse_duration(" ".join(args[where + 1 :]), maximum=timedelta(days=7))
-            except TooLong:
-                raise too_long from None
-            except InputError as error:
-                raise UserError(str(error)) from None
-            if length < MIN_OPEN or length > timedelta(days=7) - GAP_BEFORE_NEXT:
-                raise too_long
-            return args[:where], int(length.total_seconds() // 60)
-    return args, None
-
-
-async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
-    asked = _read_weekly(ctx, args)
-    template = asked.template
-    weekday, at, moved = weekly_slot(ctx, asked.weekday, asked.at)
+async def _add_series(ctx: Context, cmd: Call) -> list[Effect]:
+    open_minutes = cmd.get(OPEN_MINUTES)
+    template = cmd.value(TEMPLATE)
+    weekday, at, moved = weekly_slot(ctx, cmd.value(DAY), cmd.value(AT))
     channel = target_channel(ctx)
     weekly = ctx.store(WeeklyPulses)
     existing = await weekly.active()
@@ -216,7 +149,7 @@ async def _add_series(ctx: Context, args: list[str]) -> list[Effect]:
         at=format_clock(at),
         zone=zone,
         channel=channel,
-        open_minutes=asked.open_minutes,
+        open_minutes=open_minutes,
     )
     schedule = await set_schedule(
         ctx,
@@ -253,10 +186,7 @@ def _duration_text(minutes: int) -> str:
     return " ".join(p for p in parts if p)
 
 
-async def _stop_series(ctx: Context, args: list[str]) -> list[Effect]:
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
-        raise UserError("Which one? `pulse schedule off 2` (`pulse schedule` lists them).")
-    number = int(args[0].lstrip("#"))
+async def _stop_series(ctx: Context, number: int) -> list[Effect]:
     weekly = ctx.store(WeeklyPulses)
     series = await weekly.get(number)
     if series is None or not series.active:

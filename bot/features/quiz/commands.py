@@ -39,16 +39,16 @@ from bot.features.quiz.views import (
     result_message,
     verdict_for,
 )
+from bot.kernel.arguments import Word
 from bot.kernel.context import Context
 from bot.kernel.conversation import MOVED_ON, End, Live, Next, Outcome, Press, Stay
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Button, Buttons, Message, Text
 
 __all__ = ["flow", "stored_verdict"]
 
-USAGE = ("quiz", "quiz result", "quiz history", "quiz restart", "quiz cancel")
 CHANGED = "The quiz has changed since you started it, so it starts again from the top."
 
 
@@ -90,23 +90,29 @@ async def _start_or_offer(ctx: Context) -> list[Effect]:
 @flow.command(
     "quiz",
     summary="balance or integration? a short quiz, one question at a time; retake any time",
-    usage=USAGE,
+    syntax=(
+        Usage(help="start the quiz (or carry on where you stopped)"),
+        Usage(
+            Word("result", "results", "me", "mine", "show"), help="show your latest result again"
+        ),
+        Usage(Word("history"), help="your past results"),
+        Usage(Word("restart", "retake", "again", "new"), help="start over from the first question"),
+        Usage(Word("cancel", "stop", "quit"), help="stop the quiz in progress"),
+        Usage(Word("start", "take"), hidden=True),
+    ),
     section="Start here",
+    featured=True,
 )
-async def quiz(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    sub = cmd.arg(0).lower()
-    if sub in ("", "start", "take"):
-        return await _start_or_offer(ctx)
-    if sub in ("restart", "retake", "again", "new"):
-        return [Reply(await _begin(ctx))]
-    if sub in ("result", "results", "me", "mine", "show"):
-        return await _show_result(ctx)
-    if sub == "history":
-        return await _history(ctx)
-    if sub in ("cancel", "stop", "quit"):
+async def quiz(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.said("cancel"):
         return await _cancel_typed(ctx)
-    usage = ", ".join(f"`/crossfade {u}`" for u in USAGE)
-    raise UserError(f"I don't know `quiz {sub[:20]}`. Try {usage}.")
+    if cmd.said("restart"):
+        return [Reply(await _begin(ctx))]
+    if cmd.said("result"):
+        return await _show_result(ctx)
+    if cmd.said("history"):
+        return await _history(ctx)
+    return await _start_or_offer(ctx)  # `quiz` alone, or `quiz start`
 
 
 async def _show_result(ctx: Context) -> list[Effect]:

@@ -13,11 +13,12 @@ appear in ``order`` (the quiz's distribution at 10, pulse trends at 20, late eve
 from __future__ import annotations
 
 from bot.domain.anonymity import effective_k
+from bot.kernel.arguments import Word
 from bot.kernel.context import Context
 from bot.kernel.effects import Effect, Reply
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
 from bot.kernel.slots import TEAM_REPORTS, TEAM_SECTIONS
+from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Block, Divider, Message, Text
 
 __all__ = ["flow", "team"]
@@ -28,11 +29,17 @@ flow = Flow("team")
 @flow.command(
     "team",
     summary="the team at a glance — quiz results and pulse trends, never one person",
-    usage=("team", "team disconnect"),
+    syntax=(
+        Usage(help="how the team's quiz results and weekly pulses look, never one person"),
+        Usage(
+            Word("disconnect"),
+            help="admins: the bot's DMs of the last 4 weeks, inside and outside working windows",
+        ),
+    ),
     section="Team",
 )
-async def team(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if cmd.arg(0).lower() == "disconnect":
+async def team(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.said("disconnect"):
         return await _report(ctx, "disconnect")
     k = effective_k(ctx.team.k_threshold or 0)
     blocks: list[Block] = [

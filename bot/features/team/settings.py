@@ -9,16 +9,15 @@ import re
 from typing import Any
 
 from bot.domain.anonymity import MIN_K
-from bot.domain.parsing import InputError, format_clock, parse_clock
-from bot.domain.zones import resolve_zone, search_zones
+from bot.domain.parsing import format_clock
+from bot.kernel.arguments import OFF, Arg, Word, choice, clock, integer, text, zone
 from bot.kernel.context import Context, reply
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.errors import UserError
-from bot.kernel.grammar import ParsedCommand
 from bot.kernel.registry import Flow
-from bot.kernel.settings import Settings
 from bot.kernel.slots import MY_SETTINGS
 from bot.kernel.storage.models import Team
+from bot.kernel.syntax import Call, Syntax, Usage
 from bot.kernel.ui import Divider, Field, Fields, Message, Text
 
 __all__ = ["MIN_K", "flow", "parse_channel"]
@@ -27,29 +26,6 @@ flow = Flow("settings")
 
 MAX_K = 100
 _CHANNEL = re.compile(r"^<#(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>$|^#(?P<plain>[\w.-]{1,80})$")
-
-TEAM_USAGE = (
-    "settings",
-    "settings timezone Area/City",
-    "settings channel here|#channel",
-    "settings k N",
-    "settings pulses everyone|admins",
-    "settings logoff HH:MM",
-    "settings retention DAYS",
-    "settings support https://…|off",
-    "settings workday HH:MM",
-    "settings strict on|off",
-    'settings policy "We don\'t expect replies after 18:00"|off',
-)
-
-
-@flow.completion("settings")
-def complete_settings(typed: str, settings: Settings) -> list[str]:
-    """``timezone Eu…`` → team default zones; other keys are suggested from the usage."""
-    key, space, rest = typed.lstrip().partition(" ")
-    if space and key.lower() in ("timezone", "tz"):
-        return [f"timezone {zone}" for zone in search_zones(rest)]
-    return []
 
 
 def parse_channel(text: str, ctx: Context) -> tuple[str, str]:
@@ -65,6 +41,121 @@ def parse_channel(text: str, ctx: Context) -> tuple[str, str]:
     if match.group("plain"):
         return match.group("plain"), match.group("plain")
     return match.group("id"), match.group("name") or match.group("id")
+
+
+def _k_refusal(typed: str) -> str:
+    allowed = f"a whole number from {MIN_K} to {MAX_K} (default 5)"
+    if not (typed.isascii() and typed.isdigit()) or len(typed) > 4:
+        return f"The minimum number of answers is {allowed}."
+    if int(typed) < MIN_K:
+        return (
+            f"The minimum number of answers can't be below {MIN_K}: with fewer, people "
+            "could be identified."
+        )
+    return (
+        f"The minimum number of answers is {allowed}: above {MAX_K}, results would hardly "
+        "ever show."
+    )
+
+
+ADMINS_ONLY = "Only team admins can change team settings. `settings` shows them."
+TEAM_ZONE = zone()
+CHANNEL: Arg[tuple[str, str]] = Arg(
+    "here|#channel",
+    lambda piece, ctx: parse_channel(piece.text, ctx),
+    noun="a channel",
+    example="here",
+)
+K = integer(MIN_K, MAX_K, noun="a minimum number of answers", example="5", refuse=_k_refusal)
+CREATORS = choice(
+    Word("everyone"), Word("admins"), refuse="Who may create pulses: `everyone` or `admins`."
+)
+DEFAULT_LOGOFF = clock()
+RETENTION = integer(
+    7,
+    3650,
+    shown="DAYS",
+    noun="a number of days",
+    example="365",
+    refuse=lambda _typed: "Retention is a number of days, from 7 to 3650.",
+)
+SUPPORT_LINK = text(
+    "https://…|off", noun="a web address", example="https://intranet.example.com/eap"
+)
+DEFAULT_START = clock()
+STRICT = choice(
+    Word("on"),
+    OFF,
+    shown="on|off",
+    refuse="Strict mode is `settings strict on` or `settings strict off`.",
+)
+POLICY = text(
+    '"We don\'t expect replies after 18:00"|off',
+    noun="the norm, in quotes",
+    example='"No replies expected after 18:00"',
+)
+SUPPORT = Word("support", "help", "eap")
+NORM = Word("policy", "norm")
+
+
+def _admins(*parts: Word | Arg[Any], help: str = "", hidden: bool = False) -> Usage:
+    return Usage(*parts, help=help, hidden=hidden, admin=ADMINS_ONLY)
+
+
+SETTINGS_SYNTAX = (
+    Usage(help="your settings and the team's, at a glance"),
+    _admins(
+        Word("timezone", "tz"),
+        TEAM_ZONE,
+        help="the time zone for people who haven't set their own",
+    ),
+    _admins(Word("channel"), CHANNEL, help="where pulses are posted (`here` = this channel)"),
+    _admins(
+        Word("k"),
+        K,
+        help=(
+            "the minimum number of answers before any pulse or team result is shown "
+            "(3 to 100; more answers, more anonymity)"
+        ),
+    ),
+    _admins(Word("pulses", "pulse"), CREATORS, help="who may start a pulse"),
+    _admins(
+        Word("logoff"),
+        DEFAULT_LOGOFF,
+        help="the log-off time suggested to people who set none",
+    ),
+    _admins(
+        Word("retention"),
+        RETENTION,
+        help="how many days check-ins are kept before they are deleted",
+    ),
+    _admins(
+        SUPPORT,
+        SUPPORT_LINK,
+        help=(
+            "a page the quiz points to when someone seems worn out, e.g. your employee "
+            "assistance programme"
+        ),
+    ),
+    _admins(SUPPORT, OFF, hidden=True),
+    _admins(
+        Word("workday", "start"),
+        DEFAULT_START,
+        help="the start of day for people who haven't set their own",
+    ),
+    _admins(
+        Word("strict"),
+        STRICT,
+        help="strict mode: no DMs outside people's working windows except what they asked for",
+    ),
+    _admins(
+        NORM,
+        POLICY,
+        help="a short team norm shown in help, the home page and the welcome message",
+    ),
+    _admins(NORM, OFF, hidden=True),
+)
+TEAM_USAGE = tuple(line for line, _help in Syntax(SETTINGS_SYNTAX).lines("settings"))
 
 
 async def _view(ctx: Context) -> Message:
@@ -99,93 +190,60 @@ async def _view(ctx: Context) -> Message:
 @flow.command(
     "settings",
     summary="your settings at a glance; admins: the team's pulse channel and defaults",
-    usage=TEAM_USAGE,
+    syntax=SETTINGS_SYNTAX,
     section="Admin",
+    featured=True,
 )
-async def settings(ctx: Context, cmd: ParsedCommand) -> list[Effect]:
-    if not cmd.args:
+async def settings(ctx: Context, cmd: Call) -> list[Effect]:
+    if cmd.bare:
         return [Reply(await _view(ctx))]
-    if not ctx.is_admin:
-        raise UserError("Only team admins can change team settings. `settings` shows them.")
-    key, value = cmd.args[0].lower(), " ".join(cmd.args[1:]).strip()
+    key = cmd.sub
     team = ctx.team
-    if not value:
-        raise UserError(f"`settings {key}` needs a value. See `/crossfade help settings`.")
-    if key in ("timezone", "tz"):
-        match = resolve_zone(value)
+    if key == "timezone":
+        match = cmd.value(TEAM_ZONE)
         if not match.zone:
+            value = " ".join(cmd.line.args[1:])
             hint = f" Did you mean {', '.join(match.suggestions[:3])}?" if match.suggestions else ""
             raise UserError(f"Unknown time zone “{value[:40]}”.{hint}")
         team.default_timezone = match.zone
         return [reply(f"Team default time zone: {match.zone} (for people who set none).")]
     if key == "channel":
-        channel_id, name = parse_channel(value, ctx)
+        channel_id, name = cmd.value(CHANNEL)
         team.pulse_channel_id, team.pulse_channel_name = channel_id, name
         return [reply(f"Pulse polls will be posted to #{name}.")]
     if key == "k":
-        allowed = f"a whole number from {MIN_K} to {MAX_K} (default 5)"
-        if not value.isdigit() or len(value) > 4:
-            raise UserError(f"The minimum number of answers is {allowed}.")
-        k = int(value)
-        if k < MIN_K:
-            raise UserError(
-                f"The minimum number of answers can't be below {MIN_K}: with fewer, people "
-                "could be identified."
-            )
-        if k > MAX_K:
-            raise UserError(
-                f"The minimum number of answers is {allowed}: above {MAX_K}, results would "
-                "hardly ever show."
-            )
+        k = cmd.value(K)
         team.k_threshold = k
         return [reply(f"Results now need at least {k} answers before anything is shown.")]
-    if key in ("pulses", "pulse"):
-        if value.lower() not in ("everyone", "admins"):
-            raise UserError("Who may create pulses: `everyone` or `admins`.")
-        team.pulse_creators = value.lower()
-        if value.lower() == "everyone":
+    if key == "pulses":
+        team.pulse_creators = cmd.value(CREATORS)
+        if team.pulse_creators == "everyone":
             return [reply("Now everyone in the team can start a pulse.")]
         return [reply("Now only admins can start a pulse.")]
     if key == "logoff":
-        try:
-            team.default_logoff = format_clock(parse_clock(value))
-        except InputError as error:
-            raise UserError(str(error)) from None
+        team.default_logoff = format_clock(cmd.value(DEFAULT_LOGOFF))
         return [reply(f"Default log-off time: {team.default_logoff}.")]
-    if key in ("workday", "start"):
-        try:
-            team.default_work_start = format_clock(parse_clock(value))
-        except InputError as error:
-            raise UserError(str(error)) from None
+    if key == "workday":
+        team.default_work_start = format_clock(cmd.value(DEFAULT_START))
         return [
             reply(f"Default start of day: {team.default_work_start} (for people who set none).")
         ]
     if key == "strict":
-        return [reply(_set_strict(team, value))]
-    if key in ("policy", "norm"):
-        return [reply(_set_policy(team, value))]
+        return [reply(_set_strict(team, cmd.value(STRICT)))]
+    if key == "policy":
+        return [reply(_set_policy(team, None if cmd.said(OFF) else cmd.value(POLICY)))]
     if key == "retention":
-        try:
-            days = int(value)
-        except ValueError:
-            raise UserError("Retention is a number of days, from 7 to 3650.") from None
-        if not 7 <= days <= 3650:
-            raise UserError("Retention is a number of days, from 7 to 3650.")
+        days = cmd.value(RETENTION)
         team.retention_days = days
         return [reply(f"Check-ins older than {days} days will be deleted.")]
-    if key in ("support", "help", "eap"):
-        return [reply(_set_support(team, value))]
-    raise UserError(
-        f"There is no team setting “{key[:30]}”. Settings: timezone, channel, k, pulses, "
-        "logoff, retention, support, workday, strict, policy."
-    )
+    return [reply(_set_support(team, None if cmd.said(OFF) else cmd.value(SUPPORT_LINK)))]
 
 
 _LINK = re.compile(r"^https?://[^\s<>\"']{3,290}$")
 
 
-def _set_support(team: Any, value: str) -> str:
-    if value.lower() in ("off", "none", "clear"):
+def _set_support(team: Any, value: str | None) -> str:
+    if value is None:  # `settings support off`
         team.support_link = None
         return "Support link removed: the quiz still advises rest, without a link."
     if not _LINK.match(value):
@@ -220,11 +278,11 @@ def _set_strict(team: Team, value: str) -> str:
     )
 
 
-def _set_policy(team: Team, value: str) -> str:
-    text = " ".join(value.strip().strip('"“”').split())
-    if text.lower() in ("off", "none", "clear"):
+def _set_policy(team: Team, value: str | None) -> str:
+    if value is None:  # `settings policy off`
         team.policy_line = None
         return "Team norm removed."
+    text = " ".join(value.strip().strip('"“”').split())
     if len(text) > 200:
         raise UserError(f"Keep the team norm to 200 characters — this one is {len(text)}.")
     if not text:

@@ -13,7 +13,9 @@ from adapters.discord import limits
 from adapters.discord.commands import combined_length, option_shape, plan
 from adapters.discord.sync import command_payload
 from bot.bootstrap import build_router
+from bot.kernel.arguments import OFF, Word, choice, clock, integer, zone
 from bot.kernel.registry import CommandSpec, Flow, Router
+from bot.kernel.syntax import Syntax, Usage
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -57,16 +59,52 @@ def test_the_published_payload_follows_discords_rules() -> None:
     }
 
 
-def test_options_are_shaped_from_usage_lines() -> None:
+def test_options_are_shaped_from_the_declared_syntax() -> None:
     router = build_router()
     zone = option_shape(router.commands["timezone"])
     assert zone is not None and zone.name == "zone" and not zone.required
     assert zone.kind == "string"
     assert option_shape(router.commands["done"]) is None  # no arguments, no option
+    quiet = option_shape(router.commands["quiet"])
+    assert quiet is not None and quiet.name == "hours"
+    assert quiet.forms == ("off",)  # a lone placeholder (HH:MM-HH:MM) is a hint, not a value
+    checkin = option_shape(router.commands["checkin"])
+    assert checkin is not None and checkin.name == "input"
+    assert checkin.forms == ("at HH:MM", "off")
+
+
+def test_a_lone_number_is_an_integer_option_and_a_required_one_when_there_is_no_bare_usage() -> (
+    None
+):
+    number = integer(1, 9)
+    alone = _spec("pick", (Usage(number, help="a number"),))
+    shape = option_shape(alone)
+    assert shape is not None and (shape.name, shape.kind, shape.required) == (
+        "number",
+        "integer",
+        True,
+    )
+    with_off = _spec("pick", (Usage(number), Usage(OFF), Usage()))
+    shape = option_shape(with_off)
+    assert shape is not None and (shape.kind, shape.required) == ("string", False)
+
+
+def _spec(name: str, usages: tuple[Usage, ...], summary: str = "summary") -> CommandSpec:
+    return CommandSpec(name, summary, Syntax(usages), _noop)
 
 
 async def _noop(ctx: Any, cmd: Any) -> list[Any]:
     return []
+
+
+USAGES: dict[str, tuple[Usage, ...]] = {
+    "": (Usage(),),
+    "HH:MM": (Usage(clock()), Usage()),
+    "N": (Usage(integer(1, 9)), Usage()),
+    "Area/City": (Usage(zone()), Usage()),
+    "at HH:MM": (Usage(Word("at"), clock()), Usage()),
+    "x|y z": (Usage(choice(Word("x"), Word("y")), Word("z")), Usage()),
+}
 
 
 def _router(names: list[str], *, usage: str) -> Router:
@@ -76,7 +114,7 @@ def _router(names: list[str], *, usage: str) -> Router:
             CommandSpec(
                 name,
                 f"summary {n} " + "x" * 120,
-                (f"{name} {usage}", name) if usage else (name,),
+                Syntax(USAGES[usage]),
                 _noop,
                 section=f"Section {n % 4}",
             )
