@@ -84,10 +84,6 @@ class Context:
     admin_consulted: bool = False
 
     @property
-    def session(self) -> Any:
-        return self.uow.session
-
-    @property
     def zone(self) -> ZoneInfo:
         """The member's zone, else the team default, else UTC."""
         return safe_zone(self.member.timezone, self.team.default_timezone)

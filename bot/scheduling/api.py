@@ -31,6 +31,7 @@ __all__ = [
     "cancel_schedule",
     "get_schedule",
     "member_rules",
+    "recompute_for",
     "recompute_member",
     "set_schedule",
     "skip_today",
@@ -203,7 +204,7 @@ async def set_schedule(
     if team_level and isinstance(rule, DailyLocal):
         raise ValueError("a team-level schedule cannot follow a member's day (use WeeklyLocal)")
     owner = _owner(ctx, member, team_level)
-    session: AsyncSession = ctx.session
+    session: AsyncSession = ctx.uow.session
     if owner is not None:
         await _lock_member(session, owner)
     row = await _find(session, ctx.team, owner, kind, ref)
@@ -252,7 +253,7 @@ async def cancel_schedule(
     was_active = row.next_due_at is not None
     row.next_due_at = None
     row.stopped = CANCELLED
-    _touch(ctx.session, row)
+    _touch(ctx.uow.session, row)
     return was_active
 
 
@@ -266,7 +267,7 @@ async def get_schedule(
 ) -> Schedule | None:
     """The schedule unless it was cancelled: ``.next_due_at`` (``None`` when nothing more is
     due), ``.data``, ``.rule`` (a ``Rule`` value), ``.last_due_at``."""
-    row = await _find(ctx.session, ctx.team, _owner(ctx, member, team_level), kind, ref)
+    row = await _find(ctx.uow.session, ctx.team, _owner(ctx, member, team_level), kind, ref)
     if row is None or row.stopped == CANCELLED:
         return None
     return row
@@ -279,6 +280,11 @@ async def _member_schedules(session: AsyncSession, team: Team, member: Member) -
         .execution_options(populate_existing=True)  # what other instances committed
     )
     return list(rows)
+
+
+async def recompute_for(ctx: Context) -> None:
+    """Recompute the actor's schedules after their rules changed, in the event's unit of work."""
+    await recompute_member(ctx.uow.session, ctx.team, ctx.member, now=ctx.now)
 
 
 async def recompute_member(
@@ -313,7 +319,7 @@ async def skip_today(ctx: Context, *, family: str, member: Member | None = None)
     today = ctx.now.astimezone(rules.zone).date()
     end_of_today = datetime.combine(today + timedelta(days=1), time(0), rules.zone)
     skipped = 0
-    for row in await _member_schedules(ctx.session, ctx.team, owner):
+    for row in await _member_schedules(ctx.uow.session, ctx.team, owner):
         if row.stopped is not None or (row.kind != family and row.family != family):
             continue
         due_today = row.next_due_at is not None and row.next_due_at < end_of_today
@@ -325,6 +331,6 @@ async def skip_today(ctx: Context, *, family: str, member: Member | None = None)
         elif not isinstance(rule, WeeklyLocal):
             row.done_through = max(today, row.done_through or today)
             row.next_due_at = compute_next(row, rules, after=ctx.now)
-        _touch(ctx.session, row)
+        _touch(ctx.uow.session, row)
         skipped += int(due_today)
     return skipped

@@ -16,7 +16,7 @@ from bot.kernel.registry import Flow
 from bot.kernel.slots import MY_SETTINGS
 from bot.kernel.syntax import Call, Usage
 from bot.kernel.ui import Field, Message, Text
-from bot.scheduling import recompute_member, skip_today
+from bot.scheduling import recompute_for, skip_today
 from bot.scheduling.dispatcher import SKIP_ACTION
 
 __all__ = ["flow"]
@@ -31,7 +31,7 @@ _FAMILY_NAMES = {"logoff": "log-off reminders", "checkin": "check-in"}
 
 @flow.on_rules_changed
 async def _recompute(ctx: Context) -> None:
-    await recompute_member(ctx.session, ctx.team, ctx.member, now=ctx.now)
+    await recompute_for(ctx)
 
 
 @flow.action(SKIP_ACTION)
