@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord import create_client, run_client
+from adapters.discord.serve import create_client, run_client
 from adapters.discord.sync import sync_commands
 from bot.bootstrap import build
 from bot.kernel.settings import Settings

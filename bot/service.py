@@ -193,7 +193,7 @@ async def _start_slack(running: Running) -> None:
 
 
 async def _start_discord(running: Running) -> None:
-    from adapters.discord import create_client, run_client
+    from adapters.discord.serve import create_client, run_client
 
     services = running.services
     client = create_client(services)

@@ -13,8 +13,8 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from adapters.discord import create_client, run_client
 from adapters.discord.client import CrossfadeClient
+from adapters.discord.serve import create_client, run_client
 from adapters.discord.sync import sync_commands
 from bot.bootstrap import Services, build_engine, build_router, make_bot
 from bot.kernel.clock import FakeClock

@@ -61,7 +61,7 @@ async def test_commands_sync_globally_and_to_one_guild(
 async def test_a_wrong_token_is_a_clear_startup_error(
     fake: FakeDiscord, services: Services
 ) -> None:
-    from adapters.discord import create_client, run_client
+    from adapters.discord.serve import create_client, run_client
     from bot.kernel.errors import StartupError
 
     wrong = services.settings.model_copy(update={"discord_token": "not-the-token"})

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from adapters.discord import create_client, run_client
 from adapters.discord.client import sharding_from
+from adapters.discord.serve import create_client, run_client
 from bot.kernel.effects import Effect, Reply
 from bot.kernel.events import Event, TeamKey
 from bot.kernel.services import Services
