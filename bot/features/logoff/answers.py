@@ -1,7 +1,9 @@
 """The reminder's answers: **I'm logging off** · **Snooze 15 min** · **Working late today**.
 
-Each button carries the local day it belongs to; a press on another day's reminder changes
-nothing and says so.
+The reminder is a conversation (:mod:`bot.kernel.conversation`) whose state is kept
+elsewhere: each button carries the local day it belongs to, and the framework lets through
+only a press for today; a press on another day's reminder (or a garbled value) changes
+nothing and is answered once, by :func:`_not_today`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.features.logoff.setup import FAMILY, SNOOZE_KIND
 from bot.features.logoff.store import Logoffs
 from bot.features.logoff.views import DONE, LATE, SNOOZE_ACTION, answered
 from bot.kernel.context import Context, reply
+from bot.kernel.conversation import Conversation, Live, Outcome, Press, Stale, Stay
 from bot.kernel.effects import Effect
 from bot.kernel.slots import WORKING_LATE
 from bot.scheduling import Once, member_rules, set_schedule, skip_today
@@ -31,35 +34,39 @@ def _button_day(value: str) -> date | None:
         return None
 
 
-def _stale(ctx: Context, value: str) -> list[Effect] | None:
-    day = _button_day(value)
+async def _today_only(ctx: Context, press: Press) -> date | None:
+    day = _button_day(press.session)
+    return day if day == ctx.local_today else None
+
+
+async def _not_today(ctx: Context, stale: Stale[date]) -> list[Effect]:
+    day = _button_day(stale.press.session) if stale.press is not None else None
     if day is None:
         return [reply("That button is no longer valid; nothing was changed.")]
-    if day != ctx.local_today:
-        return [
-            reply(
-                f"That reminder was for {format_day(day, ctx.local_today)}, so nothing was "
-                "changed. "
-                "Use `done` to log off today."
-            )
-        ]
-    return None
+    return [
+        reply(
+            f"That reminder was for {format_day(day, ctx.local_today)}, so nothing was "
+            "changed. "
+            "Use `done` to log off today."
+        )
+    ]
 
 
-@flow.action(DONE)
-async def press_done(ctx: Context, value: str) -> list[Effect]:
-    stale = _stale(ctx, value)
-    if stale is not None:
-        return stale
-    done = answered(ctx, await log_off(ctx, ctx.local_today))
-    return done + await after_log_off(ctx, ctx.local_today)
+reminder = Conversation(flow, "logoff reminder", find=_today_only, moved_on=_not_today)
 
 
-@flow.action(SNOOZE_ACTION)
-async def press_snooze(ctx: Context, value: str) -> list[Effect]:
-    stale = _stale(ctx, value)
-    if stale is not None:
-        return stale
+@reminder.action(DONE)
+async def press_done(ctx: Context, live: Live[date], press: Press) -> Outcome[date]:
+    done = answered(ctx, await log_off(ctx, live.state))
+    return Stay(done + await after_log_off(ctx, live.state))
+
+
+@reminder.action(SNOOZE_ACTION)
+async def press_snooze(ctx: Context, live: Live[date], press: Press) -> Outcome[date]:
+    return Stay(await _snooze(ctx))
+
+
+async def _snooze(ctx: Context) -> list[Effect]:
     logoffs = ctx.store(Logoffs)
     settings = await logoffs.settings(ctx.member)
     if settings is None or settings.mode == "off":
@@ -104,11 +111,12 @@ async def press_snooze(ctx: Context, value: str) -> list[Effect]:
     return answered(ctx, f"Snoozed until {at.astimezone(ctx.zone):%H:%M}.")
 
 
-@flow.action(LATE)
-async def press_late(ctx: Context, value: str) -> list[Effect]:
-    stale = _stale(ctx, value)
-    if stale is not None:
-        return stale
+@reminder.action(LATE)
+async def press_late(ctx: Context, live: Live[date], press: Press) -> Outcome[date]:
+    return Stay(await _working_late(ctx))
+
+
+async def _working_late(ctx: Context) -> list[Effect]:
     logoffs = ctx.store(Logoffs)
     day = await logoffs.day_to_change(ctx.member, ctx.local_today)
     if day.outcome == "working_late":
