@@ -66,7 +66,7 @@ async def touch(ctx: Context, due: Due) -> list[Effect]:
     from bot.kernel.storage.models import Member
 
     seen.append(due)
-    same = await ctx.session.scalar(select(Member).where(Member.id == ctx.member.id))
+    same = await ctx.uow.session.scalar(select(Member).where(Member.id == ctx.member.id))
     assert same is ctx.member  # the attached object is the session's own
     ctx.member.display_name = f"touched at {due.local_due:%H:%M}"
     return []
