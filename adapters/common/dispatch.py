@@ -8,6 +8,7 @@ console prints a note, a notifier answers "permanent", an interaction ignores it
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Generic, TypeVar, assert_never
 
 from bot.kernel.effects import (
@@ -26,13 +27,13 @@ __all__ = ["EffectSender", "dispatch"]
 R = TypeVar("R")
 
 
-class EffectSender(Generic[R]):
+class EffectSender(ABC, Generic[R]):
     """How one platform carries out each effect on one path (``R`` is what a call returns:
     ``None``, a message reference, a delivery result)."""
 
+    @abstractmethod
     async def unsupported(self, effect: Effect) -> R:
-        """What happens to an effect this path cannot carry out."""
-        raise NotImplementedError(type(effect).__name__)
+        """What happens to an effect this path cannot carry out (every sender says)."""
 
     async def reply(self, effect: Reply) -> R:
         return await self.unsupported(effect)

@@ -6,6 +6,7 @@ requests in any one window."""
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ def most_in_window(times: Sequence[float], window: float) -> int:
 
 
 @dataclass
-class LocalPlatform:
+class LocalPlatform(ABC):
     """A platform's API on ``url`` once started; subclasses add their routes."""
 
     limit: int = 50  # requests per window per lane
@@ -33,8 +34,9 @@ class LocalPlatform:
     _recent: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _runner: web.AppRunner | None = None
 
+    @abstractmethod
     def add_routes(self, app: web.Application) -> None:
-        raise NotImplementedError
+        """The platform's API routes (each subclass has its own)."""
 
     async def start(self) -> str:
         app = web.Application()
